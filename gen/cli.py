@@ -1,0 +1,182 @@
+"""The command line: build, new (and the preview commands); the only module that prints."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import TextIO
+
+from gen import __version__
+from gen.config import BuildOptions, load_config
+from gen.errors import GenError
+from gen.newarticle import create_article
+from gen.pipeline import BuildFailed, BuildResult, build
+
+EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
+COMMANDS = ("build", "new", "serve", "watch")
+
+
+def make_parser() -> argparse.ArgumentParser:
+    """The argument parser for every command."""
+    parser = argparse.ArgumentParser(
+        prog="dateline", description="Build and preview a Dateline news site."
+    )
+    parser.add_argument("--version", action="version", version=f"dateline {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    build_cmd = commands.add_parser("build", help="build the site into the output folder")
+    add_build_options(build_cmd)
+    build_cmd.add_argument("--quiet", action="store_true", help="print errors only")
+
+    for name, text in (
+        ("serve", "build, serve the site for preview and rebuild on every change"),
+        ("watch", "build and rebuild on every change, without a server"),
+    ):
+        preview_cmd = commands.add_parser(name, help=text)
+        add_build_options(preview_cmd)
+        preview_cmd.add_argument("--poll", action="store_true", help="poll for changes (network mounts)")
+        if name == "serve":
+            preview_cmd.add_argument("--port", type=int, default=8000, help="first port to try")
+            preview_cmd.add_argument(
+                "--host", default="127.0.0.1", help="address to bind (0.0.0.0 exposes it to the network)"
+            )
+
+    new_cmd = commands.add_parser("new", help="start a new article (a draft)")
+    new_cmd.add_argument("title", help="the headline")
+    new_cmd.add_argument("--section", required=True, help="a section id from site.yaml")
+    new_cmd.add_argument("--author", required=True, help="an author id from content/authors/")
+    new_cmd.add_argument("--site", type=Path, default=Path("."), help="the folder with site.yaml")
+    return parser
+
+
+def add_build_options(cmd: argparse.ArgumentParser) -> None:
+    """Options shared by build, serve and watch."""
+    cmd.add_argument("--site", type=Path, default=Path("."), help="the folder with site.yaml")
+    cmd.add_argument("--output", type=Path, help="where to write (default: output/ beside site.yaml)")
+    cmd.add_argument("--base-url", help="publish under this URL instead of site.yaml's base_url")
+    cmd.add_argument("--drafts", action="store_true", help="include drafts")
+    cmd.add_argument("--future", action="store_true", help="include articles dated after now")
+    cmd.add_argument(
+        "--clock",
+        type=parse_clock,
+        help="the time to build for, e.g. 2026-01-06T12:00:00+02:00 (scheduling, previews)",
+    )
+
+
+def parse_clock(value: str) -> datetime:
+    """An ISO 8601 moment for --clock."""
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"not an ISO date and time: '{value}' (e.g. 2026-01-06T12:00:00+02:00)"
+        ) from None
+
+
+def options_from(args: argparse.Namespace) -> BuildOptions:
+    """BuildOptions from parsed arguments."""
+    site_dir: Path = args.site
+    return BuildOptions(
+        site_dir=site_dir,
+        output_dir=args.output if args.output is not None else site_dir / "output",
+        now=args.clock or datetime.now().astimezone(),
+        drafts=args.drafts,
+        future=args.future,
+        base_url=args.base_url,
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run a command; returns the exit status."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # `python build.py` and `python build.py --site x` mean `build`.
+    if not argv or (argv[0] not in COMMANDS and argv[0] not in ("-h", "--help", "--version")):
+        argv.insert(0, "build")
+    parser = make_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse exits 2 on a wrong command line, 0 for --help
+        return int(exc.code or 0)
+    if args.command == "new":
+        return run_new(args)
+    if args.command in ("serve", "watch"):
+        from gen.preview import run_preview
+
+        return run_preview(args)
+    return run_build(options_from(args), quiet=args.quiet)
+
+
+def run_build(options: BuildOptions, *, quiet: bool = False) -> int:
+    """Build once, print a summary or every problem, return the exit status."""
+    progress = None if quiet or not sys.stderr.isatty() else ProgressLine(sys.stderr)
+    try:
+        result = build(options, progress=progress)
+    except BuildFailed as exc:
+        if progress:
+            progress.clear()
+        print_problems(exc)
+        return EXIT_ERRORS
+    if progress:
+        progress.clear()
+    for warning in result.warnings:
+        print(f"{warning} (warning)", file=sys.stderr)
+    if not quiet:
+        print(summary_line(result))
+    return EXIT_OK
+
+
+def print_problems(exc: BuildFailed) -> None:
+    """Every warning and error, then a count."""
+    for warning in exc.warnings:
+        print(f"{warning} (warning)", file=sys.stderr)
+    for problem in exc.problems:
+        print(problem, file=sys.stderr)
+    count = len(exc.problems)
+    print(f"build failed: {count} error{'s' if count != 1 else ''}; output left as it was",
+          file=sys.stderr)
+
+
+def summary_line(result: BuildResult) -> str:
+    """'Built 26 articles: 180 pages written, 12 unchanged, 0 removed in 0.41 s'."""
+    return (
+        f"Built {result.articles} articles: {result.written} files written, "
+        f"{result.unchanged} unchanged, {result.removed} removed in {result.seconds:.2f} s"
+    )
+
+
+class ProgressLine:
+    """A one-line progress display on a terminal, redrawn in place."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.shown = False
+
+    def __call__(self, done: int, total: int) -> None:
+        # Redraw at most ~100 times: terminals are slow and big sites have many pages.
+        if total >= 200 and done % max(1, total // 100) and done != total:
+            return
+        self.stream.write(f"\rrendering {done}/{total} pages")
+        self.stream.flush()
+        self.shown = True
+
+    def clear(self) -> None:
+        if self.shown:
+            self.stream.write("\r\x1b[K")
+            self.stream.flush()
+
+
+def run_new(args: argparse.Namespace) -> int:
+    """Create a new article file and print its path."""
+    try:
+        config = load_config(args.site)
+        path = create_article(
+            args.site, config, args.title, args.section, args.author, datetime.now().astimezone()
+        )
+    except GenError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        return EXIT_ERRORS
+    print(path)
+    return EXIT_OK

@@ -1,0 +1,247 @@
+"""`site.yaml` → a frozen `SiteConfig`; every error names its line."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from gen.errors import ConfigError, ErrorReport, Problem, suggest
+from gen.yamldoc import YamlDoc, YamlSyntaxError, load_yaml
+
+CONFIG_FILE = "site.yaml"
+DEFAULT_PERMALINK = "/{year}/{month}/{day}/{slug}/"
+PERMALINK_FIELDS = ("year", "month", "day", "slug", "section")
+ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+LANG_RE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
+
+
+@dataclass(frozen=True, slots=True)
+class Publisher:
+    """The organisation that publishes the site."""
+
+    name: str
+    logo: str = ""  # path relative to content/
+
+
+@dataclass(frozen=True, slots=True)
+class SectionConfig:
+    """A section as declared: id, title and description, in display order."""
+
+    id: str
+    title: str
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class SiteConfig:
+    """The settings of one site, validated."""
+
+    title: str
+    base_url: str  # absolute, ends with "/"
+    language: str
+    timezone: str
+    description: str
+    publisher: Publisher
+    sections: tuple[SectionConfig, ...]
+    permalink: str = DEFAULT_PERMALINK
+    per_page: int = 10
+    theme: str = "default"
+
+    @property
+    def base_path(self) -> str:
+        """The path part of `base_url`: "/" or "/news/" for a site under a sub-path."""
+        return urlsplit(self.base_url).path or "/"
+
+    @property
+    def tz(self) -> ZoneInfo:
+        """The site's time zone, for bare dates and for display."""
+        return ZoneInfo(self.timezone)
+
+
+# Each key: (required, docstring). Unknown keys are errors with a suggestion.
+KEYS: dict[str, tuple[bool, str]] = {
+    "title": (True, "the site's name, shown in every page's header"),
+    "base_url": (True, "the absolute URL the site is published at, e.g. https://example.org/"),
+    "language": (True, "the site's language as a BCP 47 tag, e.g. en or uk"),
+    "timezone": (True, "the newsroom's time zone, e.g. Europe/Kyiv; bare dates take it"),
+    "description": (False, "one sentence about the site, for search engines and feeds"),
+    "publisher": (True, "the publishing organisation: {name, logo}"),
+    "sections": (True, "a mapping of section id → {title, description}, in display order"),
+    "permalink": (False, "the article URL pattern; fields {year} {month} {day} {slug} {section}"),
+    "per_page": (False, "how many articles a list page shows"),
+    "theme": (False, "the theme folder under themes/; templates not found there fall back"),
+}
+
+
+def load_config(site_dir: Path, base_url: str | None = None) -> SiteConfig:
+    """Read and validate `site.yaml` in `site_dir`; raise `ConfigError` with every problem."""
+    path = site_dir / CONFIG_FILE
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(
+            [_problem(f"no {CONFIG_FILE} in {site_dir} (give the site folder with --site)")]
+        ) from None
+    except UnicodeDecodeError as exc:
+        line = text_line_of_byte(path.read_bytes(), exc.start)
+        raise ConfigError([_problem("file is not UTF-8 text", line)]) from None
+    try:
+        doc = load_yaml(text)
+    except YamlSyntaxError as exc:
+        raise ConfigError([_problem(exc.message, exc.line)]) from None
+    return parse_config(doc, base_url)
+
+
+def _problem(message: str, line: int | None = None) -> Problem:
+    return Problem(CONFIG_FILE, line, message)
+
+
+def text_line_of_byte(data: bytes, offset: int) -> int:
+    """The 1-based line holding byte `offset`."""
+    return data.count(b"\n", 0, offset) + 1
+
+
+def parse_config(doc: YamlDoc, base_url: str | None = None) -> SiteConfig:
+    """Validate a parsed `site.yaml`."""
+    report = ErrorReport()
+    data = doc.data
+
+    def err(key: tuple[str | int, ...], message: str) -> None:
+        report.error(CONFIG_FILE, doc.line(*key), message)
+
+    for key in data:
+        if key not in KEYS:
+            err((key,), f"unknown key '{key}'{suggest(key, KEYS)}")
+    for key, (required, help_text) in KEYS.items():
+        if required and key not in data:
+            err((), f"missing '{key}': {help_text}")
+
+    def text(key: str, default: str = "") -> str:
+        value = data.get(key, default)
+        if value is None or isinstance(value, (dict, list)):
+            err((key,), f"'{key}' must be text: {KEYS[key][1]}")
+            return default
+        return str(value).strip()
+
+    title = text("title")
+    if "title" in data and not title:
+        err(("title",), "'title' is empty")
+    url = (base_url or text("base_url", "http://localhost/")).strip()
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        err(("base_url",), f"'base_url' must be an absolute http(s) URL, got '{url}'")
+    if not url.endswith("/"):
+        url += "/"
+    language = text("language", "en")
+    if not LANG_RE.match(language):
+        err(("language",), f"'language' must be a language tag such as en or uk, got '{language}'")
+    timezone = text("timezone", "UTC")
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        hint = suggest(timezone, available_timezones())
+        err(("timezone",), f"unknown time zone '{timezone}'{hint} (e.g. Europe/Kyiv)")
+        timezone = "UTC"
+    publisher = _parse_publisher(data.get("publisher"), title, err)
+    sections = _parse_sections(data.get("sections"), err)
+    permalink = text("permalink", DEFAULT_PERMALINK)
+    _check_permalink(permalink, err)
+    per_page = data.get("per_page", 10)
+    if not isinstance(per_page, int) or isinstance(per_page, bool) or not 1 <= per_page <= 500:
+        err(("per_page",), f"'per_page' must be a whole number from 1 to 500, got '{per_page}'")
+        per_page = 10
+    theme = text("theme", "default")
+    if not ID_RE.match(theme.replace("_", "-")):
+        err(("theme",), f"'theme' must be a folder name under themes/, got '{theme}'")
+        theme = "default"
+    report.raise_if_errors(ConfigError)
+    return SiteConfig(
+        title=title,
+        base_url=url,
+        language=language,
+        timezone=timezone,
+        description=text("description"),
+        publisher=publisher,
+        sections=sections,
+        permalink=permalink,
+        per_page=per_page,
+        theme=theme,
+    )
+
+
+def _parse_publisher(value: Any, title: str, err: Any) -> Publisher:
+    """`publisher: {name, logo}`; a bare string is the name."""
+    if isinstance(value, str):
+        return Publisher(value.strip())
+    if not isinstance(value, dict):
+        if value is not None:
+            err(("publisher",), "'publisher' must be a mapping with 'name' and 'logo'")
+        return Publisher(title)
+    for key in value:
+        if key not in ("name", "logo"):
+            err(("publisher", key), f"unknown key 'publisher.{key}'{suggest(str(key), ['name', 'logo'])}")
+    name = str(value.get("name") or "").strip()
+    if not name:
+        err(("publisher",), "'publisher.name' is missing")
+    return Publisher(name or title, str(value.get("logo") or "").strip())
+
+
+def _parse_sections(value: Any, err: Any) -> tuple[SectionConfig, ...]:
+    """`sections:` as a mapping id → {title, description} (or id → title)."""
+    if not isinstance(value, dict) or not value:
+        if value is not None:
+            err(("sections",), "'sections' must be a mapping of id → {title, description}")
+        return ()
+    sections = []
+    for raw_id, spec in value.items():
+        sid = str(raw_id)
+        if not ID_RE.match(sid):
+            err(("sections", sid), f"section id '{sid}' must be lowercase letters, digits and hyphens")
+            continue
+        if isinstance(spec, str):
+            sections.append(SectionConfig(sid, spec.strip()))
+            continue
+        if not isinstance(spec, dict):
+            err(("sections", sid), f"section '{sid}' must have a 'title'")
+            continue
+        for key in spec:
+            if key not in ("title", "description"):
+                hint = suggest(str(key), ["title", "description"])
+                err(("sections", sid, key), f"unknown key '{key}' in section '{sid}'{hint}")
+        title = str(spec.get("title") or "").strip()
+        if not title:
+            err(("sections", sid), f"section '{sid}' must have a 'title'")
+        sections.append(
+            SectionConfig(sid, title or sid, str(spec.get("description") or "").strip())
+        )
+    return tuple(sections)
+
+
+def _check_permalink(pattern: str, err: Any) -> None:
+    """The pattern must be a path with known fields that ends in a folder."""
+    fields = re.findall(r"\{([^}]*)\}", pattern)
+    unknown = [f for f in fields if f not in PERMALINK_FIELDS]
+    if unknown:
+        hint = suggest(unknown[0], PERMALINK_FIELDS)
+        err(("permalink",), f"unknown field '{{{unknown[0]}}}' in 'permalink'{hint}")
+    if "slug" not in fields:
+        err(("permalink",), "'permalink' must contain {slug}, or two articles would share a URL")
+    if not pattern.startswith("/") or not pattern.endswith("/") or ".." in pattern:
+        err(("permalink",), f"'permalink' must start and end with '/', got '{pattern}'")
+
+
+@dataclass(frozen=True, slots=True)
+class BuildOptions:
+    """How one build runs: where, for when, and what it includes."""
+
+    site_dir: Path
+    output_dir: Path
+    now: datetime
+    drafts: bool = False
+    future: bool = False
+    base_url: str | None = None

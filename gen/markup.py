@@ -1,0 +1,130 @@
+"""Markdown → HTML, table of contents, summary, word count (Python-Markdown)."""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from typing import Any
+
+import markdown
+from markdown.extensions import Extension
+from markdown.treeprocessors import Treeprocessor
+
+from gen.model import Heading
+from gen.urls import slugify
+
+WORDS_PER_MINUTE = 230
+EXTENSIONS = ["extra", "toc", "smarty", "sane_lists"]
+_TAG_RE = re.compile(r"<[^>]+>")
+_WORD_RE = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")
+_FIRST_P_RE = re.compile(r"^<p>(.*?)</p>", re.MULTILINE | re.DOTALL)
+_FOOTNOTES_RE = re.compile(r'<div class="footnote">.*?</div>\s*$', re.DOTALL)
+_SCHEME_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    """What markup produces for one document."""
+
+    html: str
+    toc: tuple[Heading, ...]
+    first_paragraph: str  # plain text
+    word_count: int
+
+    @property
+    def reading_minutes(self) -> int:
+        """Minutes to read at a steady pace; at least one."""
+        return max(1, math.ceil(self.word_count / WORDS_PER_MINUTE))
+
+
+class _SitePathsProcessor(Treeprocessor):
+    """Root-relative links and content images carry the site's base path (sites under /news/)."""
+
+    def __init__(self, md: markdown.Markdown, base_path: str) -> None:
+        super().__init__(md)
+        self.base_path = base_path
+
+    def run(self, root: ET.Element) -> None:
+        for el in root.iter():
+            for attr in ("href", "src"):
+                value = el.get(attr)
+                if value is not None:
+                    el.set(attr, self.rebase(value))
+            if el.tag == "img":
+                el.set("loading", "lazy")
+                el.set("decoding", "async")
+
+    def rebase(self, value: str) -> str:
+        if value.startswith("/") and not value.startswith("//"):
+            return self.base_path + value[1:]
+        if value.startswith("images/") and not _SCHEME_RE.match(value):
+            return self.base_path + value
+        return value
+
+
+class _SitePaths(Extension):
+    def __init__(self, base_path: str) -> None:
+        super().__init__()
+        self.base_path = base_path
+
+    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (Markdown's API)
+        md.treeprocessors.register(_SitePathsProcessor(md, self.base_path), "site_paths", 1)
+
+
+def _heading_id(value: str, separator: str) -> str:
+    return slugify(value) or "section"
+
+
+class MarkdownEngine:
+    """One Python-Markdown instance, reset between documents (it keeps per-document state)."""
+
+    def __init__(self, base_path: str = "/") -> None:
+        configs: dict[str, dict[str, Any]] = {
+            "toc": {"slugify": _heading_id, "toc_depth": "2-3"},
+            "smarty": {"smart_angled_quotes": False},
+        }
+        self._md = markdown.Markdown(
+            extensions=[*EXTENSIONS, _SitePaths(base_path)],
+            extension_configs=configs,
+            output_format="html",
+        )
+
+    def convert(self, text: str) -> Rendered:
+        """Convert one document."""
+        md = self._md
+        md.reset()
+        body = md.convert(text)
+        tokens = getattr(md, "toc_tokens", [])
+        return Rendered(
+            html=body,
+            toc=tuple(_flatten_toc(tokens)),
+            first_paragraph=first_paragraph(body),
+            word_count=count_words(_FOOTNOTES_RE.sub("", body)),
+        )
+
+
+def _flatten_toc(tokens: list[dict[str, Any]]) -> list[Heading]:
+    out: list[Heading] = []
+    for token in tokens:
+        out.append(Heading(int(token["level"]), str(token["id"]), html.unescape(token["name"])))
+        out.extend(_flatten_toc(token.get("children", [])))
+    return out
+
+
+def plain_text(fragment: str) -> str:
+    """Text of an HTML fragment, tags removed, entities decoded, spaces folded."""
+    return " ".join(html.unescape(_TAG_RE.sub(" ", fragment)).split())
+
+
+def count_words(fragment: str) -> int:
+    """Words in an HTML fragment, counted from its text (never from a stated figure)."""
+    return len(_WORD_RE.findall(html.unescape(_TAG_RE.sub(" ", fragment))))
+
+
+def first_paragraph(fragment: str) -> str:
+    """The plain text of the first top-level paragraph, or ''."""
+    match = _FIRST_P_RE.search(fragment)
+    return plain_text(match.group(1)) if match else ""

@@ -1,0 +1,141 @@
+"""The site model: frozen values that the render stage turns into pages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A labelled link, as in an author's profile."""
+
+    label: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class Author:
+    """A reporter or editor, from `content/authors/<id>.yaml`."""
+
+    id: str
+    name: str
+    role: str
+    bio: str
+    url: str
+    avatar: Image | None = None
+    links: tuple[Link, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """A desk of the newsroom, declared in `site.yaml`."""
+
+    id: str
+    title: str
+    description: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class Tag:
+    """A topic shared by articles."""
+
+    slug: str
+    name: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class Image:
+    """A published image: its URL under the site, its size and the words that go with it."""
+
+    src: str  # path relative to content/, e.g. images/kyiv-talks.jpg
+    url: str  # site path, e.g. /images/kyiv-talks.jpg
+    alt: str
+    credit: str = ""
+    caption: str = ""
+    width: int | None = None
+    height: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Heading:
+    """One entry of an article's table of contents."""
+
+    level: int
+    id: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """A published (or previewed) story."""
+
+    source: str  # path relative to the site folder, for messages
+    slug: str
+    url: str  # site path, e.g. /2026/01/06/kyiv-talks/
+    title: str
+    authors: tuple[Author, ...]
+    date: datetime
+    updated: datetime | None
+    section: Section
+    tags: tuple[Tag, ...]
+    summary: str  # for lists, feeds, search engines: the given summary or the first paragraph
+    standfirst: str  # the summary as written by the author, shown under the headline; or ''
+    dateline: str
+    image: Image | None
+    body_html: str
+    toc: tuple[Heading, ...]
+    word_count: int
+    reading_minutes: int
+    lang: str
+    draft: bool = False
+
+    @property
+    def modified(self) -> datetime:
+        """When the story last changed: `updated`, or `date`."""
+        return self.updated or self.date
+
+
+@dataclass(frozen=True, slots=True)
+class Month:
+    """A month of the archive."""
+
+    year: int
+    month: int
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """A list of articles that gets its own paginated pages: front, section, tag, author, month."""
+
+    kind: str  # "front", "section", "tag", "author", "archive"
+    key: str
+    title: str
+    url: str
+    articles: tuple[Article, ...]
+    description: str = ""
+    author: Author | None = None  # on an author's page
+
+
+@dataclass(frozen=True, slots=True)
+class OutputFile:
+    """A file of the built site: a rendered page, or an image or stylesheet published as is."""
+
+    path: str  # relative to the output folder, posix
+    data: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    """Everything the render stage needs: the articles and the ways to list them."""
+
+    articles: tuple[Article, ...]  # newest first
+    sections: tuple[Section, ...]
+    tags: tuple[Tag, ...]
+    authors: tuple[Author, ...]
+    months: tuple[Month, ...]  # newest first
+    listings: tuple[Listing, ...]
+    files: tuple[OutputFile, ...] = field(default=())

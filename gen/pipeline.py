@@ -1,0 +1,102 @@
+"""`build()`: read → assemble → render → write, each stage timed."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+
+from gen.assemble import build_site
+from gen.config import BuildOptions, load_config
+from gen.errors import ErrorReport, GenError, Problem, TemplateError
+from gen.model import OutputFile
+from gen.read import read_tree
+from gen.render import Renderer, read_theme
+from gen.write import check_output_dir, write_output
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(slots=True)
+class BuildResult:
+    """What a successful build did, and how long each stage took."""
+
+    articles: int = 0
+    pages: int = 0
+    written: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    warnings: list[Problem] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def seconds(self) -> float:
+        """Wall time of the whole build."""
+        return sum(self.timings.values())
+
+
+class BuildFailed(GenError):
+    """A build stopped on errors; `warnings` are what it found besides."""
+
+    def __init__(self, error: GenError, warnings: list[Problem]) -> None:
+        super().__init__(error.problems)
+        self.kind = error.kind
+        self.warnings = warnings
+
+
+def build(options: BuildOptions, progress: Progress | None = None) -> BuildResult:
+    """Build the site in `options.site_dir` into `options.output_dir`.
+
+    Raises `BuildFailed` with every problem found; the output folder is only touched
+    after every page rendered, so a failed build leaves it as it was.
+    """
+    result = BuildResult()
+    report = ErrorReport()
+
+    @contextmanager
+    def stage(name: str) -> Iterator[None]:
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            result.timings[name] = time.perf_counter() - start
+
+    try:
+        with stage("config"):
+            config = load_config(options.site_dir, options.base_url)
+            if options.now.tzinfo is None:  # a bare --clock is the newsroom's local time
+                options = replace(options, now=options.now.replace(tzinfo=config.tz))
+            check_output_dir(options.output_dir, options.site_dir)
+        with stage("read"):
+            tree = read_tree(options.site_dir, report)
+            theme = read_theme(options.site_dir, config.theme)
+        with stage("assemble"):
+            site = build_site(tree, config, options, report)
+        with stage("render"):
+            files = Renderer(config, theme).render_site(site, report, progress)
+            report.raise_if_errors(TemplateError)
+            # Assets after pages: a page and an asset at one path is a collision, not an overwrite.
+            files = check_unique([*files, *theme.static, *site.files], report)
+        with stage("write"):
+            written = write_output(files, options.output_dir)
+    except GenError as exc:
+        raise BuildFailed(exc, report.warnings) from None
+    result.articles = len(site.articles)
+    result.pages = len(files)
+    result.written = written.written
+    result.unchanged = written.unchanged
+    result.removed = written.removed
+    result.warnings = report.warnings
+    return result
+
+
+def check_unique(files: list[OutputFile], report: ErrorReport) -> list[OutputFile]:
+    """Refuse two outputs at one path (Pelican's FileOverwriteFailedError, kept)."""
+    seen: set[str] = set()
+    for file in files:
+        if file.path in seen:
+            report.error(file.path, None, "two pages or files would be written to this output path")
+        seen.add(file.path)
+    report.raise_if_errors(TemplateError)
+    return files

@@ -1,0 +1,152 @@
+"""Find the site's sources and split them into front matter (with key lines) and body."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from frontmatter.default_handlers import YAMLHandler
+
+from gen.errors import ErrorReport
+from gen.yamldoc import YamlDoc, YamlSyntaxError, load_yaml
+
+ARTICLES_DIR = "content/articles"
+AUTHORS_DIR = "content/authors"
+CONTENT_DIR = "content"
+# Files that are never content: editors' backups, OS litter, version control.
+IGNORED_PREFIXES = (".", "#", "~")
+IGNORED_SUFFIXES = ("~", ".swp", ".swx", ".tmp", "___jb_tmp___", "___jb_old___")
+
+
+@dataclass(frozen=True, slots=True)
+class SourceDoc:
+    """A Markdown file: its front matter, its body, and where the body starts."""
+
+    path: str  # relative to the site folder, posix
+    front: YamlDoc
+    body: str
+    body_line: int
+
+
+@dataclass(frozen=True, slots=True)
+class DataDoc:
+    """A YAML file such as an author profile."""
+
+    path: str
+    doc: YamlDoc
+
+
+@dataclass(frozen=True, slots=True)
+class Asset:
+    """A file under content/ published as it is (images and other media)."""
+
+    path: str  # relative to content/, posix
+    data: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class SourceTree:
+    """Everything read from the site folder, in a stable order."""
+
+    articles: tuple[SourceDoc, ...]
+    authors: tuple[DataDoc, ...]
+    assets: tuple[Asset, ...]
+
+
+def is_ignored(name: str) -> bool:
+    """True for editors' temporary and backup files and hidden files."""
+    return name.startswith(IGNORED_PREFIXES) or name.endswith(IGNORED_SUFFIXES) or name == "4913"
+
+
+def walk_files(root: Path) -> list[Path]:
+    """Every file below `root`, sorted, skipping hidden and temporary files and folders."""
+    found: list[Path] = []
+    if not root.is_dir():
+        return found
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if not is_ignored(d))
+        found.extend(Path(folder) / f for f in files if not is_ignored(f))
+    return sorted(found)
+
+
+def read_tree(site_dir: Path, report: ErrorReport) -> SourceTree:
+    """Read articles, authors and assets; problems go to `report`."""
+    articles = []
+    for path in walk_files(site_dir / ARTICLES_DIR):
+        if path.suffix.lower() in (".md", ".markdown"):
+            doc = read_source(path, site_dir, report)
+            if doc is not None:
+                articles.append(doc)
+    authors = []
+    for path in walk_files(site_dir / AUTHORS_DIR):
+        if path.suffix.lower() in (".yaml", ".yml"):
+            data = read_data(path, site_dir, report)
+            if data is not None:
+                authors.append(data)
+    assets = []
+    content = site_dir / CONTENT_DIR
+    for path in walk_files(content):
+        rel = path.relative_to(content).as_posix()
+        if rel.startswith(("articles/", "authors/")):
+            continue
+        assets.append(Asset(rel, path.read_bytes()))
+    return SourceTree(tuple(articles), tuple(authors), tuple(assets))
+
+
+def read_text(path: Path, rel: str, report: ErrorReport) -> str | None:
+    """A file's text, or None with an error if it is not UTF-8."""
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        report.error(rel, line, "file is not UTF-8 text (save it as UTF-8)")
+        return None
+    return text.removeprefix("\ufeff").replace("\r\n", "\n")
+
+
+def read_source(path: Path, site_dir: Path, report: ErrorReport) -> SourceDoc | None:
+    """Read one Markdown file with YAML front matter."""
+    rel = path.relative_to(site_dir).as_posix()
+    text = read_text(path, rel, report)
+    if text is None:
+        return None
+    return split_source(rel, text, report)
+
+
+def split_source(rel: str, text: str, report: ErrorReport) -> SourceDoc | None:
+    """Split `text` into front matter and body, keeping file lines."""
+    handler = YAMLHandler()
+    if not handler.detect(text):
+        report.error(rel, 1, "no front matter: the file must start with a '---' line")
+        return None
+    try:
+        front, body = handler.split(text)
+    except ValueError:
+        report.error(rel, 1, "front matter is not closed: add a '---' line after it")
+        return None
+    # The split keeps the newline that ends the opening '---', so the front matter's
+    # first line is the file's line 1 and its keys fall on their true lines (hugo#9857).
+    front_line = 1
+    body_start = len(text) - len(body)
+    body_line = text.count("\n", 0, body_start) + 1
+    try:
+        doc = load_yaml(front, front_line)
+    except YamlSyntaxError as exc:
+        report.error(rel, exc.line, f"front matter: {exc.message}")
+        return None
+    return SourceDoc(rel, doc, body, body_line)
+
+
+def read_data(path: Path, site_dir: Path, report: ErrorReport) -> DataDoc | None:
+    """Read one YAML data file."""
+    rel = path.relative_to(site_dir).as_posix()
+    text = read_text(path, rel, report)
+    if text is None:
+        return None
+    try:
+        return DataDoc(rel, load_yaml(text))
+    except YamlSyntaxError as exc:
+        report.error(rel, exc.line, exc.message)
+        return None

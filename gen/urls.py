@@ -1,0 +1,114 @@
+"""Slugs (Ukrainian and Russian transliterated), permalinks and safe output paths."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import unicodedata
+from datetime import datetime
+
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+MAX_SLUG = 80
+
+# Ukrainian: the national transliteration table (Cabinet of Ministers resolution 55, 2010).
+# Є, Ї, Й, Ю, Я are written one way at the start of a word and another inside it.
+_UK = {
+    "а": "a", "б": "b", "в": "v", "г": "h", "ґ": "g", "д": "d", "е": "e", "є": "ie",
+    "ж": "zh", "з": "z", "и": "y", "і": "i", "ї": "i", "й": "i", "к": "k", "л": "l",
+    "м": "m", "н": "n", "о": "o", "п": "p", "р": "r", "с": "s", "т": "t", "у": "u",
+    "ф": "f", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "shch", "ь": "", "ю": "iu",
+    "я": "ia", "'": "", "’": "", "ʼ": "",
+}  # fmt: skip
+_UK_INITIAL = {"є": "ye", "ї": "yi", "й": "y", "ю": "yu", "я": "ya"}
+# Russian: the common passport-style romanisation, as Russian-language outlets use in URLs.
+_RU = {
+    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "zh",
+    "з": "z", "и": "i", "й": "y", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o",
+    "п": "p", "р": "r", "с": "s", "т": "t", "у": "u", "ф": "f", "х": "kh", "ц": "ts",
+    "ч": "ch", "ш": "sh", "щ": "shch", "ъ": "", "ы": "y", "ь": "", "э": "e", "ю": "yu",
+    "я": "ya",
+}  # fmt: skip
+_UK_ONLY = set("ґєії")
+_RU_ONLY = set("ёъыэ")
+
+
+def guess_cyrillic_language(text: str, default: str = "uk") -> str:
+    """'uk' or 'ru' from letters only one alphabet has; otherwise `default`."""
+    letters = set(text.lower())
+    if letters & _UK_ONLY:
+        return "uk"
+    if letters & _RU_ONLY:
+        return "ru"
+    return default if default in ("uk", "ru") else "uk"
+
+
+def transliterate(text: str, lang: str = "uk") -> str:
+    """Latin letters for Ukrainian or Russian Cyrillic; other text passes through."""
+    lowered = text.lower()
+    table = _RU if lang == "ru" else _UK
+    out = []
+    for i, ch in enumerate(lowered):
+        if lang != "ru":
+            # "зг" is written "zgh" so it is not read as "zh" (Згорани → Zghorany).
+            if ch == "г" and i > 0 and lowered[i - 1] == "з":
+                out.append("gh")
+                continue
+            at_start = i == 0 or not lowered[i - 1].isalpha() and lowered[i - 1] not in "'’ʼ"
+            if at_start and ch in _UK_INITIAL:
+                out.append(_UK_INITIAL[ch])
+                continue
+        out.append(table.get(ch, ch))
+    return "".join(out)
+
+
+def slugify(text: str, lang: str = "") -> str:
+    """A URL slug: lowercase ASCII words joined by hyphens ("Київ" → "kyiv")."""
+    if any("\u0400" <= ch <= "\u04ff" for ch in text):
+        text = transliterate(text, guess_cyrillic_language(text, lang or "uk"))
+    text = re.sub(r"['’ʼ]", "", text)  # "Ukraine's" → "ukraines", not "ukraine-s"
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    words = re.findall(r"[a-z0-9]+", ascii_text.lower())
+    slug = "-".join(words)
+    if len(slug) > MAX_SLUG:
+        slug = slug[:MAX_SLUG].rsplit("-", 1)[0]
+    return slug
+
+
+def is_safe_slug(slug: str) -> bool:
+    """True if `slug` is lowercase ASCII words and hyphens: never a path."""
+    return bool(SLUG_RE.match(slug)) and len(slug) <= 200
+
+
+def article_path(pattern: str, date: datetime, slug: str, section: str) -> str:
+    """The site path of an article from the permalink pattern, e.g. /2026/01/06/kyiv-talks/."""
+    return pattern.format(
+        year=f"{date.year:04d}",
+        month=f"{date.month:02d}",
+        day=f"{date.day:02d}",
+        slug=slug,
+        section=section,
+    )
+
+
+def page_path(base: str, page: int) -> str:
+    """The path of page `page` of a paginated list at `base` ("/", "/tag/x/")."""
+    return base if page == 1 else f"{base}page/{page}/"
+
+
+def output_file(site_path: str) -> str:
+    """The output file (relative, posix) for a site path; refuses anything that could escape.
+
+    "/2026/01/06/x/" → "2026/01/06/x/index.html"; "/404.html" → "404.html".
+    """
+    if "\\" in site_path or "\x00" in site_path or not site_path.startswith("/"):
+        raise ValueError(f"unsafe path {site_path!r}")
+    parts = site_path.strip("/").split("/")
+    if any(p in ("..", ".") for p in parts) or site_path.startswith("//"):
+        raise ValueError(f"unsafe path {site_path!r}")
+    rel = site_path.strip("/")
+    if site_path.endswith("/"):
+        rel = posixpath.join(rel, "index.html") if rel else "index.html"
+    normal = posixpath.normpath(rel)
+    if normal.startswith("..") or posixpath.isabs(normal):
+        raise ValueError(f"unsafe path {site_path!r}")
+    return normal

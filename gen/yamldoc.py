@@ -1,0 +1,94 @@
+"""YAML loaded with the safe loader only, keeping the file line of every key."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+# The C loader is several times faster; both refuse tags that would construct objects.
+try:
+    _Loader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
+except AttributeError:  # PyYAML built without libyaml
+    _Loader = yaml.SafeLoader
+
+KeyPath = tuple[str | int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class YamlDoc:
+    """A parsed YAML mapping and the line (in the file) of each key path."""
+
+    data: dict[str, Any]
+    lines: dict[KeyPath, int]
+    first_line: int
+
+    def line(self, *path: str | int) -> int:
+        """The file line of a key, of its nearest parent, or of the document."""
+        while path:
+            if path in self.lines:
+                return self.lines[path]
+            path = path[:-1]
+        return self.first_line
+
+
+class YamlSyntaxError(ValueError):
+    """YAML that does not parse, or that asks for a tag the safe loader refuses."""
+
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
+def load_yaml(text: str, first_line: int = 1) -> YamlDoc:
+    """Parse `text` (which starts on file line `first_line`) into a mapping with key lines."""
+    offset = first_line - 1
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+    except yaml.MarkedYAMLError as exc:
+        # The context mark (where the broken construct began) is nearer the mistake.
+        mark = exc.context_mark or exc.problem_mark
+        line = mark.line + 1 + offset if mark is not None else first_line
+        raise YamlSyntaxError(line, _describe(exc)) from None
+    except yaml.YAMLError as exc:
+        raise YamlSyntaxError(first_line, str(exc)) from None
+    finally:
+        loader.dispose()
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise YamlSyntaxError(first_line, "expected a mapping of keys to values")
+    lines: dict[KeyPath, int] = {}
+    if node is not None:
+        _collect_lines(node, (), offset, lines)
+    return YamlDoc({str(k): v for k, v in data.items()}, lines, first_line)
+
+
+def _collect_lines(node: yaml.Node, path: KeyPath, offset: int, out: dict[KeyPath, int]) -> None:
+    """Walk the node tree, recording where each mapping key and list item starts."""
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if isinstance(key, yaml.ScalarNode):
+                sub = (*path, str(key.value))
+                out[sub] = key.start_mark.line + 1 + offset
+                _collect_lines(value, sub, offset, out)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            sub = (*path, index)
+            out[sub] = item.start_mark.line + 1 + offset
+            _collect_lines(item, sub, offset, out)
+
+
+def _describe(exc: yaml.MarkedYAMLError) -> str:
+    """A one-line account of a YAML error, without PyYAML's own position text."""
+    if isinstance(exc, yaml.constructor.ConstructorError) and exc.problem and "tag" in exc.problem:
+        tag = exc.problem.split("tag", 1)[1].strip(" '")
+        tag = tag.replace("tag:yaml.org,2002:", "!!")
+        return f"YAML tag '{tag}' is refused: only plain values are read, never objects"
+    problem = exc.problem or "invalid YAML"
+    context = f" {exc.context}" if exc.context else ""
+    return f"YAML does not parse: {problem}{context}"
