@@ -94,7 +94,7 @@ def load_config(site_dir: Path, base_url: str | None = None) -> SiteConfig:
         doc = load_yaml(text)
     except YamlSyntaxError as exc:
         raise ConfigError([_problem(exc.message, exc.line)]) from None
-    return parse_config(doc, base_url)
+    return parse_config(doc, base_url, site_dir / "content")
 
 
 def _problem(message: str, line: int | None = None) -> Problem:
@@ -106,7 +106,9 @@ def text_line_of_byte(data: bytes, offset: int) -> int:
     return data.count(b"\n", 0, offset) + 1
 
 
-def parse_config(doc: YamlDoc, base_url: str | None = None) -> SiteConfig:
+def parse_config(
+    doc: YamlDoc, base_url: str | None = None, content_dir: Path | None = None
+) -> SiteConfig:
     """Validate a parsed `site.yaml`."""
     report = ErrorReport()
     data = doc.data
@@ -148,6 +150,8 @@ def parse_config(doc: YamlDoc, base_url: str | None = None) -> SiteConfig:
         err(("timezone",), f"unknown time zone '{timezone}'{hint} (e.g. Europe/Kyiv)")
         timezone = "UTC"
     publisher = _parse_publisher(data.get("publisher"), title, err)
+    if publisher.logo and content_dir is not None and not (content_dir / publisher.logo).is_file():
+        err(("publisher", "logo"), f"'publisher.logo' {publisher.logo} does not exist under content/")
     sections = _parse_sections(data.get("sections"), err)
     permalink = text("permalink", DEFAULT_PERMALINK)
     _check_permalink(permalink, err)
