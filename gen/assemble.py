@@ -20,9 +20,9 @@ from gen.model import (
     Link,
     Listing,
     Month,
+    OutputFile,
     Section,
     Site,
-    OutputFile,
     Tag,
 )
 from gen.read import Asset, DataDoc, SourceDoc, SourceTree
@@ -183,7 +183,10 @@ def parse_author(doc: DataDoc, assets: dict[str, Asset], report: ErrorReport) ->
         report.error(doc.path, doc.doc.line(*key), message)
 
     if not is_safe_slug(author_id):
-        err((), f"author id '{author_id}' (the file name) must be lowercase letters, digits, hyphens")
+        err(
+            (),
+            f"author id '{author_id}' (the file name) must be lowercase letters, digits, hyphens",
+        )
     for key in data:
         if key not in AUTHOR_KEYS:
             err((key,), f"unknown key '{key}'{suggest(key, AUTHOR_KEYS)}")
@@ -332,7 +335,10 @@ def _datetime(data: dict[str, Any], key: str, tz: ZoneInfo, err: Err) -> datetim
         try:
             value = datetime.fromisoformat(value.strip())
         except ValueError:
-            err((key,), f"'{key}' is not a date: expected e.g. 2026-01-06T09:30:00+02:00, got '{value}'")
+            err(
+                (key,),
+                f"'{key}' is not a date: expected e.g. 2026-01-06T09:30:00+02:00, got '{value}'",
+            )
             return None
     if isinstance(value, datetime):
         return value if value.tzinfo is not None else value.replace(tzinfo=tz)
@@ -433,7 +439,10 @@ def _lead_image(front: YamlDoc, assets: dict[str, Asset], err: Err) -> Image | N
     alt = str(spec.get("alt") or "").strip()
     credit = str(spec.get("credit") or "").strip()
     if not alt:
-        err(where("alt"), "the lead image needs 'alt' text describing it for readers who can't see it")
+        err(
+            where("alt"),
+            "the lead image needs 'alt' text describing it for readers who can't see it",
+        )
     if not credit:
         err(where("credit"), "the lead image needs a 'credit' naming who made it")
     src = str(spec.get("src") or "").strip()

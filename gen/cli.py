@@ -36,25 +36,31 @@ def make_parser() -> argparse.ArgumentParser:
     ):
         preview_cmd = commands.add_parser(name, help=text)
         add_build_options(preview_cmd)
-        preview_cmd.add_argument("--poll", action="store_true", help="poll for changes (network mounts)")
+        preview_cmd.add_argument(
+            "--poll", action="store_true", help="poll for changes (network mounts)"
+        )
         if name == "serve":
             preview_cmd.add_argument("--port", type=int, default=8000, help="first port to try")
             preview_cmd.add_argument(
-                "--host", default="127.0.0.1", help="address to bind (0.0.0.0 exposes it to the network)"
+                "--host",
+                default="127.0.0.1",
+                help="address to bind (0.0.0.0 exposes it to the network)",
             )
 
     new_cmd = commands.add_parser("new", help="start a new article (a draft)")
     new_cmd.add_argument("title", help="the headline")
     new_cmd.add_argument("--section", required=True, help="a section id from site.yaml")
     new_cmd.add_argument("--author", required=True, help="an author id from content/authors/")
-    new_cmd.add_argument("--site", type=Path, default=Path("."), help="the folder with site.yaml")
+    new_cmd.add_argument("--site", type=Path, default=Path(), help="the folder with site.yaml")
     return parser
 
 
 def add_build_options(cmd: argparse.ArgumentParser) -> None:
     """Options shared by build, serve and watch."""
-    cmd.add_argument("--site", type=Path, default=Path("."), help="the folder with site.yaml")
-    cmd.add_argument("--output", type=Path, help="where to write (default: output/ beside site.yaml)")
+    cmd.add_argument("--site", type=Path, default=Path(), help="the folder with site.yaml")
+    cmd.add_argument(
+        "--output", type=Path, help="where to write (default: output/ beside site.yaml)"
+    )
     cmd.add_argument("--base-url", help="publish under this URL instead of site.yaml's base_url")
     cmd.add_argument("--drafts", action="store_true", help="include drafts")
     cmd.add_argument("--future", action="store_true", help="include articles dated after now")
@@ -134,8 +140,10 @@ def print_problems(exc: BuildFailed) -> None:
     for problem in exc.problems:
         print(problem, file=sys.stderr)
     count = len(exc.problems)
-    print(f"build failed: {count} error{'s' if count != 1 else ''}; output left as it was",
-          file=sys.stderr)
+    print(
+        f"build failed: {count} error{'s' if count != 1 else ''}; output left as it was",
+        file=sys.stderr,
+    )
 
 
 def summary_line(result: BuildResult) -> str:

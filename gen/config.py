@@ -151,7 +151,10 @@ def parse_config(
         timezone = "UTC"
     publisher = _parse_publisher(data.get("publisher"), title, err)
     if publisher.logo and content_dir is not None and not (content_dir / publisher.logo).is_file():
-        err(("publisher", "logo"), f"'publisher.logo' {publisher.logo} does not exist under content/")
+        err(
+            ("publisher", "logo"),
+            f"'publisher.logo' {publisher.logo} does not exist under content/",
+        )
     sections = _parse_sections(data.get("sections"), err)
     permalink = text("permalink", DEFAULT_PERMALINK)
     _check_permalink(permalink, err)
@@ -188,7 +191,10 @@ def _parse_publisher(value: Any, title: str, err: Any) -> Publisher:
         return Publisher(title)
     for key in value:
         if key not in ("name", "logo"):
-            err(("publisher", key), f"unknown key 'publisher.{key}'{suggest(str(key), ['name', 'logo'])}")
+            err(
+                ("publisher", key),
+                f"unknown key 'publisher.{key}'{suggest(str(key), ['name', 'logo'])}",
+            )
     name = str(value.get("name") or "").strip()
     if not name:
         err(("publisher",), "'publisher.name' is missing")
@@ -205,7 +211,10 @@ def _parse_sections(value: Any, err: Any) -> tuple[SectionConfig, ...]:
     for raw_id, spec in value.items():
         sid = str(raw_id)
         if not ID_RE.match(sid):
-            err(("sections", sid), f"section id '{sid}' must be lowercase letters, digits and hyphens")
+            err(
+                ("sections", sid),
+                f"section id '{sid}' must be lowercase letters, digits and hyphens",
+            )
             continue
         if isinstance(spec, str):
             sections.append(SectionConfig(sid, spec.strip()))

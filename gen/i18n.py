@@ -46,7 +46,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "pagination": "Pages",
         "photo": "Photo",
         "not_found": "Page not found",
-        "not_found_text": "There is no page at this address. It may have moved, or the link may be mistyped.",
+        "not_found_text": (
+            "There is no page at this address. It may have moved, or the link may be mistyped."
+        ),
         "home": "Front page",
         "articles_by": "Articles by",
         "tagged": "Articles tagged",
@@ -80,7 +82,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "pagination": "Сторінки",
         "photo": "Фото",
         "not_found": "Сторінку не знайдено",
-        "not_found_text": "За цією адресою немає сторінки. Можливо, її перенесли або посилання хибне.",
+        "not_found_text": (
+            "За цією адресою немає сторінки. Можливо, її перенесли або посилання хибне."
+        ),
         "home": "Головна",
         "articles_by": "Статті автора",
         "tagged": "Статті з тегом",

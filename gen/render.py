@@ -84,7 +84,9 @@ class Renderer:
         hashes = {f.path: hashlib.sha256(f.data).hexdigest()[:10] for f in theme.static}
         self.env.globals.update(
             config=config,
-            asset=lambda path: self.url(f"/static/{path}") + f"?v={hashes.get('static/' + path, '')}",
+            asset=lambda path: (
+                self.url(f"/static/{path}") + f"?v={hashes.get('static/' + path, '')}"
+            ),
         )
         tz = config.tz
 
@@ -124,7 +126,9 @@ class Renderer:
         """A site path as an absolute URL (canonical links, feeds)."""
         return self.config.base_url + path.lstrip("/")
 
-    def render_site(self, site: Site, report: ErrorReport, progress: Progress | None = None) -> list[OutputFile]:
+    def render_site(
+        self, site: Site, report: ErrorReport, progress: Progress | None = None
+    ) -> list[OutputFile]:
         """Every page of the site; template problems go to `report`."""
         jobs = list(self.page_jobs(site))
         files: list[OutputFile] = []
@@ -144,7 +148,9 @@ class Renderer:
             key = (problem.path, problem.line, problem.message)
             if key not in seen:  # one broken template would otherwise fail every page
                 seen.add(key)
-                report.error(problem.path, problem.line, f"{problem.message} (rendering {page.path})")
+                report.error(
+                    problem.path, problem.line, f"{problem.message} (rendering {page.path})"
+                )
         return files
 
     def page_jobs(self, site: Site) -> Iterator[tuple[str, Page, dict[str, Any]]]:
@@ -229,7 +235,9 @@ def to_json(value: Any) -> str:
 def template_problem(exc: BaseException, dirs: tuple[Path, ...], template: str) -> Problem:
     """`themes/x/templates/y.html:LINE: what went wrong` from a Jinja error or a bug."""
     if isinstance(exc, jinja2.TemplateSyntaxError) and exc.filename:
-        return Problem(_theme_rel(exc.filename, dirs), exc.lineno, f"template syntax: {exc.message}")
+        return Problem(
+            _theme_rel(exc.filename, dirs), exc.lineno, f"template syntax: {exc.message}"
+        )
     if isinstance(exc, jinja2.TemplateNotFound):
         return Problem(template, None, f"template not found: {exc.name}")
     frames = [

@@ -53,7 +53,7 @@ def transliterate(text: str, lang: str = "uk") -> str:
             if ch == "г" and i > 0 and lowered[i - 1] == "з":
                 out.append("gh")
                 continue
-            at_start = i == 0 or not lowered[i - 1].isalpha() and lowered[i - 1] not in "'’ʼ"
+            at_start = i == 0 or (not lowered[i - 1].isalpha() and lowered[i - 1] not in "'’ʼ")
             if at_start and ch in _UK_INITIAL:
                 out.append(_UK_INITIAL[ch])
                 continue

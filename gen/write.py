@@ -1,4 +1,4 @@
-"""Write the built site: atomically, only changed bytes, stale files removed, never outside output/."""
+"""Write the site: atomically, only changed bytes, stale files removed, never outside output/."""
 
 from __future__ import annotations
 
@@ -32,7 +32,13 @@ def check_output_dir(output_dir: Path, site_dir: Path) -> None:
     protected = [site / "content", site / "themes", site / ".git"]
     if out == site or site.is_relative_to(out) or any(out.is_relative_to(p) for p in protected):
         raise ConfigError(
-            [Problem(str(output_dir), None, "the output folder must not hold or be inside the site's sources")]
+            [
+                Problem(
+                    str(output_dir),
+                    None,
+                    "the output folder must not hold or be inside the site's sources",
+                )
+            ]
         )
     if out.is_dir() and not (out / MANIFEST).is_file() and any(out.iterdir()):
         raise ConfigError(
@@ -117,8 +123,8 @@ def atomic_write(target: Path, data: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
+        Path(tmp).chmod(0o644)
+        Path(tmp).replace(target)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             Path(tmp).unlink()

@@ -30,7 +30,6 @@ CHROMIUM_ARGS = [
 ]
 
 
-
 def png(width: int, height: int) -> bytes:
     """A real grey PNG of the given size, made without Pillow."""
 
@@ -74,6 +73,11 @@ bio: Covers diplomacy.
 """
 
 
+DEFAULT_BODY = (
+    "National security advisers met in Kyiv on Saturday.\n\n## What was agreed\n\nLittle.\n"
+)
+
+
 def article(
     title: str = "Allies meet in Kyiv",
     *,
@@ -81,7 +85,7 @@ def article(
     section: str = "diplomacy",
     author: str = "david-okafor",
     extra: str = "",
-    body: str = "National security advisers met in Kyiv on Saturday.\n\n## What was agreed\n\nLittle.\n",
+    body: str = DEFAULT_BODY,
 ) -> str:
     """The text of a valid article, with `extra` front matter lines appended."""
     return (

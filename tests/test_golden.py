@@ -1,4 +1,4 @@
-"""One golden site, built and compared file by file with tests/golden/ (`pytest --update-golden`)."""
+"""One golden site, built and compared file by file with tests/golden/ (--update-golden)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,9 @@ GOLDEN = Path(__file__).parent / "golden"
 
 def test_golden_site_matches_file_by_file(tmp_path: Path, request: pytest.FixtureRequest) -> None:
     out = tmp_path / "output"
-    result = run_cli("build", "--site", str(SITE), "--output", str(out), "--clock", CLOCK, "--quiet")
+    result = run_cli(
+        "build", "--site", str(SITE), "--output", str(out), "--clock", CLOCK, "--quiet"
+    )
     assert result.code == 0, result.err
     built = output_files(out)
     if request.config.getoption("--update-golden"):

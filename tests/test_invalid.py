@@ -57,7 +57,8 @@ def test_failed_build_leaves_previous_output_byte_identical(tmp_path: Path) -> N
         tmp_path,
         {
             "content/articles/a.md": (
-                "---\ntitle: A\nauthor: david-okafor\ndate: 2026-01-06\nsection: conflict\n---\n\nText.\n"
+                "---\ntitle: A\nauthor: david-okafor\ndate: 2026-01-06\n"
+                "section: conflict\n---\n\nText.\n"
             )
         },
     )

@@ -67,8 +67,11 @@ def page_types(root: Path) -> list[str]:
     """One page of each kind, plus every article in a language other than English."""
     picks = ["index.html", "page/2/index.html", "archive/index.html", "404.html"]
     for prefix in ("section/", "tag/", "author/", "archive/20"):
-        first = next(p for p in sorted(root.rglob("index.html")) if
-                     p.relative_to(root).as_posix().startswith(prefix))
+        first = next(
+            p
+            for p in sorted(root.rglob("index.html"))
+            if p.relative_to(root).as_posix().startswith(prefix)
+        )
         picks.append(first.relative_to(root).as_posix())
     articles = sorted(p.relative_to(root).as_posix() for p in root.glob("20*/*/*/*/index.html"))
     picks.append(articles[0])
@@ -94,8 +97,15 @@ def test_sample_pages_have_no_axe_violations(
         for rel in page_types(sample_build):
             url = f"{served}/{rel.removesuffix('index.html')}"
             page.goto(url)
-            results = axe.run(page, options={"runOnly": {"type": "tag", "values": [
-                "wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]}})
+            results = axe.run(
+                page,
+                options={
+                    "runOnly": {
+                        "type": "tag",
+                        "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"],
+                    }
+                },
+            )
             checked += 1
             violations = results.response["violations"]
             if violations:
