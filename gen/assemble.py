@@ -2,32 +2,28 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, time
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from gen.config import BuildOptions, SiteConfig
 from gen.errors import ContentError, ErrorReport, Problem, suggest
-from gen.images import image_size
-from gen.markup import MarkdownEngine
-from gen.model import (
-    Article,
-    Author,
-    Image,
-    Link,
-    Listing,
-    Month,
-    OutputFile,
-    Section,
-    Site,
-    Tag,
+from gen.fields import (
+    Err,
+    aliases_field,
+    corrections_field,
+    datetime_field,
+    find_image,
+    lead_image,
+    shorten,
+    sources_field,
+    tags_field,
+    text_field,
 )
+from gen.listings import link_site
+from gen.markup import MarkdownEngine
+from gen.model import Article, Author, Link, OutputFile, Section, Site
 from gen.read import Asset, DataDoc, SourceDoc, SourceTree
 from gen.urls import article_path, is_safe_slug, slugify
-from gen.yamldoc import YamlDoc
 
 ARTICLE_KEYS = {
     "title": "the headline",
@@ -45,13 +41,15 @@ ARTICLE_KEYS = {
     "image_alt": "the lead image's text alternative",
     "image_credit": "who made the lead image",
     "image_caption": "the lead image's caption",
+    "sources": "a list of {name, url, kind, note}",
+    "corrections": "a list of {date, text, kind, prominent}",
+    "expires": "when the article leaves lists and feeds (its page stays)",
+    "translation_of": "the slug of the article this one translates",
+    "aliases": "old paths that should redirect here, e.g. [/2025/01/02/old-slug/]",
 }
 REQUIRED_KEYS = ("title", "author", "date", "section")
 AUTHOR_KEYS = ("name", "role", "bio", "avatar", "links")
-IMAGE_KEYS = ("src", "alt", "credit", "caption")
 SUMMARY_LIMIT = 300
-
-Err = Callable[[tuple[str | int, ...], str], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,11 +83,23 @@ def build_site(
         if article is not None:
             articles.append(article)
     check_collisions(articles, report)
+    check_translations(articles, report)
     report.raise_if_errors(ContentError)
-    published = [a for a in articles if is_visible(a, options)]
-    published.sort(key=lambda a: (a.date, a.url), reverse=True)
-    used_assets = tuple(OutputFile(a.path, a.data) for a in tree.assets)
-    return link_site(tuple(published), config, sections, authors, used_assets)
+    visible = [a for a in articles if is_visible(a, options)]
+    visible.sort(key=lambda a: (a.date, a.url), reverse=True)
+    scheduled = sorted(
+        (a for a in articles if not a.draft and a.date > options.now), key=lambda a: a.date
+    )
+    files = published_assets(tree.assets, articles, visible, authors, config)
+    return link_site(
+        tuple(visible),
+        config,
+        sections,
+        authors,
+        files,
+        now=options.now,
+        next_embargo=scheduled[0] if scheduled else None,
+    )
 
 
 def is_visible(article: Article, options: BuildOptions) -> bool:
@@ -99,78 +109,34 @@ def is_visible(article: Article, options: BuildOptions) -> bool:
     return options.future or article.date <= options.now
 
 
-def link_site(
-    articles: tuple[Article, ...],
-    config: SiteConfig,
-    sections: dict[str, Section],
+def published_assets(
+    assets: tuple[Asset, ...],
+    articles: list[Article],
+    visible: list[Article],
     authors: dict[str, Author],
-    files: tuple[OutputFile, ...],
-) -> Site:
-    """Group published articles into the lists that get pages."""
-    by_section: dict[str, list[Article]] = defaultdict(list)
-    by_tag: dict[str, list[Article]] = defaultdict(list)
-    by_author: dict[str, list[Article]] = defaultdict(list)
-    by_month: dict[tuple[int, int], list[Article]] = defaultdict(list)
-    tags: dict[str, Tag] = {}
-    tz = config.tz
-    for article in articles:  # newest first, so every group is too
-        by_section[article.section.id].append(article)
-        for tag in article.tags:
-            by_tag[tag.slug].append(article)
-            tags.setdefault(tag.slug, tag)
-        for author in article.authors:
-            by_author[author.id].append(article)
-        local = article.date.astimezone(tz)
-        by_month[(local.year, local.month)].append(article)
-    months = tuple(
-        Month(y, m, f"/archive/{y:04d}/{m:02d}/") for (y, m) in sorted(by_month, reverse=True)
-    )
-    listings = [Listing("front", "", config.title, "/", articles, config.description)]
-    for section in sections.values():
-        listings.append(
-            Listing(
-                "section",
-                section.id,
-                section.title,
-                section.url,
-                tuple(by_section[section.id]),
-                section.description,
-            )
-        )
-    sorted_tags = tuple(sorted(tags.values(), key=lambda t: t.slug))
-    for tag in sorted_tags:
-        listings.append(Listing("tag", tag.slug, tag.name, tag.url, tuple(by_tag[tag.slug])))
-    for author in sorted(authors.values(), key=lambda a: a.id):
-        listings.append(
-            Listing(
-                "author",
-                author.id,
-                author.name,
-                author.url,
-                tuple(by_author[author.id]),
-                author.bio,
-                author,
-            )
-        )
-    for month in months:
-        listings.append(
-            Listing(
-                "archive",
-                f"{month.year:04d}-{month.month:02d}",
-                f"{month.year:04d}-{month.month:02d}",
-                month.url,
-                tuple(by_month[(month.year, month.month)]),
-            )
-        )
-    return Site(
-        articles=articles,
-        sections=tuple(sections.values()),
-        tags=sorted_tags,
-        authors=tuple(sorted(authors.values(), key=lambda a: a.id)),
-        months=months,
-        listings=tuple(listings),
-        files=files,
-    )
+    config: SiteConfig,
+) -> tuple[OutputFile, ...]:
+    """Files under content/ to publish: all but images that only unpublished articles use.
+
+    An embargoed story's photograph must not be reachable before the story is.
+    """
+    used: set[str] = {config.publisher.logo} | {
+        a.avatar.src for a in authors.values() if a.avatar is not None
+    }
+    for article in visible:
+        used.update(_images_of(article))
+    hidden: set[str] = set()
+    for article in articles:
+        hidden.update(_images_of(article))
+    withheld = hidden - used
+    return tuple(OutputFile(a.path, a.data) for a in assets if a.path not in withheld)
+
+
+def _images_of(article: Article) -> set[str]:
+    images = set(article.body_images)
+    if article.image is not None:
+        images.add(article.image.src)
+    return images
 
 
 def parse_author(doc: DataDoc, assets: dict[str, Asset], report: ErrorReport) -> Author | None:
@@ -190,7 +156,7 @@ def parse_author(doc: DataDoc, assets: dict[str, Asset], report: ErrorReport) ->
     for key in data:
         if key not in AUTHOR_KEYS:
             err((key,), f"unknown key '{key}'{suggest(key, AUTHOR_KEYS)}")
-    name = _text(data, "name", err, "the author's full name")
+    name = text_field(data, "name", err, "the author's full name")
     if not name:
         err(("name",) if "name" in data else (), "missing 'name': the author's full name")
     links = []
@@ -205,14 +171,14 @@ def parse_author(doc: DataDoc, assets: dict[str, Asset], report: ErrorReport) ->
         links.append(Link(str(item["label"]), str(item["url"])))
     avatar = None
     if data.get("avatar"):
-        avatar = _find_image(str(data["avatar"]), name, "", "", ("avatar",), assets, err)
+        avatar = find_image(str(data["avatar"]), name, "", "", ("avatar",), assets, err)
     if len(report.errors) > before:
         return None
     return Author(
         id=author_id,
         name=name,
-        role=_text(data, "role", err, "the author's job title"),
-        bio=_text(data, "bio", err, "a sentence or two about the author"),
+        role=text_field(data, "role", err, "the author's job title"),
+        bio=text_field(data, "bio", err, "a sentence or two about the author"),
         url=f"/author/{author_id}/",
         avatar=avatar,
         links=tuple(links),
@@ -245,24 +211,35 @@ def parse_article(
         err(("draft",), f"'draft' must be true or false, got '{draft}'")
         draft = False
     tz = ctx.config.tz
-    title = _text(data, "title", err, ARTICLE_KEYS["title"])
-    published = _datetime(data, "date", tz, err)
-    updated = _datetime(data, "updated", tz, err)
+    title = text_field(data, "title", err, ARTICLE_KEYS["title"])
+    published = datetime_field(data, "date", tz, err)
+    updated = datetime_field(data, "updated", tz, err)
     if published and updated and updated < published:
         err(
             ("updated",),
-            f"'updated' ({_show(updated)}) is before 'date' ({_show(published)})",
+            f"'updated' ({updated.isoformat()}) is before 'date' ({published.isoformat()})",
         )
+    expires = datetime_field(data, "expires", tz, err)
+    if published and expires and expires <= published:
+        err(("expires",), f"'expires' ({expires.isoformat()}) is not after 'date'")
     authors = _authors(data.get("author"), ctx, err)
     section = _section(data.get("section"), ctx, err)
-    lang = _text(data, "lang", err, ARTICLE_KEYS["lang"]) or ctx.config.language
+    lang = text_field(data, "lang", err, ARTICLE_KEYS["lang"]) or ctx.config.language
     slug = _slug(source, data, lang, err)
-    tags = _tags(data.get("tags"), lang, err)
-    image = _lead_image(front, ctx.assets, err)
-    dateline = _text(data, "dateline", err, ARTICLE_KEYS["dateline"])
+    tags = tags_field(data.get("tags"), lang, err)
+    image = lead_image(front, ctx.assets, err)
+    dateline = text_field(data, "dateline", err, ARTICLE_KEYS["dateline"])
+    sources = sources_field(data.get("sources"), err)
+    corrections = corrections_field(data.get("corrections"), published, tz, err)
+    translation_of = text_field(data, "translation_of", err, ARTICLE_KEYS["translation_of"])
+    aliases = aliases_field(data.get("aliases"), err)
     rendered = engine.convert(source.body)
-    standfirst = _text(data, "summary", err, ARTICLE_KEYS["summary"])
-    summary = standfirst or _shorten(rendered.first_paragraph, SUMMARY_LIMIT)
+    for src in rendered.images:
+        rel = src.removeprefix(ctx.config.base_path.lstrip("/"))
+        if rel.startswith("images/") and rel not in ctx.assets:
+            err((), f"the body shows image '{src}', which does not exist under content/")
+    standfirst = text_field(data, "summary", err, ARTICLE_KEYS["summary"])
+    summary = standfirst or shorten(rendered.first_paragraph, SUMMARY_LIMIT)
     if problems:
         # An unfinished draft must not block publishing: its problems are warnings
         # unless the build includes drafts.
@@ -293,11 +270,19 @@ def parse_article(
         reading_minutes=rendered.reading_minutes,
         lang=lang,
         draft=draft,
+        sources=sources,
+        corrections=corrections,
+        expires=expires,
+        translation_of=translation_of,
+        aliases=aliases,
+        body_images=tuple(
+            src.removeprefix(ctx.config.base_path.lstrip("/")) for src in rendered.images
+        ),
     )
 
 
 def check_collisions(articles: list[Article], report: ErrorReport) -> None:
-    """Two articles with one URL: name both files."""
+    """Two articles, or an article and another's alias, at one URL: name both files."""
     seen: dict[str, Article] = {}
     for article in articles:
         other = seen.get(article.url)
@@ -310,42 +295,31 @@ def check_collisions(articles: list[Article], report: ErrorReport) -> None:
                 1,
                 f"URL {a.url} is also the URL of {b.source}; give one of them another 'slug'",
             )
+    aliases: dict[str, Article] = {}
+    for article in articles:
+        for alias in article.aliases:
+            owner = seen.get(alias) or aliases.get(alias)
+            if owner is not None:
+                report.error(
+                    article.source,
+                    1,
+                    f"alias {alias} is already the URL of {owner.source}; remove one of them",
+                )
+            aliases[alias] = article
 
 
-def _text(data: dict[str, Any], key: str, err: Err, expected: str) -> str:
-    value = data.get(key)
-    if value is None:
-        return ""
-    if isinstance(value, (dict, list, bool)):
-        err((key,), f"'{key}' must be text: {expected}")
-        return ""
-    return str(value).strip()
-
-
-def _show(moment: datetime) -> str:
-    return moment.isoformat()
-
-
-def _datetime(data: dict[str, Any], key: str, tz: ZoneInfo, err: Err) -> datetime | None:
-    """A timezone-aware moment; bare dates and naive times take the site's time zone."""
-    value = data.get(key)
-    if value is None or value == "":
-        return None
-    if isinstance(value, str):
-        try:
-            value = datetime.fromisoformat(value.strip())
-        except ValueError:
-            err(
-                (key,),
-                f"'{key}' is not a date: expected e.g. 2026-01-06T09:30:00+02:00, got '{value}'",
+def check_translations(articles: list[Article], report: ErrorReport) -> None:
+    """`translation_of` must name an article that exists."""
+    slugs = {a.slug for a in articles}
+    for article in articles:
+        if article.translation_of and article.translation_of not in slugs:
+            hint = suggest(article.translation_of, slugs)
+            report.error(
+                article.source,
+                1,
+                f"'translation_of' names '{article.translation_of}', which is no article's slug"
+                f"{hint}",
             )
-            return None
-    if isinstance(value, datetime):
-        return value if value.tzinfo is not None else value.replace(tzinfo=tz)
-    if isinstance(value, date):
-        return datetime.combine(value, time(0, 0), tzinfo=tz)
-    err((key,), f"'{key}' is not a date: expected e.g. 2026-01-06T09:30:00+02:00, got '{value}'")
-    return None
 
 
 def _authors(value: Any, ctx: Context, err: Err) -> tuple[Author, ...]:
@@ -389,95 +363,3 @@ def _slug(source: SourceDoc, data: dict[str, Any], lang: str, err: Err) -> str:
     if not slug:
         err((), f"cannot make a URL from the file name '{stem}': add a 'slug'")
     return slug
-
-
-def _tags(value: Any, lang: str, err: Err) -> tuple[Tag, ...]:
-    if value is None:
-        return ()
-    names = [t.strip() for t in value.split(",")] if isinstance(value, str) else value
-    if not isinstance(names, list):
-        err(("tags",), "'tags' must be a list, e.g. [ukraine, diplomacy]")
-        return ()
-    tags: dict[str, Tag] = {}
-    for i, name in enumerate(names):
-        if not isinstance(name, (str, int)) or not str(name).strip():
-            err(("tags", i), f"tag {i + 1} must be a word or phrase")
-            continue
-        slug = slugify(str(name), lang)
-        if not slug:
-            err(("tags", i), f"tag '{name}' has no letters or digits to make a URL from")
-            continue
-        tags.setdefault(slug, Tag(slug, str(name).strip(), f"/tag/{slug}/"))
-    return tuple(tags.values())
-
-
-def _lead_image(front: YamlDoc, assets: dict[str, Asset], err: Err) -> Image | None:
-    """`image: {src, alt, credit, caption}`, or `image: PATH` with flat `image_*` keys."""
-    data = front.data
-    value = data.get("image")
-    flat = {k: data[f"image_{k}"] for k in ("alt", "credit", "caption") if f"image_{k}" in data}
-    if value is None:
-        if flat:
-            err((f"image_{next(iter(flat))}",), "'image_*' keys need an 'image: PATH'")
-        return None
-    if isinstance(value, str):
-        spec: dict[str, Any] = {"src": value, **flat}
-    elif isinstance(value, dict):
-        for key in value:
-            if key not in IMAGE_KEYS:
-                err(("image", key), f"unknown key 'image.{key}'{suggest(str(key), IMAGE_KEYS)}")
-        spec = {**flat, **value}
-    else:
-        err(("image",), "'image' must be a path or {src, alt, credit, caption}")
-        return None
-
-    def where(key: str) -> tuple[str, ...]:
-        if isinstance(value, dict) and key in value:
-            return ("image", key)
-        return (f"image_{key}",) if f"image_{key}" in data else ("image",)
-
-    alt = str(spec.get("alt") or "").strip()
-    credit = str(spec.get("credit") or "").strip()
-    if not alt:
-        err(
-            where("alt"),
-            "the lead image needs 'alt' text describing it for readers who can't see it",
-        )
-    if not credit:
-        err(where("credit"), "the lead image needs a 'credit' naming who made it")
-    src = str(spec.get("src") or "").strip()
-    if not src:
-        err(where("src"), "the lead image needs a 'src' path under content/")
-        return None
-    caption = str(spec.get("caption") or "").strip()
-    return _find_image(src, alt, credit, caption, where("src"), assets, err)
-
-
-def _find_image(
-    src: str,
-    alt: str,
-    credit: str,
-    caption: str,
-    key: tuple[str, ...],
-    assets: dict[str, Asset],
-    err: Err,
-) -> Image | None:
-    rel = src.lstrip("/").removeprefix("content/")
-    asset = assets.get(rel)
-    if asset is None:
-        hint = suggest(rel, assets)
-        err(key, f"image '{src}' does not exist under content/{hint}")
-        return None
-    size = image_size(asset.data)
-    if size is None and not rel.endswith(".svg"):
-        err(key, f"image '{src}' is not a readable PNG, JPEG, GIF or WebP file")
-        return None
-    width, height = size or (None, None)
-    return Image(rel, "/" + rel, alt, credit, caption, width, height)
-
-
-def _shorten(text: str, limit: int) -> str:
-    """Cut `text` at a word boundary to at most `limit` characters, marking the cut."""
-    if len(text) <= limit:
-        return text
-    return text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:") + "…"

@@ -130,6 +130,12 @@ def run_build(options: BuildOptions, *, quiet: bool = False) -> int:
         print(f"{warning} (warning)", file=sys.stderr)
     if not quiet:
         print(summary_line(result))
+    if result.next_embargo is not None and not quiet:
+        article = result.next_embargo
+        print(
+            f"next scheduled article: {article.source} publishes at "
+            f"{article.date.isoformat()}; build again then"
+        )
     return EXIT_OK
 
 

@@ -51,6 +51,8 @@ class SiteConfig:
     permalink: str = DEFAULT_PERMALINK
     per_page: int = 10
     theme: str = "default"
+    feed_entries: int = 20
+    related_count: int = 4
 
     @property
     def base_path(self) -> str:
@@ -75,6 +77,8 @@ KEYS: dict[str, tuple[bool, str]] = {
     "permalink": (False, "the article URL pattern; fields {year} {month} {day} {slug} {section}"),
     "per_page": (False, "how many articles a list page shows"),
     "theme": (False, "the theme folder under themes/; templates not found there fall back"),
+    "feed_entries": (False, "how many articles each feed carries (default 20)"),
+    "related_count": (False, "how many related articles end each article (default 4)"),
 }
 
 
@@ -130,6 +134,13 @@ def parse_config(
             return default
         return str(value).strip()
 
+    def whole_number(key: str, default: int, low: int, high: int) -> int:
+        value = data.get(key, default)
+        if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+            err((key,), f"'{key}' must be a whole number from {low} to {high}, got '{value}'")
+            return default
+        return value
+
     title = text("title")
     if "title" in data and not title:
         err(("title",), "'title' is empty")
@@ -158,10 +169,9 @@ def parse_config(
     sections = _parse_sections(data.get("sections"), err)
     permalink = text("permalink", DEFAULT_PERMALINK)
     _check_permalink(permalink, err)
-    per_page = data.get("per_page", 10)
-    if not isinstance(per_page, int) or isinstance(per_page, bool) or not 1 <= per_page <= 500:
-        err(("per_page",), f"'per_page' must be a whole number from 1 to 500, got '{per_page}'")
-        per_page = 10
+    per_page = whole_number("per_page", 10, 1, 500)
+    feed_entries = whole_number("feed_entries", 20, 1, 1000)
+    related_count = whole_number("related_count", 4, 0, 20)
     theme = text("theme", "default")
     if not ID_RE.match(theme.replace("_", "-")):
         err(("theme",), f"'theme' must be a folder name under themes/, got '{theme}'")
@@ -178,6 +188,8 @@ def parse_config(
         permalink=permalink,
         per_page=per_page,
         theme=theme,
+        feed_entries=feed_entries,
+        related_count=related_count,
     )
 
 

@@ -33,6 +33,7 @@ class Rendered:
     toc: tuple[Heading, ...]
     first_paragraph: str  # plain text
     word_count: int
+    images: tuple[str, ...] = ()  # content/ paths of the images the body shows
 
     @property
     def reading_minutes(self) -> int:
@@ -46,9 +47,14 @@ class _SitePathsProcessor(Treeprocessor):
     def __init__(self, md: markdown.Markdown, base_path: str) -> None:
         super().__init__(md)
         self.base_path = base_path
+        self.images: list[str] = []
 
     def run(self, root: ET.Element) -> None:
         for el in root.iter():
+            if el.tag == "img":
+                src = el.get("src", "")
+                if not _SCHEME_RE.match(src) and not src.startswith("//"):
+                    self.images.append(src.lstrip("/"))
             for attr in ("href", "src"):
                 value = el.get(attr)
                 if value is not None:
@@ -71,7 +77,8 @@ class _SitePaths(Extension):
         self.base_path = base_path
 
     def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (Markdown's API)
-        md.treeprocessors.register(_SitePathsProcessor(md, self.base_path), "site_paths", 1)
+        self.processor = _SitePathsProcessor(md, self.base_path)
+        md.treeprocessors.register(self.processor, "site_paths", 1)
 
 
 def _heading_id(value: str, separator: str) -> str:
@@ -86,8 +93,9 @@ class MarkdownEngine:
             "toc": {"slugify": _heading_id, "toc_depth": "2-3"},
             "smarty": {"smart_angled_quotes": False},
         }
+        self._paths = _SitePaths(base_path)
         self._md = markdown.Markdown(
-            extensions=[*EXTENSIONS, _SitePaths(base_path)],
+            extensions=[*EXTENSIONS, self._paths],
             extension_configs=configs,
             output_format="html",
         )
@@ -96,6 +104,7 @@ class MarkdownEngine:
         """Convert one document."""
         md = self._md
         md.reset()
+        self._paths.processor.images = []
         body = md.convert(text)
         tokens = getattr(md, "toc_tokens", [])
         return Rendered(
@@ -103,6 +112,7 @@ class MarkdownEngine:
             toc=tuple(_flatten_toc(tokens)),
             first_paragraph=first_paragraph(body),
             word_count=count_words(_FOOTNOTES_RE.sub("", body)),
+            images=tuple(self._paths.processor.images),
         )
 
 

@@ -57,6 +57,7 @@ class Image:
     caption: str = ""
     width: int | None = None
     height: int | None = None
+    length: int = 0  # bytes, for feed enclosures
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +67,26 @@ class Heading:
     level: int
     id: str
     text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """Where a fact came from: an agency, a document, a post."""
+
+    name: str
+    url: str = ""
+    kind: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Correction:
+    """A dated notice on a published article."""
+
+    date: datetime
+    text: str
+    kind: str = "correction"  # correction, clarification, editors-note
+    prominent: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,11 +112,23 @@ class Article:
     reading_minutes: int
     lang: str
     draft: bool = False
+    sources: tuple[Source, ...] = ()
+    corrections: tuple[Correction, ...] = ()  # oldest first
+    expires: datetime | None = None
+    translation_of: str = ""  # the slug of the original
+    aliases: tuple[str, ...] = ()  # old site paths that redirect here
+    body_images: tuple[str, ...] = ()  # content/ paths of images the body shows
 
     @property
     def modified(self) -> datetime:
-        """When the story last changed: `updated`, or `date`."""
-        return self.updated or self.date
+        """When the story last changed: the latest of date, `updated` and any correction."""
+        return max(
+            [
+                self.date,
+                *([self.updated] if self.updated else []),
+                *(c.date for c in self.corrections),
+            ]
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,3 +172,7 @@ class Site:
     months: tuple[Month, ...]  # newest first
     listings: tuple[Listing, ...]
     files: tuple[OutputFile, ...] = field(default=())
+    related: dict[str, tuple[Article, ...]] = field(default_factory=dict)  # url → related
+    translations: dict[str, tuple[Article, ...]] = field(default_factory=dict)  # url → others
+    expired: frozenset[str] = frozenset()  # urls of pages kept but out of lists and feeds
+    next_embargo: Article | None = None  # the next scheduled article to publish

@@ -8,11 +8,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 
 from gen.assemble import build_site
-from gen.config import BuildOptions, load_config
+from gen.config import BuildOptions, SiteConfig, load_config
 from gen.errors import ErrorReport, GenError, Problem, TemplateError
-from gen.model import OutputFile
+from gen.feeds import Feed, render_feed, render_feeds
+from gen.model import Article, OutputFile, Site
+from gen.pages import CORRECTIONS_PATH, corrected_articles
 from gen.read import read_tree
 from gen.render import Renderer, read_theme
+from gen.sitemaps import render_sitemaps
 from gen.write import check_output_dir, write_output
 
 Progress = Callable[[int, int], None]
@@ -28,6 +31,7 @@ class BuildResult:
     unchanged: int = 0
     removed: int = 0
     warnings: list[Problem] = field(default_factory=list)
+    next_embargo: Article | None = None
     timings: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -74,8 +78,12 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
         with stage("assemble"):
             site = build_site(tree, config, options, report)
         with stage("render"):
-            files = Renderer(config, theme).render_site(site, report, progress)
+            files, pages = Renderer(config, theme).render_site(site, report, progress)
             report.raise_if_errors(TemplateError)
+            files += render_feeds(site, config)
+            files += render_feed(corrections_feed(site, config), config)[:1]
+            public = [(p.path, p.modified) for p in pages if p.public]
+            files += render_sitemaps(site, config, public, options.now)
             # Assets after pages: a page and an asset at one path is a collision, not an overwrite.
             files = check_unique([*files, *theme.static, *site.files], report)
         with stage("write"):
@@ -88,7 +96,20 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
     result.unchanged = written.unchanged
     result.removed = written.removed
     result.warnings = report.warnings
+    result.next_embargo = site.next_embargo
     return result
+
+
+def corrections_feed(site: Site, config: SiteConfig) -> Feed:
+    """The feed of /corrections/: corrected articles, the latest correction first."""
+    return Feed(
+        title=f"Corrections — {config.title}",
+        description=config.description,
+        page=CORRECTIONS_PATH,
+        base=CORRECTIONS_PATH,
+        lang=config.language,
+        entries=corrected_articles(site)[: config.feed_entries],
+    )
 
 
 def check_unique(files: list[OutputFile], report: ErrorReport) -> list[OutputFile]:

@@ -4,21 +4,22 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import traceback
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import jinja2
+import markupsafe
 
 from gen.config import SiteConfig
-from gen.errors import ErrorReport, Problem, TemplateError
+from gen.errors import ErrorReport, Problem
 from gen.i18n import format_date, format_datetime, format_month, translate
-from gen.model import Article, Listing, OutputFile, Site
-from gen.urls import output_file, page_path
+from gen.model import OutputFile, Site
+from gen.pages import Page, plan_pages
+from gen.urls import output_file
 
 DEFAULT_THEME_DIR = Path(__file__).resolve().parent.parent / "themes" / "default"
 TEMPLATE_SUFFIXES = (".html", ".xml", ".txt", ".json")
@@ -32,23 +33,6 @@ class Theme:
 
     dirs: tuple[Path, ...]
     static: tuple[OutputFile, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Page:
-    """What every template gets as `page`: the page's own facts."""
-
-    kind: str
-    path: str  # site path, e.g. /tag/kyiv/page/2/
-    title: str
-    description: str
-    lang: str
-    number: int = 1
-    count: int = 1
-    prev: str | None = None
-    next: str | None = None
-    image: Any = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def theme_dirs(site_dir: Path, theme: str) -> tuple[Path, ...]:
@@ -108,6 +92,7 @@ class Renderer:
             return format_month(m.year, m.month, ctx["page"].lang)
 
         self.env.globals["t"] = t
+        self.env.globals["tr"] = translate  # a word in a given language: tr("read_in", "uk")
         self.env.filters.update(
             url=self.url,
             abs_url=self.abs_url,
@@ -128,20 +113,21 @@ class Renderer:
 
     def render_site(
         self, site: Site, report: ErrorReport, progress: Progress | None = None
-    ) -> list[OutputFile]:
-        """Every page of the site; template problems go to `report`."""
-        jobs = list(self.page_jobs(site))
+    ) -> tuple[list[OutputFile], list[Page]]:
+        """Every page of the site, and the pages rendered; template problems go to `report`."""
+        jobs = list(plan_pages(site, self.config))
         files: list[OutputFile] = []
+        pages: list[Page] = []
         seen: set[tuple[str, int | None, str]] = set()
-        for done, (template, page, context) in enumerate(jobs, 1):
+        for done, job in enumerate(jobs, 1):
             try:
-                html = self.env.get_template(template).render(site=site, page=page, **context)
-            except jinja2.TemplateError as exc:
-                problem = template_problem(exc, self.theme.dirs, template)
+                template = self.env.get_template(job.template)
+                html = template.render(site=site, page=job.page, **job.context)
             except Exception as exc:  # a theme bug must not hide where it is
-                problem = template_problem(exc, self.theme.dirs, template)
+                problem = template_problem(exc, self.theme.dirs, job.template)
             else:
-                files.append(OutputFile(output_file(page.path), html.encode("utf-8")))
+                files.append(OutputFile(output_file(job.page.path), html.encode("utf-8")))
+                pages.append(job.page)
                 if progress is not None:
                     progress(done, len(jobs))
                 continue
@@ -149,68 +135,9 @@ class Renderer:
             if key not in seen:  # one broken template would otherwise fail every page
                 seen.add(key)
                 report.error(
-                    problem.path, problem.line, f"{problem.message} (rendering {page.path})"
+                    problem.path, problem.line, f"{problem.message} (rendering {job.page.path})"
                 )
-        return files
-
-    def page_jobs(self, site: Site) -> Iterator[tuple[str, Page, dict[str, Any]]]:
-        """(template, page, context) for every page, in a stable order."""
-        lang = self.config.language
-        for article in site.articles:
-            yield "article.html", self.article_page(article), {"article": article}
-        for listing in site.listings:
-            yield from self.listing_pages(listing, lang)
-        yield (
-            "archive_index.html",
-            Page("archive_index", "/archive/", translate("archive", lang), "", lang),
-            {},
-        )
-        yield "404.html", Page("404", "/404.html", translate("not_found", lang), "", lang), {}
-
-    def article_page(self, article: Article) -> Page:
-        """The `page` of an article."""
-        return Page(
-            kind="article",
-            path=article.url,
-            title=article.title,
-            description=article.summary,
-            lang=article.lang,
-            image=article.image,
-        )
-
-    def listing_pages(
-        self, listing: Listing, lang: str
-    ) -> Iterator[tuple[str, Page, dict[str, Any]]]:
-        """The pages of one list, `per_page` articles each; an empty list still gets page 1."""
-        per = self.config.per_page
-        count = max(1, math.ceil(len(listing.articles) / per))
-        template = "index.html" if listing.kind == "front" else "list.html"
-        for number in range(1, count + 1):
-            path = page_path(listing.url, number)
-            title = listing_title(listing, lang)
-            if number > 1:
-                title = f"{title} — {translate('page', lang)} {number}"
-            page = Page(
-                kind=listing.kind,
-                path=path,
-                title=title,
-                description=listing.description,
-                lang=lang,
-                number=number,
-                count=count,
-                prev=page_path(listing.url, number - 1) if number > 1 else None,
-                next=page_path(listing.url, number + 1) if number < count else None,
-            )
-            chunk = listing.articles[(number - 1) * per : number * per]
-            yield template, page, {"listing": listing, "articles": chunk}
-
-
-def listing_title(listing: Listing, lang: str) -> str:
-    """The heading of a list page."""
-    if listing.kind == "archive":
-        year, month = listing.key.split("-")
-        return f"{translate('month_archive', lang)}: {format_month(int(year), int(month), lang)}"
-    return listing.title
+        return files, pages
 
 
 def make_environment(dirs: tuple[Path, ...]) -> jinja2.Environment:
@@ -226,10 +153,12 @@ def make_environment(dirs: tuple[Path, ...]) -> jinja2.Environment:
     )
 
 
-def to_json(value: Any) -> str:
-    """JSON safe inside <script>: '<', '>' and '&' are escaped so '</script>' can't close it."""
-    text = json.dumps(value, ensure_ascii=False, sort_keys=False, separators=(",", ":"))
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+def to_json(value: Any) -> markupsafe.Markup:
+    """JSON safe inside <script>: '<', '>', '&' and quotes are escaped so nothing can close it."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    for char, code in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("'", "\\u0027")):
+        text = text.replace(char, code)
+    return markupsafe.Markup(text)
 
 
 def template_problem(exc: BaseException, dirs: tuple[Path, ...], template: str) -> Problem:
@@ -259,13 +188,3 @@ def _theme_rel(filename: str, dirs: tuple[Path, ...]) -> str:
         if path.is_relative_to(d.parent.parent):
             return path.relative_to(d.parent.parent).as_posix()
     return path.as_posix()
-
-
-def raise_template_errors(report: ErrorReport) -> None:
-    """Stop the build if any template failed."""
-    report.raise_if_errors(TemplateError)
-
-
-def latest(articles: tuple[Article, ...]) -> datetime | None:
-    """The newest modification time among `articles`."""
-    return max((a.modified for a in articles), default=None)

@@ -1,0 +1,248 @@
+"""Atom (RFC 4287), RSS 2.0 and JSON Feed 1.1 for the site and every section, tag and author."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import format_datetime
+from urllib.parse import urlsplit
+from xml.sax.saxutils import escape
+
+from gen.config import SiteConfig
+from gen.images import IMAGE_TYPES
+from gen.model import Article, Listing, OutputFile, Site
+
+FEED_KINDS = ("front", "section", "tag", "author")
+ATOM, RSS, JSON_FEED = "feed.xml", "rss.xml", "feed.json"
+EPOCH = datetime(2000, 1, 1, tzinfo=UTC)  # `updated` of a feed with no entries: fixed, not now
+# Characters XML 1.0 forbids; a stray control character must not make a feed unreadable.
+_XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_ROOT_LINK = re.compile(r'(\s(?:href|src))="/(?!/)')
+
+
+@dataclass(frozen=True, slots=True)
+class Feed:
+    """One feed's facts, shared by its three formats."""
+
+    title: str
+    description: str
+    page: str  # site path of the page it mirrors
+    base: str  # site path the feed files sit under
+    lang: str
+    entries: tuple[Article, ...]
+
+
+def feed_paths(base: str) -> dict[str, str]:
+    """The three feed URLs (site paths) of a page at `base`."""
+    return {"atom": base + ATOM, "rss": base + RSS, "json": base + JSON_FEED}
+
+
+def site_feeds(site: Site, config: SiteConfig) -> Iterator[Feed]:
+    """The feed of the front page and of every section, tag and author page."""
+    for listing in site.listings:
+        if listing.kind in FEED_KINDS:
+            yield Feed(
+                title=feed_title(listing, config),
+                description=listing.description or config.description,
+                page=listing.url,
+                base=listing.url,
+                lang=config.language,
+                entries=listing.articles[: config.feed_entries],
+            )
+
+
+def feed_title(listing: Listing, config: SiteConfig) -> str:
+    """'The Kyiv Ledger' or 'Diplomacy — The Kyiv Ledger'."""
+    return config.title if listing.kind == "front" else f"{listing.title} — {config.title}"
+
+
+def render_feeds(site: Site, config: SiteConfig) -> list[OutputFile]:
+    """Atom, RSS and JSON Feed files for every feed of the site."""
+    files = []
+    for feed in site_feeds(site, config):
+        files.extend(render_feed(feed, config))
+    return files
+
+
+def render_feed(feed: Feed, config: SiteConfig) -> list[OutputFile]:
+    """The three formats of one feed."""
+    paths = feed_paths(feed.base)
+    return [
+        OutputFile(paths["atom"].lstrip("/"), atom(feed, config).encode("utf-8")),
+        OutputFile(paths["rss"].lstrip("/"), rss(feed, config).encode("utf-8")),
+        OutputFile(paths["json"].lstrip("/"), json_feed(feed, config).encode("utf-8")),
+    ]
+
+
+def absolute(config: SiteConfig, path: str) -> str:
+    """A site path as an absolute URL."""
+    return config.base_url + path.lstrip("/")
+
+
+def absolute_html(config: SiteConfig, html: str) -> str:
+    """Body HTML with root-relative links made absolute: a feed has no page to resolve them."""
+    parts = urlsplit(config.base_url)
+    origin = f"{parts.scheme}://{parts.netloc}/"
+    return _ROOT_LINK.sub(lambda m: f'{m.group(1)}="{origin}', html)
+
+
+def x(text: str) -> str:
+    """Text escaped for XML content and attributes, forbidden characters removed."""
+    return escape(_XML_BAD.sub("", text), {'"': "&quot;"})
+
+
+def rfc3339(moment: datetime) -> str:
+    """2026-01-06T09:30:00+02:00."""
+    return moment.replace(microsecond=0).isoformat()
+
+
+def feed_updated(entries: Sequence[Article]) -> datetime:
+    """The newest change among the entries (a fixed date when there are none)."""
+    return max((a.modified for a in entries), default=EPOCH)
+
+
+def atom(feed: Feed, config: SiteConfig) -> str:
+    """An Atom 1.0 document."""
+    self_url = absolute(config, feed_paths(feed.base)["atom"])
+    out = [
+        '<?xml version="1.0" encoding="utf-8"?>',
+        f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="{x(feed.lang)}">',
+        f"<title>{x(feed.title)}</title>",
+    ]
+    if feed.description:
+        out.append(f"<subtitle>{x(feed.description)}</subtitle>")
+    out += [
+        f'<link rel="self" type="application/atom+xml" href="{x(self_url)}"/>',
+        f'<link rel="alternate" type="text/html" href="{x(absolute(config, feed.page))}"/>',
+        f"<id>{x(self_url)}</id>",
+        f"<updated>{rfc3339(feed_updated(feed.entries))}</updated>",
+        f"<author><name>{x(config.publisher.name)}</name></author>",
+        '<generator uri="https://example.org/dateline">Dateline</generator>',
+    ]
+    if config.publisher.logo:
+        out.append(f"<logo>{x(absolute(config, config.publisher.logo))}</logo>")
+    for article in feed.entries:
+        out.extend(atom_entry(article, config))
+    out.append("</feed>")
+    return "\n".join(out) + "\n"
+
+
+def atom_entry(article: Article, config: SiteConfig) -> list[str]:
+    """One Atom <entry>."""
+    url = absolute(config, article.url)
+    out = [
+        "<entry>",
+        f"<title>{x(article.title)}</title>",
+        f'<link rel="alternate" type="text/html" href="{x(url)}"/>',
+        f"<id>{x(url)}</id>",
+        f"<published>{rfc3339(article.date)}</published>",
+        f"<updated>{rfc3339(article.modified)}</updated>",
+    ]
+    for author in article.authors:
+        out.append(
+            f"<author><name>{x(author.name)}</name>"
+            f"<uri>{x(absolute(config, author.url))}</uri></author>"
+        )
+    out.append(
+        f'<category term="{x(article.section.id)}" label="{x(article.section.title)}" '
+        f'scheme="{x(absolute(config, "/section/"))}"/>'
+    )
+    for tag in article.tags:
+        out.append(
+            f'<category term="{x(tag.slug)}" label="{x(tag.name)}" '
+            f'scheme="{x(absolute(config, "/tag/"))}"/>'
+        )
+    if article.image is not None:
+        image = article.image
+        mime = IMAGE_TYPES.get("." + image.src.rsplit(".", 1)[-1].lower(), "image/jpeg")
+        out.append(
+            f'<link rel="enclosure" type="{mime}" length="{image.length}" '
+            f'href="{x(absolute(config, image.url))}"/>'
+        )
+    out += [
+        f"<summary>{x(article.summary)}</summary>",
+        f'<content type="html">{x(absolute_html(config, article.body_html))}</content>',
+        "</entry>",
+    ]
+    return out
+
+
+def rss(feed: Feed, config: SiteConfig) -> str:
+    """An RSS 2.0 document (with the content and Dublin Core modules)."""
+    self_url = absolute(config, feed_paths(feed.base)["rss"])
+    out = [
+        '<?xml version="1.0" encoding="utf-8"?>',
+        '<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom" '
+        'xmlns:content="http://purl.org/rss/1.0/modules/content/" '
+        'xmlns:dc="http://purl.org/dc/elements/1.1/">',
+        "<channel>",
+        f"<title>{x(feed.title)}</title>",
+        f"<link>{x(absolute(config, feed.page))}</link>",
+        f"<description>{x(feed.description or feed.title)}</description>",
+        f"<language>{x(feed.lang)}</language>",
+        f"<lastBuildDate>{format_datetime(feed_updated(feed.entries))}</lastBuildDate>",
+        f'<atom:link rel="self" type="application/rss+xml" href="{x(self_url)}"/>',
+        "<generator>Dateline</generator>",
+    ]
+    for article in feed.entries:
+        url = absolute(config, article.url)
+        out += [
+            "<item>",
+            f"<title>{x(article.title)}</title>",
+            f"<link>{x(url)}</link>",
+            f'<guid isPermaLink="true">{x(url)}</guid>',
+            f"<pubDate>{format_datetime(article.date)}</pubDate>",
+        ]
+        out += [f"<dc:creator>{x(a.name)}</dc:creator>" for a in article.authors]
+        out.append(f"<category>{x(article.section.title)}</category>")
+        out += [f"<category>{x(t.name)}</category>" for t in article.tags]
+        out.append(f"<description>{x(article.summary)}</description>")
+        out.append(
+            f"<content:encoded>{x(absolute_html(config, article.body_html))}</content:encoded>"
+        )
+        if article.image is not None:
+            image = article.image
+            mime = IMAGE_TYPES.get("." + image.src.rsplit(".", 1)[-1].lower(), "image/jpeg")
+            out.append(
+                f'<enclosure url="{x(absolute(config, image.url))}" '
+                f'length="{image.length}" type="{mime}"/>'
+            )
+        out.append("</item>")
+    out += ["</channel>", "</rss>"]
+    return "\n".join(out) + "\n"
+
+
+def json_feed(feed: Feed, config: SiteConfig) -> str:
+    """A JSON Feed 1.1 document."""
+    items = []
+    for article in feed.entries:
+        url = absolute(config, article.url)
+        item: dict[str, object] = {
+            "id": url,
+            "url": url,
+            "title": article.title,
+            "summary": article.summary,
+            "content_html": absolute_html(config, article.body_html),
+            "date_published": rfc3339(article.date),
+            "date_modified": rfc3339(article.modified),
+            "authors": [{"name": a.name, "url": absolute(config, a.url)} for a in article.authors],
+            "tags": [article.section.title, *(t.name for t in article.tags)],
+            "language": article.lang,
+        }
+        if article.image is not None:
+            item["image"] = absolute(config, article.image.url)
+        items.append(item)
+    document = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": feed.title,
+        "home_page_url": absolute(config, feed.page),
+        "feed_url": absolute(config, feed_paths(feed.base)["json"]),
+        "description": feed.description,
+        "language": feed.lang,
+        "authors": [{"name": config.publisher.name}],
+        "items": items,
+    }
+    return json.dumps(document, ensure_ascii=False, indent=1) + "\n"

@@ -1,0 +1,263 @@
+"""Front-matter fields, each read and checked on its own: text, dates, tags, images, sources…
+
+Every reader takes the raw value and an `err(key_path, message)` callback that records a
+problem at the key's line; it returns a clean value (or an empty one after an error).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime, time
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from gen.errors import suggest
+from gen.images import image_size
+from gen.model import Correction, Image, Source, Tag
+from gen.read import Asset
+from gen.urls import output_file, slugify
+from gen.yamldoc import YamlDoc
+
+Err = Callable[[tuple[str | int, ...], str], None]
+IMAGE_KEYS = ("src", "alt", "credit", "caption")
+SOURCE_KEYS = ("name", "url", "kind", "note")
+CORRECTION_KEYS = ("date", "text", "kind", "prominent")
+CORRECTION_KINDS = ("correction", "clarification", "editors-note")
+DATE_EXAMPLE = "e.g. 2026-01-06T09:30:00+02:00"
+
+
+def text_field(data: dict[str, Any], key: str, err: Err, expected: str) -> str:
+    """A text value, stripped; '' if absent."""
+    value = data.get(key)
+    if value is None:
+        return ""
+    if isinstance(value, (dict, list, bool)):
+        err((key,), f"'{key}' must be text: {expected}")
+        return ""
+    return str(value).strip()
+
+
+def to_datetime(value: Any, tz: ZoneInfo) -> datetime | None:
+    """A timezone-aware moment from YAML's value; bare dates and naive times take `tz`."""
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    if isinstance(value, datetime):
+        return value if value.tzinfo is not None else value.replace(tzinfo=tz)
+    if isinstance(value, date):
+        return datetime.combine(value, time(0, 0), tzinfo=tz)
+    return None
+
+
+def datetime_field(
+    data: dict[str, Any], key: str, tz: ZoneInfo, err: Err, path: tuple[str | int, ...] = ()
+) -> datetime | None:
+    """`data[key]` as a moment, or None (with an error if it is there but not a date)."""
+    value = data.get(key)
+    if value is None or value == "":
+        return None
+    moment = to_datetime(value, tz)
+    if moment is None:
+        err((*path, key), f"'{key}' is not a date: expected {DATE_EXAMPLE}, got '{value}'")
+    return moment
+
+
+def tags_field(value: Any, lang: str, err: Err) -> tuple[Tag, ...]:
+    """`tags:` as a list (or a comma-separated string) → unique tags with slugs."""
+    if value is None:
+        return ()
+    names = [t.strip() for t in value.split(",")] if isinstance(value, str) else value
+    if not isinstance(names, list):
+        err(("tags",), "'tags' must be a list, e.g. [ukraine, diplomacy]")
+        return ()
+    tags: dict[str, Tag] = {}
+    for i, name in enumerate(names):
+        if not isinstance(name, (str, int)) or not str(name).strip():
+            err(("tags", i), f"tag {i + 1} must be a word or phrase")
+            continue
+        slug = slugify(str(name), lang)
+        if not slug:
+            err(("tags", i), f"tag '{name}' has no letters or digits to make a URL from")
+            continue
+        tags.setdefault(slug, Tag(slug, str(name).strip(), f"/tag/{slug}/"))
+    return tuple(tags.values())
+
+
+def lead_image(front: YamlDoc, assets: dict[str, Asset], err: Err) -> Image | None:
+    """`image: {src, alt, credit, caption}`, or `image: PATH` with flat `image_*` keys."""
+    data = front.data
+    value = data.get("image")
+    flat = {k: data[f"image_{k}"] for k in ("alt", "credit", "caption") if f"image_{k}" in data}
+    if value is None:
+        if flat:
+            err((f"image_{next(iter(flat))}",), "'image_*' keys need an 'image: PATH'")
+        return None
+    if isinstance(value, str):
+        spec: dict[str, Any] = {"src": value, **flat}
+    elif isinstance(value, dict):
+        for key in value:
+            if key not in IMAGE_KEYS:
+                err(("image", key), f"unknown key 'image.{key}'{suggest(str(key), IMAGE_KEYS)}")
+        spec = {**flat, **value}
+    else:
+        err(("image",), "'image' must be a path or {src, alt, credit, caption}")
+        return None
+
+    def where(key: str) -> tuple[str, ...]:
+        if isinstance(value, dict) and key in value:
+            return ("image", key)
+        return (f"image_{key}",) if f"image_{key}" in data else ("image",)
+
+    alt = str(spec.get("alt") or "").strip()
+    credit = str(spec.get("credit") or "").strip()
+    if not alt:
+        err(
+            where("alt"),
+            "the lead image needs 'alt' text describing it for readers who can't see it",
+        )
+    if not credit:
+        err(where("credit"), "the lead image needs a 'credit' naming who made it")
+    src = str(spec.get("src") or "").strip()
+    if not src:
+        err(where("src"), "the lead image needs a 'src' path under content/")
+        return None
+    caption = str(spec.get("caption") or "").strip()
+    return find_image(src, alt, credit, caption, where("src"), assets, err)
+
+
+def find_image(
+    src: str,
+    alt: str,
+    credit: str,
+    caption: str,
+    key: tuple[str, ...],
+    assets: dict[str, Asset],
+    err: Err,
+) -> Image | None:
+    """An `Image` for a file under content/, with its size; an error if missing or unreadable."""
+    rel = src.lstrip("/").removeprefix("content/")
+    asset = assets.get(rel)
+    if asset is None:
+        hint = suggest(rel, assets)
+        err(key, f"image '{src}' does not exist under content/{hint}")
+        return None
+    size = image_size(asset.data)
+    if size is None and not rel.endswith(".svg"):
+        err(key, f"image '{src}' is not a readable PNG, JPEG, GIF or WebP file")
+        return None
+    width, height = size or (None, None)
+    return Image(rel, "/" + rel, alt, credit, caption, width, height, len(asset.data))
+
+
+def is_web_url(url: str) -> bool:
+    """True for an absolute http(s) URL."""
+    parts = urlsplit(url)
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
+
+
+def sources_field(value: Any, err: Err) -> tuple[Source, ...]:
+    """`sources:` → a list of {name, url, kind, note}; a URL must be http(s)."""
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        err(("sources",), "'sources' must be a list of {name, url, kind, note}")
+        return ()
+    sources = []
+    for i, item in enumerate(value):
+        if isinstance(item, str):
+            item = {"name": item}
+        if not isinstance(item, dict):
+            err(("sources", i), "each source needs a 'name' (and may have url, kind, note)")
+            continue
+        for key in item:
+            if key not in SOURCE_KEYS:
+                hint = suggest(str(key), SOURCE_KEYS)
+                err(("sources", i, key), f"unknown key '{key}' in a source{hint}")
+        name = str(item.get("name") or "").strip()
+        url = str(item.get("url") or "").strip()
+        if not name:
+            err(("sources", i), "each source needs a 'name'")
+        if url and not is_web_url(url):
+            err(("sources", i, "url"), f"source url must be an http(s) address, got '{url}'")
+            continue
+        kind = str(item.get("kind") or "").strip()
+        sources.append(Source(name, url, kind, str(item.get("note") or "").strip()))
+    return tuple(sources)
+
+
+def corrections_field(
+    value: Any, published: datetime | None, tz: ZoneInfo, err: Err
+) -> tuple[Correction, ...]:
+    """`corrections:` → dated notices, oldest first; none may predate publication."""
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        err(("corrections",), "'corrections' must be a list of {date, text, kind, prominent}")
+        return ()
+    found = []
+    for i, item in enumerate(value):
+        if not isinstance(item, dict):
+            err(("corrections", i), "each correction needs a 'date' and a 'text'")
+            continue
+        for key in item:
+            if key not in CORRECTION_KEYS:
+                hint = suggest(str(key), CORRECTION_KEYS)
+                err(("corrections", i, key), f"unknown key '{key}' in a correction{hint}")
+        when = datetime_field(item, "date", tz, err, ("corrections", i))
+        text = str(item.get("text") or "").strip()
+        if "date" not in item:
+            err(("corrections", i), "a correction needs a 'date'")
+        if not text:
+            err(("corrections", i), "a correction needs a 'text' saying what was wrong")
+        kind = str(item.get("kind") or "correction").strip().lower().replace("'", "")
+        kind = kind.replace(" ", "-").replace("editor-note", "editors-note")
+        if kind not in CORRECTION_KINDS:
+            hint = suggest(kind, CORRECTION_KINDS)
+            err(
+                ("corrections", i, "kind"),
+                f"correction kind '{kind}' is not one of {', '.join(CORRECTION_KINDS)}{hint}",
+            )
+        prominent = item.get("prominent", False)
+        if not isinstance(prominent, bool):
+            err(("corrections", i, "prominent"), "'prominent' must be true or false")
+            prominent = False
+        if when and published and when < published:
+            err(("corrections", i, "date"), "a correction cannot be dated before the article")
+        if when and text:
+            found.append(Correction(when, text, kind, prominent))
+    return tuple(sorted(found, key=lambda c: c.date))
+
+
+def aliases_field(value: Any, err: Err) -> tuple[str, ...]:
+    """`aliases:` → old site paths (e.g. /2025/old-slug/) that will redirect to the article."""
+    if value is None:
+        return ()
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list):
+        err(("aliases",), "'aliases' must be a list of old paths, e.g. [/2025/01/02/old-slug/]")
+        return ()
+    paths = []
+    for i, item in enumerate(items):
+        path = str(item).strip()
+        key: tuple[str | int, ...] = ("aliases", i) if isinstance(value, list) else ("aliases",)
+        if not path.startswith("/"):
+            path = "/" + path
+        try:
+            output_file(path)
+        except ValueError:
+            err(key, f"alias '{item}' is not a safe site path (e.g. /2025/01/02/old-slug/)")
+            continue
+        if not path.endswith("/") and not path.endswith(".html"):
+            path += "/"
+        paths.append(path)
+    return tuple(paths)
+
+
+def shorten(text: str, limit: int) -> str:
+    """Cut `text` at a word boundary to at most `limit` characters, marking the cut."""
+    if len(text) <= limit:
+        return text
+    return text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:") + "…"

@@ -1,0 +1,194 @@
+"""Which pages the site has, at which paths, with which template and facts (pure)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from gen.config import SiteConfig
+from gen.feeds import feed_paths, feed_title
+from gen.i18n import format_month, translate
+from gen.model import Article, Image, Listing, Site
+from gen.structured import collection_page, news_article
+from gen.urls import page_path
+
+FEED_TYPES = (
+    ("atom", "application/atom+xml"),
+    ("rss", "application/rss+xml"),
+    ("json", "application/feed+json"),
+)
+CORRECTIONS_PATH = "/corrections/"
+
+
+@dataclass(frozen=True, slots=True)
+class FeedLink:
+    """A `<link rel="alternate">` to a feed."""
+
+    type: str
+    title: str
+    path: str
+
+
+@dataclass(frozen=True, slots=True)
+class Alternate:
+    """The same story in another language."""
+
+    lang: str
+    path: str
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """What every template gets as `page`: the page's own facts."""
+
+    kind: str
+    path: str  # site path, e.g. /tag/kyiv/page/2/
+    title: str
+    description: str
+    lang: str
+    number: int = 1
+    count: int = 1
+    prev: str | None = None
+    next: str | None = None
+    image: Image | None = None
+    feeds: tuple[FeedLink, ...] = ()
+    jsonld: dict[str, Any] | None = None
+    alternates: tuple[Alternate, ...] = ()
+    modified: datetime | None = None
+    public: bool = True  # listed in the sitemap
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    """One page to render: template, page facts and the template's other variables."""
+
+    template: str
+    page: Page
+    context: dict[str, Any] = field(default_factory=dict)
+
+
+def plan_pages(site: Site, config: SiteConfig) -> Iterator[Job]:
+    """Every page of the site, in a stable order."""
+    lang = config.language
+    site_feeds = feed_links(config.title, "/")
+    for article in site.articles:
+        yield article_job(article, site, config, site_feeds)
+    for listing in site.listings:
+        yield from listing_jobs(listing, config)
+    corrected = corrected_articles(site)
+    yield Job(
+        "corrections.html",
+        Page(
+            "corrections",
+            CORRECTIONS_PATH,
+            translate("corrections", lang),
+            translate("corrections_intro", lang),
+            lang,
+            feeds=(
+                FeedLink(
+                    FEED_TYPES[0][1], translate("corrections", lang), CORRECTIONS_PATH + "feed.xml"
+                ),
+            ),
+            modified=corrected[0].modified if corrected else None,
+        ),
+        {"articles": corrected},
+    )
+    yield Job(
+        "archive_index.html",
+        Page("archive_index", "/archive/", translate("archive", lang), "", lang, feeds=site_feeds),
+    )
+    yield Job(
+        "404.html", Page("404", "/404.html", translate("not_found", lang), "", lang, public=False)
+    )
+    for article in site.articles:
+        for alias in article.aliases:
+            yield Job(
+                "redirect.html",
+                Page("redirect", alias, article.title, "", article.lang, public=False),
+                {"target": article},
+            )
+
+
+def feed_links(title: str, base: str) -> tuple[FeedLink, ...]:
+    """Links to the three formats of the feed at `base`."""
+    paths = feed_paths(base)
+    return tuple(FeedLink(mime, title, paths[key]) for key, mime in FEED_TYPES)
+
+
+def article_job(
+    article: Article, site: Site, config: SiteConfig, site_feeds: tuple[FeedLink, ...]
+) -> Job:
+    """An article page with its JSON-LD, feeds, translations and related stories."""
+    translations = site.translations.get(article.url, ())
+    section_feed = feed_links(f"{article.section.title} — {config.title}", article.section.url)
+    page = Page(
+        kind="article",
+        path=article.url,
+        title=article.title,
+        description=article.summary,
+        lang=article.lang,
+        image=article.image,
+        feeds=(*site_feeds, section_feed[0]),
+        jsonld=news_article(article, config),
+        alternates=tuple(Alternate(a.lang, a.url, a.title) for a in translations),
+        modified=article.modified,
+    )
+    return Job(
+        "article.html",
+        page,
+        {
+            "article": article,
+            "related": site.related.get(article.url, ()),
+            "translations": translations,
+            "expired": article.url in site.expired,
+        },
+    )
+
+
+def listing_jobs(listing: Listing, config: SiteConfig) -> Iterator[Job]:
+    """The pages of one list, `per_page` articles each; an empty list still gets page 1."""
+    lang = config.language
+    per = config.per_page
+    count = max(1, math.ceil(len(listing.articles) / per))
+    template = "index.html" if listing.kind == "front" else "list.html"
+    feeds: tuple[FeedLink, ...] = ()
+    if listing.kind in ("front", "section", "tag", "author"):
+        feeds = feed_links(feed_title(listing, config), listing.url)
+    heading = listing_title(listing, lang)
+    for number in range(1, count + 1):
+        path = page_path(listing.url, number)
+        title = heading if number == 1 else f"{heading} — {translate('page', lang)} {number}"
+        chunk = listing.articles[(number - 1) * per : number * per]
+        page = Page(
+            kind=listing.kind,
+            path=path,
+            title=title,
+            description=listing.description,
+            lang=lang,
+            number=number,
+            count=count,
+            prev=page_path(listing.url, number - 1) if number > 1 else None,
+            next=page_path(listing.url, number + 1) if number < count else None,
+            feeds=feeds,
+            jsonld=collection_page(listing, path, title, config),
+            modified=max((a.modified for a in chunk), default=None),
+        )
+        yield Job(template, page, {"listing": listing, "articles": chunk})
+
+
+def listing_title(listing: Listing, lang: str) -> str:
+    """The heading of a list page."""
+    if listing.kind == "archive":
+        year, month = listing.key.split("-")
+        return f"{translate('month_archive', lang)}: {format_month(int(year), int(month), lang)}"
+    return listing.title
+
+
+def corrected_articles(site: Site) -> tuple[Article, ...]:
+    """Published articles with corrections, the most recently corrected first."""
+    corrected = [a for a in site.articles if a.corrections]
+    return tuple(sorted(corrected, key=lambda a: (a.corrections[-1].date, a.url), reverse=True))

@@ -1,0 +1,98 @@
+"""schema.org JSON-LD: NewsArticle for articles, CollectionPage and BreadcrumbList for lists."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gen.config import SiteConfig
+from gen.feeds import absolute, rfc3339
+from gen.model import Article, Listing
+
+Json = dict[str, Any]
+
+
+def publisher(config: SiteConfig) -> Json:
+    """The NewsMediaOrganization that publishes the site."""
+    org: Json = {
+        "@type": "NewsMediaOrganization",
+        "name": config.publisher.name,
+        "url": config.base_url,
+    }
+    if config.publisher.logo:
+        org["logo"] = {"@type": "ImageObject", "url": absolute(config, config.publisher.logo)}
+    return org
+
+
+def news_article(article: Article, config: SiteConfig) -> Json:
+    """NewsArticle with authors, dates, section, keywords, corrections and sources."""
+    url = absolute(config, article.url)
+    data: Json = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": article.title,
+        "description": article.summary,
+        "url": url,
+        "mainEntityOfPage": {"@type": "WebPage", "@id": url},
+        "datePublished": rfc3339(article.date),
+        "dateModified": rfc3339(article.modified),
+        "author": [
+            {
+                "@type": "Person",
+                "name": a.name,
+                "url": absolute(config, a.url),
+                **({"jobTitle": a.role} if a.role else {}),
+            }
+            for a in article.authors
+        ],
+        "publisher": publisher(config),
+        "articleSection": article.section.title,
+        "keywords": [t.name for t in article.tags],
+        "wordCount": article.word_count,
+        "inLanguage": article.lang,
+        "isAccessibleForFree": True,
+    }
+    if article.dateline:
+        data["dateline"] = article.dateline
+    if article.image is not None:
+        image: Json = {"@type": "ImageObject", "url": absolute(config, article.image.url)}
+        if article.image.width and article.image.height:
+            image["width"] = article.image.width
+            image["height"] = article.image.height
+        if article.image.caption:
+            image["caption"] = article.image.caption
+        if article.image.credit:
+            image["creditText"] = article.image.credit
+        data["image"] = image
+    if article.corrections:
+        data["correction"] = [
+            {"@type": "CorrectionComment", "text": c.text, "datePublished": rfc3339(c.date)}
+            for c in article.corrections
+        ]
+    if article.sources:
+        data["citation"] = [
+            {"@type": "CreativeWork", "name": s.name, **({"url": s.url} if s.url else {})}
+            for s in article.sources
+        ]
+    return data
+
+
+def collection_page(listing: Listing, path: str, title: str, config: SiteConfig) -> Json:
+    """CollectionPage with its breadcrumb trail, for front, section, tag, author, archive pages."""
+    crumbs = [("/", config.title)]
+    if listing.kind != "front":
+        crumbs.append((path, title))
+    return {
+        "@context": "https://schema.org",
+        "@type": "CollectionPage",
+        "name": title,
+        "url": absolute(config, path),
+        "inLanguage": config.language,
+        "isPartOf": {"@type": "WebSite", "name": config.title, "url": config.base_url},
+        "breadcrumb": {
+            "@type": "BreadcrumbList",
+            "itemListElement": [
+                {"@type": "ListItem", "position": i, "name": name, "item": absolute(config, p)}
+                for i, (p, name) in enumerate(crumbs, 1)
+            ],
+        },
+    }
