@@ -94,12 +94,21 @@ def plan_pages(site: Site, config: SiteConfig) -> Iterator[Job]:
                 ),
             ),
             modified=corrected[0].modified if corrected else None,
+            jsonld=collection_page(CORRECTIONS_PATH, translate("corrections", lang), config),
         ),
         {"articles": corrected},
     )
     yield Job(
         "archive_index.html",
-        Page("archive_index", "/archive/", translate("archive", lang), "", lang, feeds=site_feeds),
+        Page(
+            "archive_index",
+            "/archive/",
+            translate("archive", lang),
+            "",
+            lang,
+            feeds=site_feeds,
+            jsonld=collection_page("/archive/", translate("archive", lang), config),
+        ),
     )
     yield Job(
         "404.html", Page("404", "/404.html", translate("not_found", lang), "", lang, public=False)
@@ -174,7 +183,7 @@ def listing_jobs(listing: Listing, config: SiteConfig) -> Iterator[Job]:
             prev=page_path(listing.url, number - 1) if number > 1 else None,
             next=page_path(listing.url, number + 1) if number < count else None,
             feeds=feeds,
-            jsonld=collection_page(listing, path, title, config),
+            jsonld=collection_page(path, title, config),
             modified=max((a.modified for a in chunk), default=None),
         )
         yield Job(template, page, {"listing": listing, "articles": chunk})

@@ -6,7 +6,7 @@ from typing import Any
 
 from gen.config import SiteConfig
 from gen.feeds import absolute, rfc3339
-from gen.model import Article, Listing
+from gen.model import Article
 
 Json = dict[str, Any]
 
@@ -63,6 +63,9 @@ def news_article(article: Article, config: SiteConfig) -> Json:
         if article.image.credit:
             image["creditText"] = article.image.credit
         data["image"] = image
+    elif config.publisher.logo:
+        # Search engines require an image on a NewsArticle; the publisher's logo stands in.
+        data["image"] = {"@type": "ImageObject", "url": absolute(config, config.publisher.logo)}
     if article.corrections:
         data["correction"] = [
             {"@type": "CorrectionComment", "text": c.text, "datePublished": rfc3339(c.date)}
@@ -76,10 +79,10 @@ def news_article(article: Article, config: SiteConfig) -> Json:
     return data
 
 
-def collection_page(listing: Listing, path: str, title: str, config: SiteConfig) -> Json:
-    """CollectionPage with its breadcrumb trail, for front, section, tag, author, archive pages."""
+def collection_page(path: str, title: str, config: SiteConfig) -> Json:
+    """CollectionPage with its breadcrumb trail, for every list page of the site."""
     crumbs = [("/", config.title)]
-    if listing.kind != "front":
+    if path != "/":
         crumbs.append((path, title))
     return {
         "@context": "https://schema.org",

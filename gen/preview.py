@@ -1,0 +1,217 @@
+"""`serve` and `watch`: build, rebuild on every change, and serve the output with live reload."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import errno
+import signal
+import sys
+import threading
+import traceback
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
+
+from gen.cli import EXIT_ERRORS, EXIT_OK, options_from, print_problems, summary_line
+from gen.config import CONFIG_FILE, BuildOptions, load_config
+from gen.errors import GenError
+from gen.pipeline import BuildFailed, build
+from gen.serve import LiveReload, PreviewServer, ServedSite, is_loopback
+from gen.watch import QUIET_SECONDS, Watcher
+
+PORT_TRIES = 11  # the port asked for and the next 10
+
+
+@dataclass(frozen=True, slots=True)
+class PreviewSettings:
+    """How a preview runs: what to watch, whether and where to serve."""
+
+    site_dir: Path
+    output_dir: Path
+    base_url: str | None = None  # --base-url, else site.yaml's
+    serve: bool = True
+    host: str = "127.0.0.1"
+    port: int = 8000
+    poll: bool = False
+    quiet: float = QUIET_SECONDS
+
+
+class Preview:
+    """The watcher, the builds it runs and (for serve) the server, started and stopped together."""
+
+    def __init__(
+        self,
+        settings: PreviewSettings,
+        make_options: Callable[[], BuildOptions],
+        out: TextIO | None = None,
+    ) -> None:
+        self.settings = settings
+        self.make_options = make_options  # called per build, so "now" moves on without --clock
+        self.out = out or sys.stdout
+        self.live = LiveReload()
+        self.server: PreviewServer | None = None
+        self.builds = 0
+        self.failures = 0
+        self._built = threading.Condition()
+        self.watcher = Watcher(
+            settings.site_dir, self.rebuild, poll=settings.poll, quiet=settings.quiet
+        )
+
+    def bind(self) -> None:
+        """Open the server on the first free port from `settings.port` on."""
+        site = ServedSite(self.settings.output_dir.resolve(), self.base_path())
+        port = self.settings.port
+        for attempt in range(PORT_TRIES):
+            try:
+                self.server = PreviewServer((self.settings.host, port + attempt), site, self.live)
+                return
+            except OSError as exc:
+                if exc.errno != errno.EADDRINUSE or port == 0 or attempt == PORT_TRIES - 1:
+                    raise
+                self.say(f"port {port + attempt} is in use; trying {port + attempt + 1}")
+
+    def start(self, timeout: float = 120.0) -> None:
+        """Start watching, wait for the first build, then start serving."""
+        self.watcher.start()
+        self.wait_for_builds(1, timeout)
+        if self.server is not None:
+            threading.Thread(
+                target=self.server.serve_forever,
+                kwargs={"poll_interval": 0.1},
+                name="dateline-server",
+                daemon=True,
+            ).start()
+
+    def stop(self) -> None:
+        """Stop watching and serving; open pages' event streams end."""
+        self.watcher.stop()
+        self.live.close()
+        if self.server is not None:
+            self.server.shutdown()
+            self.server.server_close()
+
+    @property
+    def url(self) -> str:
+        """Where the site's front page is served."""
+        assert self.server is not None
+        host, port = self.server.server_address[:2]
+        shown = "127.0.0.1" if str(host) in ("0.0.0.0", "::") else str(host)
+        shown = f"[{shown}]" if ":" in shown else shown
+        return f"http://{shown}:{port}{self.server.site.base_path}"
+
+    def rebuild(self, changed: frozenset[str]) -> None:
+        """Build once (called by the watcher's thread only); never raises."""
+        try:
+            result = build(self.make_options())
+        except BuildFailed as exc:
+            self.failures += 1
+            print_problems(exc)
+            self.live.failed([str(problem) for problem in exc.problems])
+        except Exception as exc:  # a bug in Dateline: say so, keep watching
+            self.failures += 1
+            traceback.print_exc()
+            self.live.failed([f"internal error: {exc!r} (details in the terminal)"])
+        else:
+            for warning in result.warnings:
+                print(f"{warning} (warning)", file=sys.stderr, flush=True)
+            self.say(f"{describe(changed)}{summary_line(result)}")
+            if self.server is not None:  # site.yaml may have moved the site to another path
+                self.server.site = ServedSite(self.server.site.output_dir, self.base_path())
+            css_only = bool(changed) and all(path.endswith(".css") for path in changed)
+            self.live.built(changed=result.written + result.removed > 0, css_only=css_only)
+        with self._built:
+            self.builds += 1
+            self._built.notify_all()
+
+    def wait_for_builds(self, count: int, timeout: float) -> bool:
+        """Wait until `count` builds have finished; False on timeout."""
+        with self._built:
+            return self._built.wait_for(lambda: self.builds >= count, timeout)
+
+    def base_path(self) -> str:
+        """The served path of the site: site.yaml's (or --base-url's), "/" while it is broken."""
+        try:
+            return load_config(self.settings.site_dir, self.settings.base_url).base_path
+        except GenError:
+            return "/"
+
+    def say(self, text: str) -> None:
+        """A line on the terminal, at once (stdout may be a pipe)."""
+        print(text, file=self.out, flush=True)
+
+
+def describe(changed: frozenset[str]) -> str:
+    """'content/articles/a.md changed: ' or '3 files changed: ' ('' for the first build)."""
+    if not changed:
+        return ""
+    if len(changed) == 1:
+        return f"{next(iter(changed))} changed: "
+    return f"{len(changed)} files changed: "
+
+
+def settings_from(args: argparse.Namespace) -> PreviewSettings:
+    """PreviewSettings from the parsed `serve` or `watch` command line."""
+    options = options_from(args)
+    return PreviewSettings(
+        site_dir=options.site_dir,
+        output_dir=options.output_dir,
+        base_url=options.base_url,
+        serve=args.command == "serve",
+        host=getattr(args, "host", "127.0.0.1"),
+        port=getattr(args, "port", 8000),
+        poll=args.poll,
+    )
+
+
+def run_preview(args: argparse.Namespace) -> int:
+    """Run `serve` or `watch` until Ctrl-C; returns the exit status."""
+    settings = settings_from(args)
+    try:
+        load_config(settings.site_dir, settings.base_url)
+    except GenError as exc:
+        # A broken site.yaml is shown in the browser like any mistake; a missing one is a typo.
+        if not (settings.site_dir / CONFIG_FILE).is_file():
+            for problem in exc.problems:
+                print(problem, file=sys.stderr)
+            return EXIT_ERRORS
+    preview = Preview(settings, lambda: options_from(args))
+    try:
+        if settings.serve:
+            try:
+                preview.bind()
+            except OSError as exc:
+                print(f"cannot serve on {settings.host}: {exc.strerror}", file=sys.stderr)
+                return EXIT_ERRORS
+        preview.start()
+        if settings.serve:
+            if not is_loopback(settings.host):
+                print(
+                    f"warning: --host {settings.host} lets other machines on the network see "
+                    "this preview, drafts and embargoed articles included",
+                    file=sys.stderr,
+                )
+            preview.say(f"Serving {preview.url} (Ctrl-C to stop)")
+        else:
+            preview.say("Watching for changes (Ctrl-C to stop)")
+        threading.Event().wait()  # until Ctrl-C
+    except KeyboardInterrupt:
+        pass
+    finally:
+        with ignoring_interrupts():
+            preview.stop()
+    return EXIT_OK
+
+
+@contextlib.contextmanager
+def ignoring_interrupts() -> Iterator[None]:
+    """A second Ctrl-C while stopping must not end in a traceback."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
