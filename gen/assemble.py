@@ -9,19 +9,20 @@ from gen.config import BuildOptions, SiteConfig
 from gen.errors import ContentError, ErrorReport, Problem, suggest
 from gen.fields import (
     Err,
+    ImageFinder,
     aliases_field,
     corrections_field,
     datetime_field,
-    find_image,
     lead_image,
     shorten,
     sources_field,
     tags_field,
     text_field,
 )
+from gen.figures import enhance_body_images
 from gen.listings import link_site
 from gen.markup import MarkdownEngine
-from gen.model import Article, Author, Link, OutputFile, Section, Site
+from gen.model import Article, Author, Image, Link, OutputFile, Section, Site
 from gen.read import Asset, DataDoc, SourceDoc, SourceTree
 from gen.urls import article_path, is_safe_slug, slugify
 
@@ -60,6 +61,7 @@ class Context:
     sections: dict[str, Section]
     authors: dict[str, Author]
     assets: dict[str, Asset]
+    images: ImageFinder
 
 
 def build_site(
@@ -70,19 +72,22 @@ def build_site(
     sections = {
         s.id: Section(s.id, s.title, s.description, f"/section/{s.id}/") for s in config.sections
     }
+    finder = ImageFinder(assets, config.image_widths)
     authors = {}
     for doc in tree.authors:
-        author = parse_author(doc, assets, report)
+        author = parse_author(doc, finder, report)
         if author is not None:
             authors[author.id] = author
-    ctx = Context(config, sections, authors, assets)
+    ctx = Context(config, sections, authors, assets, finder)
     engine = MarkdownEngine(config.base_path)
     articles = []
     for source in tree.articles:
         article = parse_article(source, ctx, engine, options, report)
         if article is not None:
             articles.append(article)
-    check_collisions(articles, report)
+    # Scheduled articles are checked too (they will publish by themselves); drafts only
+    # when included, so an unfinished draft never blocks publishing.
+    check_collisions([a for a in articles if options.drafts or not a.draft], report)
     check_translations(articles, report)
     report.raise_if_errors(ContentError)
     visible = [a for a in articles if is_visible(a, options)]
@@ -133,13 +138,13 @@ def published_assets(
 
 
 def _images_of(article: Article) -> set[str]:
-    images = set(article.body_images)
+    images = {image.src for image in article.body_images}
     if article.image is not None:
         images.add(article.image.src)
     return images
 
 
-def parse_author(doc: DataDoc, assets: dict[str, Asset], report: ErrorReport) -> Author | None:
+def parse_author(doc: DataDoc, finder: ImageFinder, report: ErrorReport) -> Author | None:
     """An author profile from `content/authors/<id>.yaml`."""
     author_id = doc.path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
     data = doc.doc.data
@@ -171,7 +176,8 @@ def parse_author(doc: DataDoc, assets: dict[str, Asset], report: ErrorReport) ->
         links.append(Link(str(item["label"]), str(item["url"])))
     avatar = None
     if data.get("avatar"):
-        avatar = find_image(str(data["avatar"]), name, "", "", ("avatar",), assets, err)
+        ref = f"{doc.path}:{doc.doc.line('avatar')}"
+        avatar = finder.find(str(data["avatar"]), (name, "", ""), ("avatar",), ref, err)
     if len(report.errors) > before:
         return None
     return Author(
@@ -227,17 +233,14 @@ def parse_article(
     lang = text_field(data, "lang", err, ARTICLE_KEYS["lang"]) or ctx.config.language
     slug = _slug(source, data, lang, err)
     tags = tags_field(data.get("tags"), lang, err)
-    image = lead_image(front, ctx.assets, err)
+    image = lead_image(front, ctx.images, source.path, err)
     dateline = text_field(data, "dateline", err, ARTICLE_KEYS["dateline"])
     sources = sources_field(data.get("sources"), err)
     corrections = corrections_field(data.get("corrections"), published, tz, err)
     translation_of = text_field(data, "translation_of", err, ARTICLE_KEYS["translation_of"])
     aliases = aliases_field(data.get("aliases"), err)
     rendered = engine.convert(source.body)
-    for src in rendered.images:
-        rel = src.removeprefix(ctx.config.base_path.lstrip("/"))
-        if rel.startswith("images/") and rel not in ctx.assets:
-            err((), f"the body shows image '{src}', which does not exist under content/")
+    body_images = _body_images(source, rendered.images, ctx, problems)
     standfirst = text_field(data, "summary", err, ARTICLE_KEYS["summary"])
     summary = standfirst or shorten(rendered.first_paragraph, SUMMARY_LIMIT)
     if problems:
@@ -264,7 +267,11 @@ def parse_article(
         standfirst=standfirst,
         dateline=dateline,
         image=image,
-        body_html=rendered.html,
+        body_html=enhance_body_images(
+            rendered.html,
+            {ctx.config.base_path + image.src: image for image in body_images},
+            ctx.config.base_path,
+        ),
         toc=rendered.toc,
         word_count=rendered.word_count,
         reading_minutes=rendered.reading_minutes,
@@ -275,9 +282,7 @@ def parse_article(
         expires=expires,
         translation_of=translation_of,
         aliases=aliases,
-        body_images=tuple(
-            src.removeprefix(ctx.config.base_path.lstrip("/")) for src in rendered.images
-        ),
+        body_images=body_images,
     )
 
 
@@ -363,3 +368,26 @@ def _slug(source: SourceDoc, data: dict[str, Any], lang: str, err: Err) -> str:
     if not slug:
         err((), f"cannot make a URL from the file name '{stem}': add a 'slug'")
     return slug
+
+
+def _body_images(
+    source: SourceDoc, found: tuple[tuple[str, str], ...], ctx: Context, problems: list[Problem]
+) -> tuple[Image, ...]:
+    """The content images a body shows, each checked like a lead image (exists, has alt)."""
+    images: dict[str, Image] = {}
+    for src, alt in found:
+        at = source.body.find(src)
+        line = source.body_line + (source.body.count("\n", 0, at) if at >= 0 else 0)
+
+        def err(key: tuple[str | int, ...], message: str, line: int = line) -> None:
+            problems.append(Problem(source.path, line, message))
+
+        rel = src.lstrip("/")
+        if rel in images:
+            continue
+        if not alt.strip():
+            err((), f"image '{src}' in the body needs alt text: ![what it shows]({src})")
+        image = ctx.images.find(rel, (alt, "", ""), (), f"{source.path}:{line}", err)
+        if image is not None:
+            images[rel] = image
+    return tuple(images.values())

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TextIO
 
 from gen import __version__
+from gen.cache import CACHE_DIR
 from gen.config import BuildOptions, load_config
 from gen.errors import GenError
 from gen.newarticle import create_article
@@ -64,6 +65,7 @@ def add_build_options(cmd: argparse.ArgumentParser) -> None:
     cmd.add_argument("--base-url", help="publish under this URL instead of site.yaml's base_url")
     cmd.add_argument("--drafts", action="store_true", help="include drafts")
     cmd.add_argument("--future", action="store_true", help="include articles dated after now")
+    cmd.add_argument("--no-cache", action="store_true", help="ignore and don't write .cache/")
     cmd.add_argument(
         "--clock",
         type=parse_clock,
@@ -91,6 +93,7 @@ def options_from(args: argparse.Namespace) -> BuildOptions:
         drafts=args.drafts,
         future=args.future,
         base_url=args.base_url,
+        cache_dir=None if args.no_cache else site_dir / CACHE_DIR,
     )
 
 

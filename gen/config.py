@@ -53,6 +53,7 @@ class SiteConfig:
     theme: str = "default"
     feed_entries: int = 20
     related_count: int = 4
+    image_widths: tuple[int, ...] = (480, 960, 1600)
 
     @property
     def base_path(self) -> str:
@@ -79,6 +80,7 @@ KEYS: dict[str, tuple[bool, str]] = {
     "theme": (False, "the theme folder under themes/; templates not found there fall back"),
     "feed_entries": (False, "how many articles each feed carries (default 20)"),
     "related_count": (False, "how many related articles end each article (default 4)"),
+    "image_widths": (False, "widths in pixels images are published in (default [480, 960, 1600])"),
 }
 
 
@@ -172,6 +174,16 @@ def parse_config(
     per_page = whole_number("per_page", 10, 1, 500)
     feed_entries = whole_number("feed_entries", 20, 1, 1000)
     related_count = whole_number("related_count", 4, 0, 20)
+    widths = data.get("image_widths", [480, 960, 1600])
+    if (
+        not isinstance(widths, list)
+        or not widths
+        or not all(
+            isinstance(w, int) and not isinstance(w, bool) and 16 <= w <= 8000 for w in widths
+        )
+    ):
+        err(("image_widths",), "'image_widths' must be a list of widths in pixels, e.g. [480, 960]")
+        widths = [480, 960, 1600]
     theme = text("theme", "default")
     if not ID_RE.match(theme.replace("_", "-")):
         err(("theme",), f"'theme' must be a folder name under themes/, got '{theme}'")
@@ -190,6 +202,7 @@ def parse_config(
         theme=theme,
         feed_entries=feed_entries,
         related_count=related_count,
+        image_widths=tuple(sorted(set(widths))),
     )
 
 
@@ -270,3 +283,4 @@ class BuildOptions:
     drafts: bool = False
     future: bool = False
     base_url: str | None = None
+    cache_dir: Path | None = None  # None: no persistent cache (--no-cache)

@@ -7,13 +7,14 @@ problem at the key's line; it returns a clean value (or an empty one after an er
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from gen.errors import suggest
-from gen.images import image_size
+from gen.images import image_info, plan_variants
 from gen.model import Correction, Image, Source, Tag
 from gen.read import Asset
 from gen.urls import output_file, slugify
@@ -86,7 +87,45 @@ def tags_field(value: Any, lang: str, err: Err) -> tuple[Tag, ...]:
     return tuple(tags.values())
 
 
-def lead_image(front: YamlDoc, assets: dict[str, Asset], err: Err) -> Image | None:
+@dataclass(frozen=True, slots=True)
+class ImageFinder:
+    """Looks up images under content/ and plans the widths they are published in."""
+
+    assets: dict[str, Asset]
+    widths: tuple[int, ...]
+
+    def find(
+        self, src: str, text: ImageText, key: tuple[str | int, ...], ref: str, err: Err
+    ) -> Image | None:
+        """An `Image` for a file under content/; an error at `key` if missing or unreadable."""
+        rel = src.lstrip("/").removeprefix("content/")
+        asset = self.assets.get(rel)
+        if asset is None:
+            hint = suggest(rel, self.assets)
+            err(key, f"image '{src}' does not exist under content/{hint}")
+            return None
+        if rel.endswith(".svg"):
+            return Image(rel, "/" + rel, *text, length=len(asset.data), ref=ref)
+        info = image_info(asset.data)
+        if info is None:
+            err(key, f"image '{src}' is not a readable PNG, JPEG, GIF or WebP file")
+            return None
+        return Image(
+            rel,
+            "/" + rel,
+            *text,
+            width=info.width,
+            height=info.height,
+            length=len(asset.data),
+            variants=plan_variants(rel, info, self.widths),
+            ref=ref,
+        )
+
+
+ImageText = tuple[str, str, str]  # alt, credit, caption
+
+
+def lead_image(front: YamlDoc, finder: ImageFinder, path: str, err: Err) -> Image | None:
     """`image: {src, alt, credit, caption}`, or `image: PATH` with flat `image_*` keys."""
     data = front.data
     value = data.get("image")
@@ -125,31 +164,8 @@ def lead_image(front: YamlDoc, assets: dict[str, Asset], err: Err) -> Image | No
         err(where("src"), "the lead image needs a 'src' path under content/")
         return None
     caption = str(spec.get("caption") or "").strip()
-    return find_image(src, alt, credit, caption, where("src"), assets, err)
-
-
-def find_image(
-    src: str,
-    alt: str,
-    credit: str,
-    caption: str,
-    key: tuple[str, ...],
-    assets: dict[str, Asset],
-    err: Err,
-) -> Image | None:
-    """An `Image` for a file under content/, with its size; an error if missing or unreadable."""
-    rel = src.lstrip("/").removeprefix("content/")
-    asset = assets.get(rel)
-    if asset is None:
-        hint = suggest(rel, assets)
-        err(key, f"image '{src}' does not exist under content/{hint}")
-        return None
-    size = image_size(asset.data)
-    if size is None and not rel.endswith(".svg"):
-        err(key, f"image '{src}' is not a readable PNG, JPEG, GIF or WebP file")
-        return None
-    width, height = size or (None, None)
-    return Image(rel, "/" + rel, alt, credit, caption, width, height, len(asset.data))
+    ref = f"{path}:{front.line(*where('src'))}"
+    return finder.find(src, (alt, credit, caption), where("src"), ref, err)
 
 
 def is_web_url(url: str) -> bool:

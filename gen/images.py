@@ -1,8 +1,19 @@
-"""Image facts read from file headers: width and height, so pages never shift as images load."""
+"""Images (Pillow): sizes read without decoding, resized variants, metadata always stripped.
+
+A photograph must never reveal where a reporter stood: every published raster image is
+re-encoded from its pixels, so EXIF (GPS, camera serial, time), XMP, IPTC and comments are
+gone, while the EXIF orientation is applied and the colour profile kept.
+"""
 
 from __future__ import annotations
 
-import struct
+import io
+from dataclasses import dataclass
+
+from PIL import Image as PILImage
+from PIL import ImageOps, UnidentifiedImageError
+
+from gen.model import OutputFile, Variant
 
 IMAGE_TYPES = {
     ".jpg": "image/jpeg",
@@ -13,57 +24,108 @@ IMAGE_TYPES = {
     ".avif": "image/avif",
     ".svg": "image/svg+xml",
 }
+DEFAULT_WIDTHS = (480, 960, 1600)
+# Formats we re-encode (and so strip); GIF and SVG are published as they are.
+RESIZABLE = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
+_EXTENSION = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp"}
+JPEG_QUALITY = 82
+WEBP_QUALITY = 78
+ENCODER_VERSION = "1"  # part of the cache key: bump when encoding settings change
+# Orientations that swap width and height (EXIF 5–8: rotated by 90° one way or the other).
+_SWAPS = {5, 6, 7, 8}
+
+
+@dataclass(frozen=True, slots=True)
+class ImageInfo:
+    """What the header says: the displayed size (orientation applied) and the format."""
+
+    width: int
+    height: int
+    format: str  # Pillow's name: JPEG, PNG, WEBP, GIF …
+
+
+def image_info(data: bytes) -> ImageInfo | None:
+    """Size and format of an image without decoding its pixels; None if not an image."""
+    try:
+        with PILImage.open(io.BytesIO(data)) as img:
+            width, height = img.size
+            if img.format in ("JPEG", "WEBP", "PNG", "TIFF"):
+                orientation = img.getexif().get(0x0112)
+                if orientation in _SWAPS:
+                    width, height = height, width
+            return ImageInfo(width, height, img.format or "")
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
+        return None
 
 
 def image_size(data: bytes) -> tuple[int, int] | None:
-    """(width, height) of a PNG, GIF, JPEG or WebP image, or None if unreadable."""
+    """(width, height) as displayed, or None if unreadable."""
+    info = image_info(data)
+    return (info.width, info.height) if info else None
+
+
+def plan_variants(src: str, info: ImageInfo, widths: tuple[int, ...]) -> tuple[Variant, ...]:
+    """The files an image is published as: each width up to its own (never upscaled), as WebP
+    and in its own format; the full size in its own format keeps the original path."""
+    mime = RESIZABLE.get(info.format)
+    if mime is None:
+        return ()
+    stem, _, _ = src.rpartition(".")
+    sizes = sorted({w for w in widths if w < info.width} | {info.width})
+    variants = []
+    for width in sizes:
+        height = max(1, round(info.height * width / info.width))
+        full = width == info.width
+        variants.append(Variant(width, height, f"{stem}-{width}.webp", "image/webp"))
+        own = src if full else f"{stem}-{width}{_EXTENSION[mime]}"
+        if mime != "image/webp" or full:
+            variants.append(Variant(width, height, own, mime))
+    return tuple(variants)
+
+
+def render_variants(data: bytes, variants: tuple[Variant, ...]) -> list[OutputFile]:
+    """Encode every planned variant from the pixels: resized, oriented, metadata-free.
+
+    Raises ValueError if the image cannot be decoded.
+    """
     try:
-        if data.startswith(b"\x89PNG\r\n\x1a\n") and data[12:16] == b"IHDR":
-            w, h = struct.unpack(">II", data[16:24])
-            return int(w), int(h)
-        if data[:6] in (b"GIF87a", b"GIF89a"):
-            w, h = struct.unpack("<HH", data[6:10])
-            return int(w), int(h)
-        if data.startswith(b"\xff\xd8"):
-            return _jpeg_size(data)
-        if data.startswith(b"RIFF") and data[8:12] == b"WEBP":
-            return _webp_size(data)
-    except struct.error:
-        return None
-    return None
+        with PILImage.open(io.BytesIO(data)) as opened:
+            opened.load()
+            icc = opened.info.get("icc_profile")
+            img = ImageOps.exif_transpose(opened)
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
+        raise ValueError(f"cannot be decoded ({exc})") from None
+    files = []
+    for variant in variants:
+        sized = (
+            img
+            if img.width == variant.width
+            else img.resize((variant.width, variant.height), PILImage.Resampling.LANCZOS)
+        )
+        files.append(OutputFile(variant.path, encode(sized, variant.mime, icc)))
+    return files
 
 
-def _jpeg_size(data: bytes) -> tuple[int, int] | None:
-    """Walk the JPEG segments to the first start-of-frame marker."""
-    i = 2
-    while i + 9 < len(data):
-        if data[i] != 0xFF:
-            return None
-        marker = data[i + 1]
-        if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7:
-            i += 2
-            continue
-        (length,) = struct.unpack(">H", data[i + 2 : i + 4])
-        # SOF0..SOF15 except DHT (C4), JPG (C8) and DAC (CC) carry the frame size.
-        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
-            h, w = struct.unpack(">HH", data[i + 5 : i + 9])
-            return int(w), int(h)
-        i += 2 + length
-    return None
+def encode(img: PILImage.Image, mime: str, icc: bytes | None) -> bytes:
+    """One image file with only pixels and colour profile: no EXIF, XMP, IPTC or comments."""
+    out = io.BytesIO()
+    extra = {"icc_profile": icc} if icc else {}
+    if mime == "image/jpeg":
+        rgb = img if img.mode in ("RGB", "L", "CMYK") else img.convert("RGB")
+        rgb.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=True, **extra)
+    elif mime == "image/webp":
+        pic = (
+            img
+            if img.mode in ("RGB", "RGBA")
+            else img.convert("RGBA" if _has_alpha(img) else "RGB")
+        )
+        pic.save(out, "WEBP", quality=WEBP_QUALITY, method=4, **extra)
+    else:
+        clean = img.copy()
+        clean.info = {}  # PNG text chunks (tEXt, iTXt, eXIf) would otherwise be kept
+        clean.save(out, "PNG", optimize=True, **extra)
+    return out.getvalue()
 
 
-def _webp_size(data: bytes) -> tuple[int, int] | None:
-    chunk = data[12:16]
-    if chunk == b"VP8 ":
-        w, h = struct.unpack("<HH", data[26:30])
-        return int(w & 0x3FFF), int(h & 0x3FFF)
-    if chunk == b"VP8L":
-        b = data[21:25]
-        w = 1 + (((b[1] & 0x3F) << 8) | b[0])
-        h = 1 + (((b[3] & 0x0F) << 10) | (b[2] << 2) | ((b[1] & 0xC0) >> 6))
-        return w, h
-    if chunk == b"VP8X":
-        w = 1 + int.from_bytes(data[24:27], "little")
-        h = 1 + int.from_bytes(data[27:30], "little")
-        return w, h
-    return None
+def _has_alpha(img: PILImage.Image) -> bool:
+    return img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info)

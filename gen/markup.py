@@ -33,7 +33,7 @@ class Rendered:
     toc: tuple[Heading, ...]
     first_paragraph: str  # plain text
     word_count: int
-    images: tuple[str, ...] = ()  # content/ paths of the images the body shows
+    images: tuple[tuple[str, str], ...] = ()  # (src as written, alt) of the body's local images
 
     @property
     def reading_minutes(self) -> int:
@@ -47,14 +47,14 @@ class _SitePathsProcessor(Treeprocessor):
     def __init__(self, md: markdown.Markdown, base_path: str) -> None:
         super().__init__(md)
         self.base_path = base_path
-        self.images: list[str] = []
+        self.images: list[tuple[str, str]] = []
 
     def run(self, root: ET.Element) -> None:
         for el in root.iter():
             if el.tag == "img":
                 src = el.get("src", "")
                 if not _SCHEME_RE.match(src) and not src.startswith("//"):
-                    self.images.append(src.lstrip("/"))
+                    self.images.append((src, el.get("alt", "")))
             for attr in ("href", "src"):
                 value = el.get(attr)
                 if value is not None:

@@ -47,6 +47,16 @@ class Tag:
 
 
 @dataclass(frozen=True, slots=True)
+class Variant:
+    """One published file of an image: a width in one format."""
+
+    width: int
+    height: int
+    path: str  # relative to the output folder, e.g. images/kyiv-talks-480.webp
+    mime: str
+
+
+@dataclass(frozen=True, slots=True)
 class Image:
     """A published image: its URL under the site, its size and the words that go with it."""
 
@@ -58,6 +68,8 @@ class Image:
     width: int | None = None
     height: int | None = None
     length: int = 0  # bytes, for feed enclosures
+    variants: tuple[Variant, ...] = ()  # resized copies; empty for GIF and SVG
+    ref: str = ""  # "path:line" of the front matter or body that shows it, for errors
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +129,7 @@ class Article:
     expires: datetime | None = None
     translation_of: str = ""  # the slug of the original
     aliases: tuple[str, ...] = ()  # old site paths that redirect here
-    body_images: tuple[str, ...] = ()  # content/ paths of images the body shows
+    body_images: tuple[Image, ...] = ()  # the content images the body shows
 
     @property
     def modified(self) -> datetime:

@@ -8,9 +8,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 
 from gen.assemble import build_site
+from gen.cache import ImageCache
 from gen.config import BuildOptions, SiteConfig, load_config
-from gen.errors import ErrorReport, GenError, Problem, TemplateError
+from gen.errors import ContentError, ErrorReport, GenError, Problem, TemplateError
 from gen.feeds import Feed, render_feed, render_feeds
+from gen.images import image_info, plan_variants
 from gen.model import Article, OutputFile, Site
 from gen.pages import CORRECTIONS_PATH, corrected_articles
 from gen.read import read_tree
@@ -77,6 +79,9 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
             theme = read_theme(options.site_dir, config.theme)
         with stage("assemble"):
             site = build_site(tree, config, options, report)
+        with stage("images"):
+            assets = publish_assets(site, config, ImageCache(options.cache_dir), report)
+            report.raise_if_errors(ContentError)
         with stage("render"):
             files, pages = Renderer(config, theme).render_site(site, report, progress)
             report.raise_if_errors(TemplateError)
@@ -85,7 +90,7 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
             public = [(p.path, p.modified) for p in pages if p.public]
             files += render_sitemaps(site, config, public, options.now)
             # Assets after pages: a page and an asset at one path is a collision, not an overwrite.
-            files = check_unique([*files, *theme.static, *site.files], report)
+            files = check_unique([*files, *theme.static, *assets], report)
         with stage("write"):
             written = write_output(files, options.output_dir)
     except GenError as exc:
@@ -121,3 +126,33 @@ def check_unique(files: list[OutputFile], report: ErrorReport) -> list[OutputFil
         seen.add(file.path)
     report.raise_if_errors(TemplateError)
     return files
+
+
+def publish_assets(
+    site: Site, config: SiteConfig, cache: ImageCache, report: ErrorReport
+) -> list[OutputFile]:
+    """Content files as published: raster images re-encoded in every width, metadata stripped."""
+    refs: dict[str, list[str]] = {}
+    for article in site.articles:
+        for image in (article.image, *article.body_images):
+            if image is not None:
+                refs.setdefault(image.src, []).append(image.ref)
+    files: list[OutputFile] = []
+    for asset in site.files:
+        info = image_info(asset.data) if is_raster(asset.path) else None
+        variants = plan_variants(asset.path, info, config.image_widths) if info else ()
+        if not variants:
+            files.append(asset)
+            continue
+        try:
+            files.extend(cache.variants(asset.data, variants))
+        except ValueError as exc:
+            for ref in refs.get(asset.path, [f"content/{asset.path}:"]):
+                path, _, line = ref.rpartition(":")
+                report.error(path, int(line) if line else None, f"image '{asset.path}' {exc}")
+    return files
+
+
+def is_raster(path: str) -> bool:
+    """True for the image formats Dateline re-encodes."""
+    return path.lower().endswith((".jpg", ".jpeg", ".png", ".webp"))

@@ -16,6 +16,7 @@ import markupsafe
 
 from gen.config import SiteConfig
 from gen.errors import ErrorReport, Problem
+from gen.figures import picture_html
 from gen.i18n import format_date, format_datetime, format_month, translate
 from gen.model import OutputFile, Site
 from gen.pages import Page, plan_pages
@@ -93,6 +94,9 @@ class Renderer:
 
         self.env.globals["t"] = t
         self.env.globals["tr"] = translate  # a word in a given language: tr("read_in", "uk")
+        self.env.globals["picture"] = lambda image, lazy=True: markupsafe.Markup(
+            picture_html(image, config.base_path, lazy=lazy)
+        )
         self.env.filters.update(
             url=self.url,
             abs_url=self.abs_url,

@@ -1,0 +1,66 @@
+"""Responsive <picture> markup for lead and body images: srcset, sizes, width and height."""
+
+from __future__ import annotations
+
+import html
+import re
+
+from gen.model import Image
+
+# The article column is at most ~46rem wide; phones use the whole width.
+SIZES = "(min-width: 50rem) 46rem, 100vw"
+_ATTR_RE = re.compile(r'(\w[\w-]*)="([^"]*)"')
+# An <img>, possibly alone in its paragraph; one pass, so replaced markup is never re-read.
+_IMG_RE = re.compile(r"(<p>)?<img ([^>]*)>(</p>)?")
+
+
+def srcset(image: Image, mime: str, base_path: str) -> str:
+    """'…-480.webp 480w, …-960.webp 960w' for one format of an image."""
+    return ", ".join(f"{base_path}{v.path} {v.width}w" for v in image.variants if v.mime == mime)
+
+
+def picture_html(image: Image, base_path: str, *, lazy: bool = True) -> str:
+    """A <picture> with a WebP source and the original format as the <img> fallback.
+
+    The <img> always carries width and height, so nothing shifts while it loads.
+    """
+    e = html.escape
+    size = f' width="{image.width}" height="{image.height}"' if image.width else ""
+    loading = ' loading="lazy"' if lazy else ""
+    if not image.variants:
+        src = e(base_path + image.src)
+        return f'<img src="{src}" alt="{e(image.alt)}"{size}{loading} decoding="async">'
+    own = [v for v in image.variants if v.mime != "image/webp"] or list(image.variants)
+    # The fallback src is the middle size: good enough for browsers that ignore srcset.
+    fallback = own[len(own) // 2]
+    return (
+        "<picture>"
+        f'<source type="image/webp" srcset="{e(srcset(image, "image/webp", base_path))}" '
+        f'sizes="{SIZES}">'
+        f'<img src="{e(base_path + fallback.path)}" '
+        f'srcset="{e(srcset(image, own[0].mime, base_path))}" sizes="{SIZES}" '
+        f'alt="{e(image.alt)}"{size}{loading} decoding="async">'
+        "</picture>"
+    )
+
+
+def enhance_body_images(body: str, images: dict[str, Image], base_path: str) -> str:
+    """Turn Markdown's <img> tags of content images into responsive pictures; an image alone
+    in its paragraph becomes a <figure> whose caption is the image's title."""
+
+    def replace(match: re.Match[str]) -> str:
+        attrs = dict(_ATTR_RE.findall(match.group(2)))
+        image = images.get(html.unescape(attrs.get("src", "")))
+        if image is None:
+            return match.group(0)
+        picture = picture_html(image, base_path)
+        if not (match.group(1) and match.group(3)):
+            return f"{match.group(1) or ''}{picture}{match.group(3) or ''}"
+        text, _, credit = html.unescape(attrs.get("title", "")).partition("|")
+        caption = html.escape(text.strip())
+        if credit.strip():
+            caption += f' <span class="credit">{html.escape(credit.strip())}</span>'
+        figcaption = f"<figcaption>{caption.strip()}</figcaption>" if caption else ""
+        return f'<figure class="image">{picture}{figcaption}</figure>'
+
+    return _IMG_RE.sub(replace, body)
