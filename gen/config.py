@@ -54,6 +54,7 @@ class SiteConfig:
     feed_entries: int = 20
     related_count: int = 4
     image_widths: tuple[int, ...] = (480, 960, 1600)
+    search: bool = True
 
     @property
     def base_path(self) -> str:
@@ -80,6 +81,7 @@ KEYS: dict[str, tuple[bool, str]] = {
     "theme": (False, "the theme folder under themes/; templates not found there fall back"),
     "feed_entries": (False, "how many articles each feed carries (default 20)"),
     "related_count": (False, "how many related articles end each article (default 4)"),
+    "search": (False, "false to build without the /search/ page and its Pagefind index"),
     "image_widths": (False, "widths in pixels images are published in (default [480, 960, 1600])"),
 }
 
@@ -184,6 +186,10 @@ def parse_config(
     ):
         err(("image_widths",), "'image_widths' must be a list of widths in pixels, e.g. [480, 960]")
         widths = [480, 960, 1600]
+    search = data.get("search", True)
+    if not isinstance(search, bool):
+        err(("search",), f"'search' must be true or false, got '{search}'")
+        search = True
     theme = text("theme", "default")
     if not ID_RE.match(theme.replace("_", "-")):
         err(("theme",), f"'theme' must be a folder name under themes/, got '{theme}'")
@@ -203,6 +209,7 @@ def parse_config(
         feed_entries=feed_entries,
         related_count=related_count,
         image_widths=tuple(sorted(set(widths))),
+        search=search,
     )
 
 

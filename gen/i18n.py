@@ -73,6 +73,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "no_corrections": "No corrections so far.",
         "feed": "Feed",
         "redirect": "This story has moved to",
+        "search": "Search",
+        "search_intro": "Search every story we have published.",
+        "search_needs_js": "Search needs JavaScript. Every story is also listed in the archive:",
     },
     "uk": {
         "skip": "Перейти до змісту",
@@ -122,6 +125,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "no_corrections": "Виправлень поки немає.",
         "feed": "Стрічка",
         "redirect": "Матеріал переїхав за адресою",
+        "search": "Пошук",
+        "search_intro": "Шукайте серед усіх наших матеріалів.",
+        "search_needs_js": "Для пошуку потрібен JavaScript. Усі матеріали є також в архіві:",
     },
 }
 

@@ -60,6 +60,7 @@ class Page:
     alternates: tuple[Alternate, ...] = ()
     modified: datetime | None = None
     public: bool = True  # listed in the sitemap
+    searchable: bool = False  # indexed by Pagefind
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +111,8 @@ def plan_pages(site: Site, config: SiteConfig) -> Iterator[Job]:
             jsonld=collection_page("/archive/", translate("archive", lang), config),
         ),
     )
+    if config.search:
+        yield Job("search.html", Page("search", "/search/", translate("search", lang), "", lang))
     yield Job(
         "404.html", Page("404", "/404.html", translate("not_found", lang), "", lang, public=False)
     )
@@ -145,6 +148,7 @@ def article_job(
         jsonld=news_article(article, config),
         alternates=tuple(Alternate(a.lang, a.url, a.title) for a in translations),
         modified=article.modified,
+        searchable=True,
     )
     return Job(
         "article.html",

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 
 from gen.assemble import build_site
 from gen.cache import ImageCache
-from gen.config import BuildOptions, SiteConfig, load_config
+from gen.config import CONFIG_FILE, BuildOptions, SiteConfig, load_config
 from gen.errors import ContentError, ErrorReport, GenError, Problem, TemplateError
 from gen.feeds import Feed, render_feed, render_feeds
 from gen.images import image_info, plan_variants
@@ -17,6 +17,7 @@ from gen.model import Article, OutputFile, Site
 from gen.pages import CORRECTIONS_PATH, corrected_articles
 from gen.read import read_tree
 from gen.render import Renderer, read_theme
+from gen.search import SearchUnavailable, build_index
 from gen.sitemaps import render_sitemaps
 from gen.write import check_output_dir, write_output
 
@@ -85,6 +86,14 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
         with stage("render"):
             files, pages = Renderer(config, theme).render_site(site, report, progress)
             report.raise_if_errors(TemplateError)
+        with stage("search"):
+            if config.search:
+                searchable = [f for f, p in zip(files, pages, strict=True) if p.searchable]
+                try:
+                    files += build_index(searchable)
+                except SearchUnavailable as exc:
+                    report.warn(CONFIG_FILE, None, str(exc))
+        with stage("feeds"):
             files += render_feeds(site, config)
             files += render_feed(corrections_feed(site, config), config)[:1]
             public = [(p.path, p.modified) for p in pages if p.public]

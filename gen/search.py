@@ -1,0 +1,188 @@
+"""Static search with Pagefind: an index of the published articles under /pagefind/."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from gen.model import OutputFile
+
+BUNDLE_DIR = "pagefind"
+
+
+class SearchUnavailable(Exception):
+    """Pagefind is not installed or failed: the site builds without search."""
+
+
+def find_pagefind() -> Path:
+    """The Pagefind binary shipped by PyPI's pagefind-bin package."""
+    try:
+        import pagefind_bin
+    except ImportError:
+        raise SearchUnavailable(
+            "search skipped: Pagefind is not installed (pip install 'pagefind[bin]')"
+        ) from None
+    try:
+        return Path(pagefind_bin.get_executable())
+    except (FileNotFoundError, OSError) as exc:
+        raise SearchUnavailable(f"search skipped: Pagefind's binary is missing ({exc})") from None
+
+
+def build_index(pages: list[OutputFile]) -> list[OutputFile]:
+    """The Pagefind bundle for `pages` (output files of the articles to index).
+
+    Pagefind reads a folder, so the pages are staged in a temporary one: the output folder
+    is written once, by the writer, after everything has succeeded.
+    """
+    binary = find_pagefind()
+    with tempfile.TemporaryDirectory(prefix="dateline-search-") as tmp:
+        site = Path(tmp) / "site"
+        bundle = Path(tmp) / "bundle"
+        for page in pages:
+            target = site / page.path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(page.data)
+        site.mkdir(exist_ok=True)
+        run = subprocess.run(
+            [str(binary), "--site", str(site), "--output-path", str(bundle), "--quiet"],
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+        )
+        if run.returncode != 0:
+            detail = (run.stderr or run.stdout).strip().splitlines()[-1:] or ["no message"]
+            raise SearchUnavailable(f"search skipped: Pagefind failed: {detail[0]}")
+        found = {
+            p.relative_to(bundle).as_posix(): p.read_bytes()
+            for p in bundle.rglob("*")
+            if p.is_file()
+        }
+    canonical = canonical_bundle(found)
+    return [OutputFile(f"{BUNDLE_DIR}/{rel}", canonical[rel]) for rel in sorted(canonical)]
+
+
+# --- Making Pagefind's bundle deterministic ------------------------------------------------
+# Pagefind keeps filters in hash maps, so the order of filter values (and of the filter list
+# in each language's meta file) changes from run to run, and with it the content-hashed file
+# names. We sort both and rename the files by the hash of their sorted contents. The files
+# are gzip-compressed CBOR behind a "pagefind_dcd" signature; only the small CBOR subset
+# Pagefind writes (integers, strings, arrays, null, booleans) is needed.
+
+_SIGNATURE = b"pagefind_dcd"
+
+
+def canonical_bundle(files: dict[str, bytes]) -> dict[str, bytes]:
+    """The bundle with filter files and meta files sorted and renamed by content."""
+    renamed: dict[str, str] = {}  # old filter hash → new
+    out = dict(files)
+    for path in sorted(files):
+        if path.startswith("filter/") and path.endswith(".pf_filter"):
+            name, values = _decode_file(files[path])
+            values = sorted(values, key=lambda v: str(v[0]))
+            data = _encode_file([name, values])
+            old = path[len("filter/") : -len(".pf_filter")]
+            new = f"{old.split('_', 1)[0]}_{hashlib.sha256(data).hexdigest()[:7]}"
+            renamed[old] = new
+            del out[path]
+            out[f"filter/{new}.pf_filter"] = data
+    entry = json.loads(files["pagefind-entry.json"])
+    for lang, info in entry.get("languages", {}).items():
+        old_meta = f"pagefind.{info['hash']}.pf_meta"
+        if old_meta not in files:
+            continue
+        meta = _decode_file(files[old_meta])
+        for i, part in enumerate(meta):
+            if isinstance(part, list) and part and all(_is_filter_ref(p) for p in part):
+                meta[i] = sorted([[n, renamed.get(h, h)] for n, h in part], key=lambda p: p[0])
+        data = _encode_file(meta)
+        new_hash = f"{lang}_{hashlib.sha256(data).hexdigest()[:10]}"
+        del out[old_meta]
+        out[f"pagefind.{new_hash}.pf_meta"] = data
+        info["hash"] = new_hash
+    out["pagefind-entry.json"] = json.dumps(entry, sort_keys=True, ensure_ascii=False).encode()
+    return out
+
+
+def _is_filter_ref(part: object) -> bool:
+    return (
+        isinstance(part, list)
+        and len(part) == 2
+        and all(isinstance(p, str) for p in part)
+        and "_" in str(part[1])
+    )
+
+
+def _decode_file(data: bytes) -> Any:
+    raw = gzip.decompress(data)
+    if not raw.startswith(_SIGNATURE):
+        raise SearchUnavailable("search skipped: Pagefind wrote a file Dateline does not know")
+    value, _ = _cbor_decode(raw, len(_SIGNATURE))
+    return value
+
+
+def _encode_file(value: Any) -> bytes:
+    raw = _SIGNATURE + _cbor_encode(value)
+    return gzip.compress(raw, compresslevel=9, mtime=0)
+
+
+def _cbor_head(data: bytes, at: int) -> tuple[int, int, int]:
+    """(major type, argument, position after the head)."""
+    first = data[at]
+    major, info = first >> 5, first & 0x1F
+    if info < 24:
+        return major, info, at + 1
+    size = {24: 1, 25: 2, 26: 4, 27: 8}.get(info)
+    if size is None:
+        raise SearchUnavailable("search skipped: unexpected CBOR in Pagefind's bundle")
+    return major, int.from_bytes(data[at + 1 : at + 1 + size], "big"), at + 1 + size
+
+
+def _cbor_decode(data: bytes, at: int) -> tuple[Any, int]:
+    major, arg, at = _cbor_head(data, at)
+    if major == 0:
+        return arg, at
+    if major == 2:
+        return bytes(data[at : at + arg]), at + arg
+    if major == 3:
+        return data[at : at + arg].decode("utf-8"), at + arg
+    if major == 4:
+        items = []
+        for _ in range(arg):
+            item, at = _cbor_decode(data, at)
+            items.append(item)
+        return items, at
+    if major == 7 and arg in (20, 21, 22):
+        return {20: False, 21: True, 22: None}[arg], at
+    raise SearchUnavailable("search skipped: unexpected CBOR in Pagefind's bundle")
+
+
+def _cbor_encode(value: Any) -> bytes:
+    if value is None:
+        return b"\xf6"
+    if isinstance(value, bool):
+        return b"\xf5" if value else b"\xf4"
+    if isinstance(value, int):
+        return _cbor_int(0, value)
+    if isinstance(value, bytes):
+        return _cbor_int(2, len(value)) + value
+    if isinstance(value, str):
+        raw = value.encode("utf-8")
+        return _cbor_int(3, len(raw)) + raw
+    if isinstance(value, list):
+        return _cbor_int(4, len(value)) + b"".join(_cbor_encode(v) for v in value)
+    raise TypeError(f"cannot encode {type(value).__name__}")
+
+
+def _cbor_int(major: int, n: int) -> bytes:
+    if n < 24:
+        return bytes([major << 5 | n])
+    for info, size in ((24, 1), (25, 2), (26, 4), (27, 8)):
+        if n < 1 << (8 * size):
+            return bytes([major << 5 | info]) + n.to_bytes(size, "big")
+    raise ValueError("integer too large for CBOR")
