@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 
 from gen.config import BuildOptions, SiteConfig
@@ -11,6 +13,7 @@ from gen.fields import (
     Err,
     ImageFinder,
     aliases_field,
+    authors_field,
     corrections_field,
     datetime_field,
     lead_image,
@@ -21,6 +24,7 @@ from gen.fields import (
 )
 from gen.figures import enhance_body_images
 from gen.listings import link_site
+from gen.live import parse_live
 from gen.markup import MarkdownEngine
 from gen.model import Article, Author, Image, Link, OutputFile, Section, Site
 from gen.read import Asset, DataDoc, SourceDoc, SourceTree
@@ -83,6 +87,10 @@ def build_site(
     articles = []
     for source in tree.articles:
         article = parse_article(source, ctx, engine, options, report)
+        if article is not None:
+            articles.append(article)
+    for live in tree.live:
+        article = parse_live(live, ctx, engine, options, report)
         if article is not None:
             articles.append(article)
     # Scheduled articles are checked too (they will publish by themselves); drafts only
@@ -197,8 +205,9 @@ def parse_article(
     engine: MarkdownEngine,
     options: BuildOptions,
     report: ErrorReport,
+    extra_keys: Mapping[str, str] = MappingProxyType({}),
 ) -> Article | None:
-    """Validate one article's front matter and convert its body."""
+    """Validate one article's front matter (plus `extra_keys`) and convert its body."""
     front = source.front
     data = front.data
     problems: list[Problem] = []
@@ -207,8 +216,9 @@ def parse_article(
         problems.append(Problem(source.path, front.line(*key), message))
 
     for key in data:
-        if key not in ARTICLE_KEYS:
-            err((key,), f"unknown front matter key '{key}'{suggest(key, ARTICLE_KEYS)}")
+        if key not in ARTICLE_KEYS and key not in extra_keys:
+            hint = suggest(key, [*ARTICLE_KEYS, *extra_keys])
+            err((key,), f"unknown front matter key '{key}'{hint}")
     for key in REQUIRED_KEYS:
         if key not in data or data[key] in (None, "", []):
             err((key,), f"missing '{key}': {ARTICLE_KEYS[key]}")
@@ -228,7 +238,7 @@ def parse_article(
     expires = datetime_field(data, "expires", tz, err)
     if published and expires and expires <= published:
         err(("expires",), f"'expires' ({expires.isoformat()}) is not after 'date'")
-    authors = _authors(data.get("author"), ctx, err)
+    authors = authors_field(data.get("author"), ctx.authors, err)
     section = _section(data.get("section"), ctx, err)
     lang = text_field(data, "lang", err, ARTICLE_KEYS["lang"]) or ctx.config.language
     slug = _slug(source, data, lang, err)
@@ -325,21 +335,6 @@ def check_translations(articles: list[Article], report: ErrorReport) -> None:
                 f"'translation_of' names '{article.translation_of}', which is no article's slug"
                 f"{hint}",
             )
-
-
-def _authors(value: Any, ctx: Context, err: Err) -> tuple[Author, ...]:
-    ids = value if isinstance(value, list) else [value] if value else []
-    found = []
-    for i, raw in enumerate(ids):
-        key: tuple[str | int, ...] = ("author", i) if isinstance(value, list) else ("author",)
-        author_id = str(raw).strip()
-        author = ctx.authors.get(author_id)
-        if author is None:
-            hint = suggest(author_id, ctx.authors)
-            err(key, f"unknown author '{author_id}'{hint} (authors are content/authors/<id>.yaml)")
-        elif author not in found:
-            found.append(author)
-    return tuple(found)
 
 
 def _section(value: Any, ctx: Context, err: Err) -> Section | None:

@@ -246,3 +246,58 @@ def json_feed(feed: Feed, config: SiteConfig) -> str:
         "items": items,
     }
     return json.dumps(document, ensure_ascii=False, indent=1) + "\n"
+
+
+def render_live_feeds(site: Site, config: SiteConfig) -> list[OutputFile]:
+    """An Atom feed of updates for every live blog, and its anchor map for moved updates."""
+    files = []
+    for article in site.articles:
+        if article.live is not None:
+            files.append(
+                OutputFile(article.url.lstrip("/") + ATOM, live_atom(article, config).encode())
+            )
+            anchors = {u.id: u.part for u in article.live.updates}
+            files.append(
+                OutputFile(
+                    article.url.lstrip("/") + "anchors.json",
+                    json.dumps(anchors, sort_keys=True).encode(),
+                )
+            )
+    return files
+
+
+def live_atom(article: Article, config: SiteConfig) -> str:
+    """The updates of a live blog, newest first, as Atom entries."""
+    live = article.live
+    assert live is not None
+    self_url = absolute(config, article.url + ATOM)
+    updates = live.updates[: config.feed_entries]
+    out = [
+        '<?xml version="1.0" encoding="utf-8"?>',
+        f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="{x(article.lang)}">',
+        f"<title>{x(article.title)}</title>",
+        f"<subtitle>{x(article.summary)}</subtitle>",
+        f'<link rel="self" type="application/atom+xml" href="{x(self_url)}"/>',
+        f'<link rel="alternate" type="text/html" href="{x(absolute(config, article.url))}"/>',
+        f"<id>{x(self_url)}</id>",
+        f"<updated>{rfc3339(article.modified)}</updated>",
+        f"<author><name>{x(config.publisher.name)}</name></author>",
+    ]
+    for update in updates:
+        url = absolute(config, f"{article.url}part/{update.part}/#update-{update.id}")
+        title = update.headline or f"{article.title} ({rfc3339(update.time)})"
+        out += [
+            "<entry>",
+            f"<title>{x(title)}</title>",
+            f'<link rel="alternate" type="text/html" href="{x(url)}"/>',
+            f"<id>{x(url)}</id>",
+            f"<published>{rfc3339(update.time)}</published>",
+            f"<updated>{rfc3339(update.time)}</updated>",
+        ]
+        out += [f"<author><name>{x(a.name)}</name></author>" for a in update.authors]
+        out += [
+            f'<content type="html">{x(absolute_html(config, update.body_html))}</content>',
+            "</entry>",
+        ]
+    out.append("</feed>")
+    return "\n".join(out) + "\n"

@@ -6,7 +6,7 @@ problem at the key's line; it returns a clean value (or an empty one after an er
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from gen.errors import suggest
 from gen.images import image_info, plan_variants
-from gen.model import Correction, Image, Source, Tag
+from gen.model import Author, Correction, Image, Source, Tag
 from gen.read import Asset
 from gen.urls import output_file, slugify
 from gen.yamldoc import YamlDoc
@@ -64,6 +64,22 @@ def datetime_field(
     if moment is None:
         err((*path, key), f"'{key}' is not a date: expected {DATE_EXAMPLE}, got '{value}'")
     return moment
+
+
+def authors_field(value: Any, authors: Mapping[str, Author], err: Err) -> tuple[Author, ...]:
+    """`author:` as one id or a list of ids from content/authors/."""
+    ids = value if isinstance(value, list) else [value] if value else []
+    found: list[Author] = []
+    for i, raw in enumerate(ids):
+        key: tuple[str | int, ...] = ("author", i) if isinstance(value, list) else ("author",)
+        author_id = str(raw).strip()
+        author = authors.get(author_id)
+        if author is None:
+            hint = suggest(author_id, authors)
+            err(key, f"unknown author '{author_id}'{hint} (authors are content/authors/<id>.yaml)")
+        elif author not in found:
+            found.append(author)
+    return tuple(found)
 
 
 def tags_field(value: Any, lang: str, err: Err) -> tuple[Tag, ...]:

@@ -64,3 +64,28 @@ def enhance_body_images(body: str, images: dict[str, Image], base_path: str) -> 
         return f'<figure class="image">{picture}{figcaption}</figure>'
 
     return _IMG_RE.sub(replace, body)
+
+
+_FIGURE_RE = re.compile(r'<figure class="image">(.*?)</figure>', re.DOTALL)
+_PICTURE_RE = re.compile(r"<picture>.*?</picture>|<img [^>]*>", re.DOTALL)
+_TAGS_RE = re.compile(r"<[^>]+>")
+
+
+def lite_body(body: str) -> str:
+    """Body HTML with every image replaced by its description, caption and credit as text."""
+
+    def describe(fragment: str) -> str:
+        img = _IMG_RE.search(fragment)
+        alt = html.unescape(dict(_ATTR_RE.findall(img.group(2))).get("alt", "")) if img else ""
+        return f"[{alt.strip() or 'Image'}]"
+
+    def figure(match: re.Match[str]) -> str:
+        inner = match.group(1)
+        caption = (
+            _TAGS_RE.sub("", inner.split("<figcaption>", 1)[1]) if "<figcaption>" in inner else ""
+        )
+        text = describe(inner) + (f" {caption.strip()}" if caption.strip() else "")
+        return f'<p class="image-text">{html.escape(html.unescape(text))}</p>'
+
+    body = _FIGURE_RE.sub(figure, body)
+    return _PICTURE_RE.sub(lambda m: html.escape(describe(m.group(0))), body)

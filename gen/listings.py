@@ -43,7 +43,10 @@ def link_site(
     )
     sorted_tags = tuple(sorted(tags.values(), key=lambda t: t.slug))
     sorted_authors = tuple(sorted(authors.values(), key=lambda a: a.id))
-    listings = [Listing("front", "", config.title, "/", listed, config.description)]
+    # A running live blog leads the front page, as rolling coverage does on news sites.
+    running = tuple(a for a in listed if a.live is not None and a.live.status == "live")
+    front = running + tuple(a for a in listed if a not in running)
+    listings = [Listing("front", "", config.title, "/", front, config.description)]
     listings += [
         Listing("section", s.id, s.title, s.url, tuple(by_section[s.id]), s.description)
         for s in sections.values()

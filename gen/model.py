@@ -102,6 +102,36 @@ class Correction:
 
 
 @dataclass(frozen=True, slots=True)
+class LiveUpdate:
+    """One post of a live blog: its own file, so reporters never edit the same one."""
+
+    id: str  # anchor: #update-<id>
+    source: str
+    time: datetime
+    authors: tuple[Author, ...]
+    headline: str
+    body_html: str
+    pinned: bool = False
+    part: int = 1  # the stable archive part it lives on (1 = oldest)
+
+
+@dataclass(frozen=True, slots=True)
+class LiveInfo:
+    """What makes an article a live blog."""
+
+    status: str  # "live" or "ended"
+    coverage_start: datetime
+    coverage_end: datetime | None
+    updates: tuple[LiveUpdate, ...]  # newest first
+    parts: int = 1  # how many stable parts the updates are split into
+
+    @property
+    def pinned(self) -> tuple[LiveUpdate, ...]:
+        """Key events, newest first."""
+        return tuple(u for u in self.updates if u.pinned)
+
+
+@dataclass(frozen=True, slots=True)
 class Article:
     """A published (or previewed) story."""
 
@@ -130,6 +160,7 @@ class Article:
     translation_of: str = ""  # the slug of the original
     aliases: tuple[str, ...] = ()  # old site paths that redirect here
     body_images: tuple[Image, ...] = ()  # the content images the body shows
+    live: LiveInfo | None = None  # set on live blogs
 
     @property
     def modified(self) -> datetime:

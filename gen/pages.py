@@ -10,9 +10,11 @@ from typing import Any
 
 from gen.config import SiteConfig
 from gen.feeds import feed_paths, feed_title
+from gen.figures import lite_body
 from gen.i18n import format_month, translate
+from gen.live import part_path
 from gen.model import Article, Image, Listing, Site
-from gen.structured import collection_page, news_article
+from gen.structured import collection_page, live_blog_posting, news_article
 from gen.urls import page_path
 
 FEED_TYPES = (
@@ -21,6 +23,8 @@ FEED_TYPES = (
     ("json", "application/feed+json"),
 )
 CORRECTIONS_PATH = "/corrections/"
+LITE_PREFIX = "/lite"  # the text-only edition mirrors the site's paths under /lite/
+LITE_LISTS = ("front", "section")
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +65,8 @@ class Page:
     modified: datetime | None = None
     public: bool = True  # listed in the sitemap
     searchable: bool = False  # indexed by Pagefind
+    lite: str | None = None  # the text-only edition of this page
+    canonical: str | None = None  # when not the page's own path (the lite edition's pages)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +83,10 @@ def plan_pages(site: Site, config: SiteConfig) -> Iterator[Job]:
     lang = config.language
     site_feeds = feed_links(config.title, "/")
     for article in site.articles:
-        yield article_job(article, site, config, site_feeds)
+        if article.live is None:
+            yield article_job(article, site, config, site_feeds)
+        else:
+            yield from live_jobs(article, site, config, site_feeds)
     for listing in site.listings:
         yield from listing_jobs(listing, config)
     corrected = corrected_articles(site)
@@ -116,6 +125,7 @@ def plan_pages(site: Site, config: SiteConfig) -> Iterator[Job]:
     yield Job(
         "404.html", Page("404", "/404.html", translate("not_found", lang), "", lang, public=False)
     )
+    yield from lite_jobs(site, config)
     for article in site.articles:
         for alias in article.aliases:
             yield Job(
@@ -149,6 +159,7 @@ def article_job(
         alternates=tuple(Alternate(a.lang, a.url, a.title) for a in translations),
         modified=article.modified,
         searchable=True,
+        lite=LITE_PREFIX + article.url,
     )
     return Job(
         "article.html",
@@ -160,6 +171,69 @@ def article_job(
             "expired": article.url in site.expired,
         },
     )
+
+
+def live_jobs(
+    article: Article, site: Site, config: SiteConfig, site_feeds: tuple[FeedLink, ...]
+) -> Iterator[Job]:
+    """A live blog: the newest updates at its URL, then every part at a stable address."""
+    live = article.live
+    assert live is not None
+    base = article.url
+    feeds = (*site_feeds, FeedLink(FEED_TYPES[0][1], article.title, base + "feed.xml"))
+    context = {
+        "article": article,
+        "related": site.related.get(article.url, ()),
+        "translations": site.translations.get(article.url, ()),
+        "expired": article.url in site.expired,
+    }
+    for part in range(live.parts, 0, -1):
+        updates = tuple(u for u in live.updates if u.part == part)
+        main = part == live.parts
+        path = base if main else part_path(article.slug, part)
+        page = Page(
+            kind="live",
+            path=path,
+            title=article.title
+            if main
+            else f"{article.title} — {translate('page', config.language)} {live.parts - part + 1}",
+            description=article.summary,
+            lang=article.lang,
+            number=live.parts - part + 1,
+            count=live.parts,
+            prev=None
+            if main
+            else (base if part + 1 == live.parts else part_path(article.slug, part + 1)),
+            next=part_path(article.slug, part - 1) if part > 1 else None,
+            image=article.image,
+            feeds=feeds,
+            jsonld=live_blog_posting(article, updates, config),
+            modified=article.modified,
+            searchable=main,
+            lite=LITE_PREFIX + base if main else None,
+        )
+        yield Job("live.html", page, {**context, "updates": updates, "part": part})
+    # The newest part also gets its stable address, so a shared link outlives the front page.
+    if live.parts >= 1:
+        newest = tuple(u for u in live.updates if u.part == live.parts)
+        yield Job(
+            "live.html",
+            Page(
+                kind="live",
+                path=part_path(article.slug, live.parts),
+                title=article.title,
+                description=article.summary,
+                lang=article.lang,
+                number=1,
+                count=live.parts,
+                next=part_path(article.slug, live.parts - 1) if live.parts > 1 else None,
+                feeds=feeds,
+                modified=article.modified,
+                public=False,
+                canonical=base,
+            ),
+            {**context, "updates": newest, "part": live.parts},
+        )
 
 
 def listing_jobs(listing: Listing, config: SiteConfig) -> Iterator[Job]:
@@ -189,6 +263,7 @@ def listing_jobs(listing: Listing, config: SiteConfig) -> Iterator[Job]:
             feeds=feeds,
             jsonld=collection_page(path, title, config),
             modified=max((a.modified for a in chunk), default=None),
+            lite=LITE_PREFIX + listing.url if listing.kind in LITE_LISTS else None,
         )
         yield Job(template, page, {"listing": listing, "articles": chunk})
 
@@ -205,3 +280,55 @@ def corrected_articles(site: Site) -> tuple[Article, ...]:
     """Published articles with corrections, the most recently corrected first."""
     corrected = [a for a in site.articles if a.corrections]
     return tuple(sorted(corrected, key=lambda a: (a.corrections[-1].date, a.url), reverse=True))
+
+
+def lite_jobs(site: Site, config: SiteConfig) -> Iterator[Job]:
+    """The text-only edition: front page, section pages and every article under /lite/.
+
+    Each page's canonical URL is the full page, so search engines index only one of them.
+    """
+    lang = config.language
+    per = config.per_page * 3  # headlines only: three times as many fit the same budget
+    for listing in site.listings:
+        if listing.kind not in LITE_LISTS:
+            continue
+        count = max(1, math.ceil(len(listing.articles) / per))
+        for number in range(1, count + 1):
+            full = page_path(listing.url, number)
+            path = LITE_PREFIX + full
+            base = LITE_PREFIX + listing.url
+            title = (
+                listing.title
+                if number == 1
+                else f"{listing.title} — {translate('page', lang)} {number}"
+            )
+            page = Page(
+                kind="lite_list",
+                path=path,
+                title=title,
+                description=listing.description,
+                lang=lang,
+                number=number,
+                count=count,
+                prev=page_path(base, number - 1) if number > 1 else None,
+                next=page_path(base, number + 1) if number < count else None,
+                public=False,
+                canonical=full,
+            )
+            chunk = listing.articles[(number - 1) * per : number * per]
+            yield Job("lite/list.html", page, {"listing": listing, "articles": chunk, "full": full})
+    for article in site.articles:
+        page = Page(
+            kind="lite_article",
+            path=LITE_PREFIX + article.url,
+            title=article.title,
+            description=article.summary,
+            lang=article.lang,
+            public=False,
+            canonical=article.url,
+        )
+        yield Job(
+            "lite/article.html",
+            page,
+            {"article": article, "body": lite_body(article.body_html), "full": article.url},
+        )

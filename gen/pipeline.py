@@ -11,7 +11,7 @@ from gen.assemble import build_site
 from gen.cache import ImageCache
 from gen.config import CONFIG_FILE, BuildOptions, SiteConfig, load_config
 from gen.errors import ContentError, ErrorReport, GenError, Problem, TemplateError
-from gen.feeds import Feed, render_feed, render_feeds
+from gen.feeds import Feed, render_feed, render_feeds, render_live_feeds
 from gen.images import image_info, plan_variants
 from gen.model import Article, OutputFile, Site
 from gen.pages import CORRECTIONS_PATH, corrected_articles
@@ -95,6 +95,7 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
                     report.warn(CONFIG_FILE, None, str(exc))
         with stage("feeds"):
             files += render_feeds(site, config)
+            files += render_live_feeds(site, config)
             files += render_feed(corrections_feed(site, config), config)[:1]
             public = [(p.path, p.modified) for p in pages if p.public]
             files += render_sitemaps(site, config, public, options.now)

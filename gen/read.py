@@ -12,6 +12,7 @@ from gen.errors import ErrorReport
 from gen.yamldoc import YamlDoc, YamlSyntaxError, load_yaml
 
 ARTICLES_DIR = "content/articles"
+LIVE_DIR = "content/live"
 AUTHORS_DIR = "content/authors"
 CONTENT_DIR = "content"
 # Files that are never content: editors' backups, OS litter, version control.
@@ -46,12 +47,21 @@ class Asset:
 
 
 @dataclass(frozen=True, slots=True)
+class LiveSource:
+    """A live blog folder: its index page and one file per update."""
+
+    index: SourceDoc
+    updates: tuple[SourceDoc, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class SourceTree:
     """Everything read from the site folder, in a stable order."""
 
     articles: tuple[SourceDoc, ...]
     authors: tuple[DataDoc, ...]
     assets: tuple[Asset, ...]
+    live: tuple[LiveSource, ...] = ()
 
 
 def is_ignored(name: str) -> bool:
@@ -88,10 +98,41 @@ def read_tree(site_dir: Path, report: ErrorReport) -> SourceTree:
     content = site_dir / CONTENT_DIR
     for path in walk_files(content):
         rel = path.relative_to(content).as_posix()
-        if rel.startswith(("articles/", "authors/")):
+        if rel.startswith(("articles/", "authors/")) or (
+            rel.startswith("live/") and path.suffix.lower() in (".md", ".markdown")
+        ):
             continue
         assets.append(Asset(rel, path.read_bytes()))
-    return SourceTree(tuple(articles), tuple(authors), tuple(assets))
+    return SourceTree(tuple(articles), tuple(authors), tuple(assets), read_live(site_dir, report))
+
+
+def read_live(site_dir: Path, report: ErrorReport) -> tuple[LiveSource, ...]:
+    """Every live blog folder: `content/live/<slug>/index.md` and its update files."""
+    blogs = []
+    root = site_dir / LIVE_DIR
+    folders = (
+        sorted(p for p in root.iterdir() if p.is_dir() and not is_ignored(p.name))
+        if root.is_dir()
+        else []
+    )
+    for folder in folders:
+        index_path = folder / "index.md"
+        rel = index_path.relative_to(site_dir).as_posix()
+        if not index_path.is_file():
+            report.error(
+                rel, None, "a live blog folder needs an index.md with the blog's front matter"
+            )
+            continue
+        index = read_source(index_path, site_dir, report)
+        updates = []
+        for path in walk_files(folder):
+            if path != index_path and path.suffix.lower() in (".md", ".markdown"):
+                doc = read_source(path, site_dir, report)
+                if doc is not None:
+                    updates.append(doc)
+        if index is not None:
+            blogs.append(LiveSource(index, tuple(updates)))
+    return tuple(blogs)
 
 
 def read_text(path: Path, rel: str, report: ErrorReport) -> str | None:

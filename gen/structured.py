@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from gen.config import SiteConfig
 from gen.feeds import absolute, rfc3339
-from gen.model import Article
+from gen.markup import plain_text
+from gen.model import Article, LiveUpdate
 
 Json = dict[str, Any]
 
@@ -99,3 +101,31 @@ def collection_page(path: str, title: str, config: SiteConfig) -> Json:
             ],
         },
     }
+
+
+def live_blog_posting(article: Article, updates: Sequence[LiveUpdate], config: SiteConfig) -> Json:
+    """LiveBlogPosting with coverage times and the page's updates as liveBlogUpdate entries."""
+    live = article.live
+    assert live is not None
+    data = news_article(article, config)
+    data["@type"] = "LiveBlogPosting"
+    data["coverageStartTime"] = rfc3339(live.coverage_start)
+    if live.coverage_end is not None:
+        data["coverageEndTime"] = rfc3339(live.coverage_end)
+    data["liveBlogUpdate"] = [
+        {
+            "@type": "BlogPosting",
+            "headline": update.headline or article.title,
+            "datePublished": rfc3339(update.time),
+            "articleBody": plain_text(update.body_html),
+            "url": absolute(config, update_url(article, update)),
+            "author": [{"@type": "Person", "name": a.name} for a in update.authors],
+        }
+        for update in updates
+    ]
+    return data
+
+
+def update_url(article: Article, update: LiveUpdate) -> str:
+    """The stable site path of one update: its part's page and its anchor."""
+    return f"{article.url}part/{update.part}/#update-{update.id}"
