@@ -194,13 +194,14 @@ def parse_config(
     if not ID_RE.match(theme.replace("_", "-")):
         err(("theme",), f"'theme' must be a folder name under themes/, got '{theme}'")
         theme = "default"
+    description = text("description")
     report.raise_if_errors(ConfigError)
     return SiteConfig(
         title=title,
         base_url=url,
         language=language,
         timezone=timezone,
-        description=text("description"),
+        description=description,
         publisher=publisher,
         sections=sections,
         permalink=permalink,

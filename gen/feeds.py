@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime
+from types import MappingProxyType
 from urllib.parse import urlsplit
 from xml.sax.saxutils import escape
 
@@ -17,10 +18,12 @@ from gen.model import Article, Listing, OutputFile, Site
 
 FEED_KINDS = ("front", "section", "tag", "author")
 ATOM, RSS, JSON_FEED = "feed.xml", "rss.xml", "feed.json"
+EMPTY: Mapping[str, int] = MappingProxyType({})
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)  # `updated` of a feed with no entries: fixed, not now
 # Characters XML 1.0 forbids; a stray control character must not make a feed unreadable.
 _XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _ROOT_LINK = re.compile(r'(\s(?:href|src))="/(?!/)')
+_SRCSET = re.compile(r'(\ssrcset)="([^"]*)"')
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,20 +62,24 @@ def feed_title(listing: Listing, config: SiteConfig) -> str:
     return config.title if listing.kind == "front" else f"{listing.title} — {config.title}"
 
 
-def render_feeds(site: Site, config: SiteConfig) -> list[OutputFile]:
+def render_feeds(
+    site: Site, config: SiteConfig, sizes: Mapping[str, int] = EMPTY
+) -> list[OutputFile]:
     """Atom, RSS and JSON Feed files for every feed of the site."""
     files = []
     for feed in site_feeds(site, config):
-        files.extend(render_feed(feed, config))
+        files.extend(render_feed(feed, config, sizes))
     return files
 
 
-def render_feed(feed: Feed, config: SiteConfig) -> list[OutputFile]:
+def render_feed(
+    feed: Feed, config: SiteConfig, sizes: Mapping[str, int] = EMPTY
+) -> list[OutputFile]:
     """The three formats of one feed."""
     paths = feed_paths(feed.base)
     return [
-        OutputFile(paths["atom"].lstrip("/"), atom(feed, config).encode("utf-8")),
-        OutputFile(paths["rss"].lstrip("/"), rss(feed, config).encode("utf-8")),
+        OutputFile(paths["atom"].lstrip("/"), atom(feed, config, sizes).encode("utf-8")),
+        OutputFile(paths["rss"].lstrip("/"), rss(feed, config, sizes).encode("utf-8")),
         OutputFile(paths["json"].lstrip("/"), json_feed(feed, config).encode("utf-8")),
     ]
 
@@ -86,7 +93,16 @@ def absolute_html(config: SiteConfig, html: str) -> str:
     """Body HTML with root-relative links made absolute: a feed has no page to resolve them."""
     parts = urlsplit(config.base_url)
     origin = f"{parts.scheme}://{parts.netloc}/"
-    return _ROOT_LINK.sub(lambda m: f'{m.group(1)}="{origin}', html)
+    html = _ROOT_LINK.sub(lambda m: f'{m.group(1)}="{origin}', html)
+
+    def srcset(match: re.Match[str]) -> str:
+        parts = [c.strip() for c in match.group(2).split(",")]
+        fixed = [
+            origin + c[1:] if c.startswith("/") and not c.startswith("//") else c for c in parts
+        ]
+        return f'{match.group(1)}="{", ".join(fixed)}"'
+
+    return _SRCSET.sub(srcset, html)
 
 
 def x(text: str) -> str:
@@ -104,7 +120,7 @@ def feed_updated(entries: Sequence[Article]) -> datetime:
     return max((a.modified for a in entries), default=EPOCH)
 
 
-def atom(feed: Feed, config: SiteConfig) -> str:
+def atom(feed: Feed, config: SiteConfig, sizes: Mapping[str, int] = EMPTY) -> str:
     """An Atom 1.0 document."""
     self_url = absolute(config, feed_paths(feed.base)["atom"])
     out = [
@@ -125,12 +141,12 @@ def atom(feed: Feed, config: SiteConfig) -> str:
     if config.publisher.logo:
         out.append(f"<logo>{x(absolute(config, config.publisher.logo))}</logo>")
     for article in feed.entries:
-        out.extend(atom_entry(article, config))
+        out.extend(atom_entry(article, config, sizes))
     out.append("</feed>")
     return "\n".join(out) + "\n"
 
 
-def atom_entry(article: Article, config: SiteConfig) -> list[str]:
+def atom_entry(article: Article, config: SiteConfig, sizes: Mapping[str, int]) -> list[str]:
     """One Atom <entry>."""
     url = absolute(config, article.url)
     out = [
@@ -159,7 +175,7 @@ def atom_entry(article: Article, config: SiteConfig) -> list[str]:
         image = article.image
         mime = IMAGE_TYPES.get("." + image.src.rsplit(".", 1)[-1].lower(), "image/jpeg")
         out.append(
-            f'<link rel="enclosure" type="{mime}" length="{image.length}" '
+            f'<link rel="enclosure" type="{mime}" length="{sizes.get(image.src, image.length)}" '
             f'href="{x(absolute(config, image.url))}"/>'
         )
     out += [
@@ -170,7 +186,7 @@ def atom_entry(article: Article, config: SiteConfig) -> list[str]:
     return out
 
 
-def rss(feed: Feed, config: SiteConfig) -> str:
+def rss(feed: Feed, config: SiteConfig, sizes: Mapping[str, int] = EMPTY) -> str:
     """An RSS 2.0 document (with the content and Dublin Core modules)."""
     self_url = absolute(config, feed_paths(feed.base)["rss"])
     out = [
@@ -195,6 +211,8 @@ def rss(feed: Feed, config: SiteConfig) -> str:
             f"<link>{x(url)}</link>",
             f'<guid isPermaLink="true">{x(url)}</guid>',
             f"<pubDate>{format_datetime(article.date)}</pubDate>",
+            # RSS has no "updated"; Atom's element says when a correction or update came.
+            f"<atom:updated>{rfc3339(article.modified)}</atom:updated>",
         ]
         out += [f"<dc:creator>{x(a.name)}</dc:creator>" for a in article.authors]
         out.append(f"<category>{x(article.section.title)}</category>")
@@ -208,7 +226,7 @@ def rss(feed: Feed, config: SiteConfig) -> str:
             mime = IMAGE_TYPES.get("." + image.src.rsplit(".", 1)[-1].lower(), "image/jpeg")
             out.append(
                 f'<enclosure url="{x(absolute(config, image.url))}" '
-                f'length="{image.length}" type="{mime}"/>'
+                f'length="{sizes.get(image.src, image.length)}" type="{mime}"/>'
             )
         out.append("</item>")
     out += ["</channel>", "</rss>"]

@@ -92,8 +92,13 @@ def tags_field(value: Any, lang: str, err: Err) -> tuple[Tag, ...]:
         return ()
     tags: dict[str, Tag] = {}
     for i, name in enumerate(names):
-        if not isinstance(name, (str, int)) or not str(name).strip():
-            err(("tags", i), f"tag {i + 1} must be a word or phrase")
+        if isinstance(name, bool) or not isinstance(name, (str, int)) or not str(name).strip():
+            hint = (
+                " (YAML reads yes/no/on/off as true/false: quote it)"
+                if isinstance(name, bool)
+                else ""
+            )
+            err(("tags", i), f"tag {i + 1} must be a word or phrase{hint}")
             continue
         slug = slugify(str(name), lang)
         if not slug:

@@ -76,10 +76,13 @@ def plan_variants(src: str, info: ImageInfo, widths: tuple[int, ...]) -> tuple[V
     for width in sizes:
         height = max(1, round(info.height * width / info.width))
         full = width == info.width
+        if mime == "image/webp":  # one file per width: the full size keeps the original path
+            variants.append(Variant(width, height, src if full else f"{stem}-{width}.webp", mime))
+            continue
         variants.append(Variant(width, height, f"{stem}-{width}.webp", "image/webp"))
-        own = src if full else f"{stem}-{width}{_EXTENSION[mime]}"
-        if mime != "image/webp" or full:
-            variants.append(Variant(width, height, own, mime))
+        variants.append(
+            Variant(width, height, src if full else f"{stem}-{width}{_EXTENSION[mime]}", mime)
+        )
     return tuple(variants)
 
 

@@ -74,22 +74,12 @@ def link_site(
         months=months,
         listings=tuple(listings),
         files=files,
-        related=related_for(articles, listed, config.related_count),
+        # Related stories come only from listed ones; expired pages still get theirs.
+        related=related_articles(listed, config.related_count, articles),
         translations=translation_groups(articles),
         expired=expired,
         next_embargo=next_embargo,
     )
-
-
-def related_for(
-    articles: tuple[Article, ...], listed: tuple[Article, ...], count: int
-) -> dict[str, tuple[Article, ...]]:
-    """Related stories for every page, drawn only from listed (published, unexpired) ones."""
-    related = related_articles(listed, count)
-    for article in articles:
-        if article.url not in related:  # an expired page still ends with related stories
-            related[article.url] = related_articles((article, *listed), count)[article.url]
-    return related
 
 
 def translation_groups(articles: tuple[Article, ...]) -> dict[str, tuple[Article, ...]]:

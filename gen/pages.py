@@ -67,6 +67,7 @@ class Page:
     searchable: bool = False  # indexed by Pagefind
     lite: str | None = None  # the text-only edition of this page
     canonical: str | None = None  # when not the page's own path (the lite edition's pages)
+    source: str = ""  # what asked for this page, for collision messages
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +119,7 @@ def plan_pages(site: Site, config: SiteConfig) -> Iterator[Job]:
             lang,
             feeds=site_feeds,
             jsonld=collection_page("/archive/", translate("archive", lang), config),
+            modified=max((a.modified for a in site.articles), default=None),
         ),
     )
     if config.search:
@@ -130,7 +132,15 @@ def plan_pages(site: Site, config: SiteConfig) -> Iterator[Job]:
         for alias in article.aliases:
             yield Job(
                 "redirect.html",
-                Page("redirect", alias, article.title, "", article.lang, public=False),
+                Page(
+                    "redirect",
+                    alias,
+                    article.title,
+                    "",
+                    article.lang,
+                    public=False,
+                    source=f"{article.source}: alias {alias}",
+                ),
                 {"target": article},
             )
 

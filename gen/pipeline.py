@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 from gen.assemble import build_site
 from gen.cache import ImageCache
@@ -19,6 +21,7 @@ from gen.read import read_tree
 from gen.render import Renderer, read_theme
 from gen.search import SearchUnavailable, build_index
 from gen.sitemaps import render_sitemaps
+from gen.urls import output_file
 from gen.write import check_output_dir, write_output
 
 Progress = Callable[[int, int], None]
@@ -87,22 +90,25 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
             files, pages = Renderer(config, theme).render_site(site, report, progress)
             report.raise_if_errors(TemplateError)
         with stage("search"):
-            if config.search:
+            if config.search and any(p.searchable for p in pages):
                 searchable = [f for f, p in zip(files, pages, strict=True) if p.searchable]
                 try:
                     files += build_index(searchable)
                 except SearchUnavailable as exc:
                     report.warn(CONFIG_FILE, None, str(exc))
         with stage("feeds"):
-            files += render_feeds(site, config)
+            # Enclosures give the size of the file as published (re-encoded), not the source's.
+            sizes = {f.path: len(f.data) for f in assets}
+            files += render_feeds(site, config, sizes)
             files += render_live_feeds(site, config)
-            files += render_feed(corrections_feed(site, config), config)[:1]
+            files += render_feed(corrections_feed(site, config), config, sizes)[:1]
             public = [(p.path, p.modified) for p in pages if p.public]
             files += render_sitemaps(site, config, public, options.now)
             # Assets after pages: a page and an asset at one path is a collision, not an overwrite.
-            files = check_unique([*files, *theme.static, *assets], report)
+            origins = {output_file(p.path): p.source for p in pages if p.source}
+            files = check_unique([*files, *theme.static, *assets], report, origins)
         with stage("write"):
-            written = write_output(files, options.output_dir)
+            written = write_output(files, options.output_dir, write_state_file(options))
     except GenError as exc:
         raise BuildFailed(exc, report.warnings) from None
     result.articles = len(site.articles)
@@ -127,13 +133,31 @@ def corrections_feed(site: Site, config: SiteConfig) -> Feed:
     )
 
 
-def check_unique(files: list[OutputFile], report: ErrorReport) -> list[OutputFile]:
-    """Refuse two outputs at one path (Pelican's FileOverwriteFailedError, kept)."""
+def check_unique(
+    files: list[OutputFile], report: ErrorReport, origins: dict[str, str] | None = None
+) -> list[OutputFile]:
+    """Refuse two outputs at one path, or a file where another needs a folder (Pelican's
+    FileOverwriteFailedError, kept); `origins` names what asked for a path (an alias)."""
+    origins = origins or {}
     seen: set[str] = set()
     for file in files:
         if file.path in seen:
-            report.error(file.path, None, "two pages or files would be written to this output path")
+            report.error(
+                origins.get(file.path, file.path),
+                None,
+                f"two pages or files would be written to {file.path}",
+            )
         seen.add(file.path)
+    for path in sorted(seen):
+        parts = path.split("/")
+        for depth in range(1, len(parts)):
+            folder = "/".join(parts[:depth])
+            if folder in seen:
+                report.error(
+                    origins.get(path, origins.get(folder, path)),
+                    None,
+                    f"{folder} is a file, but {path} needs it to be a folder",
+                )
     report.raise_if_errors(TemplateError)
     return files
 
@@ -166,3 +190,11 @@ def publish_assets(
 def is_raster(path: str) -> bool:
     """True for the image formats Dateline re-encodes."""
     return path.lower().endswith((".jpg", ".jpeg", ".png", ".webp"))
+
+
+def write_state_file(options: BuildOptions) -> Path | None:
+    """Where the writer remembers file sizes and times for this output folder, in the cache."""
+    if options.cache_dir is None:
+        return None
+    key = hashlib.sha256(str(options.output_dir.resolve()).encode()).hexdigest()[:16]
+    return options.cache_dir / f"output-{key}.json"

@@ -167,9 +167,11 @@ def split_source(rel: str, text: str, report: ErrorReport) -> SourceDoc | None:
     except ValueError:
         report.error(rel, 1, "front matter is not closed: add a '---' line after it")
         return None
-    # The split keeps the newline that ends the opening '---', so the front matter's
-    # first line is the file's line 1 and its keys fall on their true lines (hugo#9857).
-    front_line = 1
+    # The front matter text starts where the opening '---' match ends (which may swallow
+    # blank lines after it); counting newlines up to there keeps every key on its true
+    # file line (hugo#9857).
+    opening = handler.FM_BOUNDARY.search(text)
+    front_line = text.count("\n", 0, opening.end()) + 1 if opening else 1
     body_start = len(text) - len(body)
     body_line = text.count("\n", 0, body_start) + 1
     try:

@@ -109,6 +109,6 @@ def output_file(site_path: str) -> str:
     if site_path.endswith("/"):
         rel = posixpath.join(rel, "index.html") if rel else "index.html"
     normal = posixpath.normpath(rel)
-    if normal.startswith("..") or posixpath.isabs(normal):
+    if normal == ".." or normal.startswith("../") or posixpath.isabs(normal):
         raise ValueError(f"unsafe path {site_path!r}")
     return normal

@@ -6,9 +6,11 @@ import contextlib
 import hashlib
 import json
 import os
+import stat
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from gen.errors import ConfigError, Problem
 from gen.model import OutputFile
@@ -40,6 +42,10 @@ def check_output_dir(output_dir: Path, site_dir: Path) -> None:
                 )
             ]
         )
+    if out.exists() and not out.is_dir():
+        raise ConfigError(
+            [Problem(str(output_dir), None, "the output path is a file, not a folder")]
+        )
     if out.is_dir() and not (out / MANIFEST).is_file() and any(out.iterdir()):
         raise ConfigError(
             [
@@ -55,32 +61,52 @@ def check_output_dir(output_dir: Path, site_dir: Path) -> None:
 
 def read_manifest(out: Path) -> dict[str, str]:
     """Path → sha256 of every file the last build wrote ({} if none or unreadable)."""
+    return _read_json_map(out / MANIFEST)
+
+
+def _read_json_map(path: Path) -> dict[str, Any]:
     try:
-        data = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
     files = data.get("files") if isinstance(data, dict) else None
-    return {str(k): str(v) for k, v in files.items()} if isinstance(files, dict) else {}
+    return dict(files) if isinstance(files, dict) else {}
 
 
-def write_output(files: list[OutputFile], output_dir: Path) -> WriteResult:
-    """Make `output_dir` hold exactly `files` (and the manifest), touching only what changed."""
+def write_output(
+    files: list[OutputFile], output_dir: Path, state_file: Path | None = None
+) -> WriteResult:
+    """Make `output_dir` hold exactly `files` (and the manifest), touching only what changed.
+
+    The manifest in the output folder says which files Dateline wrote and their hashes (it
+    is deterministic, like every output file). `state_file`, in the cache, remembers each
+    file's size and mtime as the writer left it: a file that still matches both and whose
+    hash has not changed is not even read. Without it, bytes are compared.
+    """
     output_dir.mkdir(parents=True, exist_ok=True)
     out = output_dir.resolve()
     old = read_manifest(out)
+    seen = _read_json_map(state_file) if state_file is not None else {}
     new: dict[str, str] = {}
+    stats: dict[str, list[int]] = {}
     written = unchanged = 0
     for file in files:
         target = safe_target(out, file.path)
         digest = hashlib.sha256(file.data).hexdigest()
         new[file.path] = digest
-        if old.get(file.path) == digest and _same_file(target, file.data):
+        st = _stat(target)
+        if st is not None and old.get(file.path) == digest and seen.get(file.path) == list(st):
+            stats[file.path] = list(st)
             unchanged += 1
             continue
-        if _same_file(target, file.data) and target.read_bytes() == file.data:
+        if st is not None and st[0] == len(file.data) and target.read_bytes() == file.data:
+            stats[file.path] = list(st)
             unchanged += 1
             continue
         atomic_write(target, file.data)
+        after = _stat(target)
+        if after is not None:
+            stats[file.path] = list(after)
         written += 1
     removed = 0
     for stale in sorted(set(old) - set(new), reverse=True):
@@ -92,8 +118,11 @@ def write_output(files: list[OutputFile], output_dir: Path) -> WriteResult:
             target.unlink()
             removed += 1
         _remove_empty_parents(target.parent, out)
-    manifest = json.dumps({"files": dict(sorted(new.items()))}, indent=0, sort_keys=True)
+    manifest = json.dumps({"files": dict(sorted(new.items()))}, indent=0)
     atomic_write(out / MANIFEST, manifest.encode("utf-8") + b"\n")
+    if state_file is not None:
+        with contextlib.suppress(OSError):  # a cache that cannot be written is only slower
+            atomic_write(state_file, json.dumps({"files": stats}).encode("utf-8"))
     return WriteResult(written, unchanged, removed)
 
 
@@ -107,13 +136,13 @@ def safe_target(out: Path, rel: str) -> Path:
     return target
 
 
-def _same_file(target: Path, data: bytes) -> bool:
-    """True if `target` is a regular file of the same size (a cheap first test)."""
+def _stat(target: Path) -> tuple[int, int] | None:
+    """(size, mtime_ns) of a regular file (not a symlink), or None."""
     try:
         st = target.lstat()
-    except FileNotFoundError:
-        return False
-    return st.st_size == len(data) and not target.is_symlink() and target.is_file()
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    return (st.st_size, st.st_mtime_ns) if stat.S_ISREG(st.st_mode) else None
 
 
 def atomic_write(target: Path, data: bytes) -> None:
