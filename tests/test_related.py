@@ -210,7 +210,7 @@ def test_expired_pages_do_not_make_the_cost_quadratic(monkeypatch: pytest.Monkey
         assert set(related) == {a.url for a in stories}
         return CountingDict.writes
 
-    small, large = work(60), work(120)
+    small, large = work(600), work(1200)  # above the per-tag candidate cap (200)
     assert large / small < 3, (small, large)  # twice the stories, about twice the work
 
 
