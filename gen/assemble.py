@@ -83,7 +83,7 @@ def build_site(
         if author is not None:
             authors[author.id] = author
     ctx = Context(config, sections, authors, assets, finder)
-    engine = MarkdownEngine(config.base_path)
+    engine = MarkdownEngine.for_site(config)
     articles = []
     for source in tree.articles:
         article = parse_article(source, ctx, engine, options, report)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,6 +19,8 @@ DEFAULT_PERMALINK = "/{year}/{month}/{day}/{slug}/"
 PERMALINK_FIELDS = ("year", "month", "day", "slug", "section")
 ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 LANG_RE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
+# Markdown engines: Python-Markdown (default) and cmark-gfm, through the cmarkgfm package.
+MARKDOWN_ENGINES = ("markdown", "cmark")
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +58,7 @@ class SiteConfig:
     related_count: int = 4
     image_widths: tuple[int, ...] = (480, 960, 1600)
     search: bool = True
+    markdown_engine: str = "markdown"
 
     @property
     def base_path(self) -> str:
@@ -83,6 +87,7 @@ KEYS: dict[str, tuple[bool, str]] = {
     "related_count": (False, "how many related articles end each article (default 4)"),
     "search": (False, "false to build without the /search/ page and its Pagefind index"),
     "image_widths": (False, "widths in pixels images are published in (default [480, 960, 1600])"),
+    "markdown": (False, "how Markdown is converted: {engine: markdown} (default) or {engine: cmark}"),
 }
 
 
@@ -195,6 +200,7 @@ def parse_config(
         err(("theme",), f"'theme' must be a folder name under themes/, got '{theme}'")
         theme = "default"
     description = text("description")
+    markdown_engine = _parse_markdown(data.get("markdown"), err)
     report.raise_if_errors(ConfigError)
     return SiteConfig(
         title=title,
@@ -211,6 +217,7 @@ def parse_config(
         related_count=related_count,
         image_widths=tuple(sorted(set(widths))),
         search=search,
+        markdown_engine=markdown_engine,
     )
 
 
@@ -266,6 +273,27 @@ def _parse_sections(value: Any, err: Any) -> tuple[SectionConfig, ...]:
             SectionConfig(sid, title or sid, str(spec.get("description") or "").strip())
         )
     return tuple(sections)
+
+
+def _parse_markdown(value: Any, err: Any) -> str:
+    """`markdown: {engine: markdown|cmark}`: the engine's name."""
+    if value is None:
+        return "markdown"
+    if not isinstance(value, dict):
+        err(("markdown",), "'markdown' must be a mapping such as {engine: cmark}")
+        return "markdown"
+    for key in value:
+        if key != "engine":
+            err(("markdown", key), f"unknown key 'markdown.{key}'{suggest(str(key), ['engine'])}")
+    engine = str(value.get("engine", "markdown")).strip()
+    if engine not in MARKDOWN_ENGINES:
+        hint = suggest(engine, MARKDOWN_ENGINES)
+        choices = " or ".join(MARKDOWN_ENGINES)
+        err(("markdown", "engine"), f"unknown markdown engine '{engine}'{hint} (use {choices})")
+        return "markdown"
+    if engine == "cmark" and importlib.util.find_spec("cmarkgfm") is None:
+        err(("markdown", "engine"), "markdown engine 'cmark' needs cmarkgfm: pip install cmarkgfm")
+    return engine
 
 
 def _check_permalink(pattern: str, err: Any) -> None:

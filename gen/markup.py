@@ -1,4 +1,9 @@
-"""Markdown → HTML, table of contents, summary, word count (Python-Markdown)."""
+"""Markdown → HTML, table of contents, summary, word count.
+
+Two engines behind one interface: Python-Markdown (the default; its extensions are what
+authors coming from Pelican and MkDocs know) and cmark-gfm (`gen.markup_cmark`: CommonMark
+plus GitHub's extensions, much faster). `site.yaml` picks one with `markdown: {engine: …}`.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,7 @@ import math
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import markdown
 from markdown.extensions import Extension
@@ -15,6 +20,9 @@ from markdown.treeprocessors import Treeprocessor
 
 from gen.model import Heading
 from gen.urls import slugify
+
+if TYPE_CHECKING:
+    from gen.config import SiteConfig
 
 WORDS_PER_MINUTE = 230
 EXTENSIONS = ["extra", "toc", "smarty", "sane_lists"]
@@ -53,22 +61,29 @@ class _SitePathsProcessor(Treeprocessor):
         for el in root.iter():
             if el.tag == "img":
                 src = el.get("src", "")
-                if not _SCHEME_RE.match(src) and not src.startswith("//"):
+                if is_local(src):
                     self.images.append((src, el.get("alt", "")))
             for attr in ("href", "src"):
                 value = el.get(attr)
                 if value is not None:
-                    el.set(attr, self.rebase(value))
+                    el.set(attr, rebase(value, self.base_path))
             if el.tag == "img":
                 el.set("loading", "lazy")
                 el.set("decoding", "async")
 
-    def rebase(self, value: str) -> str:
-        if value.startswith("/") and not value.startswith("//"):
-            return self.base_path + value[1:]
-        if value.startswith("images/") and not _SCHEME_RE.match(value):
-            return self.base_path + value
-        return value
+
+def is_local(src: str) -> bool:
+    """True for an image source on this site (no scheme, not protocol-relative)."""
+    return not _SCHEME_RE.match(src) and not src.startswith("//")
+
+
+def rebase(value: str, base_path: str) -> str:
+    """A root-relative URL or an `images/…` source under the site's base path; others as is."""
+    if value.startswith("/") and not value.startswith("//"):
+        return base_path + value[1:]
+    if value.startswith("images/") and not _SCHEME_RE.match(value):
+        return base_path + value
+    return value
 
 
 class _SitePaths(Extension):
@@ -81,16 +96,49 @@ class _SitePaths(Extension):
         md.treeprocessors.register(self.processor, "site_paths", 1)
 
 
-def _heading_id(value: str, separator: str) -> str:
+def heading_id(value: str, separator: str = "-") -> str:
+    """The id a heading's text gets (before it is made unique in its document)."""
     return slugify(value) or "section"
 
 
+class Converter(Protocol):
+    """What an engine offers: one document's Markdown in, a `Rendered` out."""
+
+    def convert(self, text: str) -> Rendered: ...
+
+
 class MarkdownEngine:
+    """Markdown → `Rendered` with the engine a site chose; one instance converts many documents."""
+
+    def __init__(self, base_path: str = "/", engine: str = "markdown") -> None:
+        self.engine = engine
+        self._converter: Converter
+        if engine == "markdown":
+            self._converter = PythonMarkdownConverter(base_path)
+        elif engine == "cmark":
+            # Imported here so a site on the default engine never needs cmarkgfm.
+            from gen.markup_cmark import CmarkConverter
+
+            self._converter = CmarkConverter(base_path)
+        else:
+            raise ValueError(f"unknown Markdown engine {engine!r}")
+
+    @classmethod
+    def for_site(cls, config: SiteConfig) -> MarkdownEngine:
+        """The engine `site.yaml` asks for, with the site's base path."""
+        return cls(config.base_path, config.markdown_engine)
+
+    def convert(self, text: str) -> Rendered:
+        """Convert one document."""
+        return self._converter.convert(text)
+
+
+class PythonMarkdownConverter:
     """One Python-Markdown instance, reset between documents (it keeps per-document state)."""
 
     def __init__(self, base_path: str = "/") -> None:
         configs: dict[str, dict[str, Any]] = {
-            "toc": {"slugify": _heading_id, "toc_depth": "2-3"},
+            "toc": {"slugify": heading_id, "toc_depth": "2-3"},
             "smarty": {"smart_angled_quotes": False},
         }
         self._paths = _SitePaths(base_path)
@@ -111,7 +159,7 @@ class MarkdownEngine:
             html=body,
             toc=tuple(_flatten_toc(tokens)),
             first_paragraph=first_paragraph(body),
-            word_count=count_words(_FOOTNOTES_RE.sub("", body)),
+            word_count=body_word_count(body),
             images=tuple(self._paths.processor.images),
         )
 
@@ -132,6 +180,11 @@ def plain_text(fragment: str) -> str:
 def count_words(fragment: str) -> int:
     """Words in an HTML fragment, counted from its text (never from a stated figure)."""
     return len(_WORD_RE.findall(html.unescape(_TAG_RE.sub(" ", fragment))))
+
+
+def body_word_count(body: str) -> int:
+    """Words in a converted body, its footnotes left out."""
+    return count_words(_FOOTNOTES_RE.sub("", body))
 
 
 def first_paragraph(fragment: str) -> str:

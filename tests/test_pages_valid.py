@@ -65,7 +65,19 @@ class QuietHandler(SimpleHTTPRequestHandler):
 
 def page_types(root: Path) -> list[str]:
     """One page of each kind, plus every article in a language other than English."""
-    picks = ["index.html", "page/2/index.html", "archive/index.html", "404.html"]
+    picks = [
+        "index.html",
+        "page/2/index.html",
+        "archive/index.html",
+        "404.html",
+        "corrections/index.html",
+        "search/index.html",
+        "lite/index.html",
+    ]
+    picks += [p.relative_to(root).as_posix() for p in sorted(root.glob("live/*/index.html"))]
+    picks += [
+        p.relative_to(root).as_posix() for p in sorted(root.glob("lite/20*/*/*/*/index.html"))
+    ][:2]
     for prefix in ("section/", "tag/", "author/", "archive/20"):
         first = next(
             p
@@ -113,4 +125,4 @@ def test_sample_pages_have_no_axe_violations(
     finally:
         context.close()
     assert checked >= 10
-    assert found == {}
+    assert found == {}, "\n".join(f"{k}: {v}" for k, v in found.items())
