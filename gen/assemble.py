@@ -8,6 +8,7 @@ from types import MappingProxyType
 from typing import Any
 
 from gen.config import BuildOptions, SiteConfig
+from gen.convert import Engine
 from gen.errors import ContentError, ErrorReport, Problem, suggest
 from gen.fields import (
     Err,
@@ -69,7 +70,11 @@ class Context:
 
 
 def build_site(
-    tree: SourceTree, config: SiteConfig, options: BuildOptions, report: ErrorReport
+    tree: SourceTree,
+    config: SiteConfig,
+    options: BuildOptions,
+    report: ErrorReport,
+    engine: Engine | None = None,
 ) -> Site:
     """Validate every source and assemble the site; raise `ContentError` with all problems."""
     assets = {asset.path: asset for asset in tree.assets}
@@ -83,7 +88,7 @@ def build_site(
         if author is not None:
             authors[author.id] = author
     ctx = Context(config, sections, authors, assets, finder)
-    engine = MarkdownEngine.for_site(config)
+    engine = engine or MarkdownEngine.for_site(config)
     articles = []
     for source in tree.articles:
         article = parse_article(source, ctx, engine, options, report)
@@ -202,7 +207,7 @@ def parse_author(doc: DataDoc, finder: ImageFinder, report: ErrorReport) -> Auth
 def parse_article(
     source: SourceDoc,
     ctx: Context,
-    engine: MarkdownEngine,
+    engine: Engine,
     options: BuildOptions,
     report: ErrorReport,
     extra_keys: Mapping[str, str] = MappingProxyType({}),

@@ -11,6 +11,7 @@ from typing import TextIO
 from gen import __version__
 from gen.cache import CACHE_DIR
 from gen.config import BuildOptions, load_config
+from gen.convert import default_jobs
 from gen.errors import GenError
 from gen.newarticle import create_article
 from gen.pipeline import BuildFailed, BuildResult, build
@@ -67,6 +68,12 @@ def add_build_options(cmd: argparse.ArgumentParser) -> None:
     cmd.add_argument("--future", action="store_true", help="include articles dated after now")
     cmd.add_argument("--no-cache", action="store_true", help="ignore and don't write .cache/")
     cmd.add_argument(
+        "--jobs",
+        type=int,
+        default=default_jobs(),
+        help="worker processes for converting Markdown (default: the CPU count)",
+    )
+    cmd.add_argument(
         "--clock",
         type=parse_clock,
         help="the time to build for, e.g. 2026-01-06T12:00:00+02:00 (scheduling, previews)",
@@ -94,6 +101,7 @@ def options_from(args: argparse.Namespace) -> BuildOptions:
         future=args.future,
         base_url=args.base_url,
         cache_dir=None if args.no_cache else site_dir / CACHE_DIR,
+        jobs=max(1, args.jobs),
     )
 
 

@@ -87,7 +87,10 @@ KEYS: dict[str, tuple[bool, str]] = {
     "related_count": (False, "how many related articles end each article (default 4)"),
     "search": (False, "false to build without the /search/ page and its Pagefind index"),
     "image_widths": (False, "widths in pixels images are published in (default [480, 960, 1600])"),
-    "markdown": (False, "how Markdown is converted: {engine: markdown} (default) or {engine: cmark}"),
+    "markdown": (
+        False,
+        "how Markdown is converted: {engine: markdown} (default) or {engine: cmark}",
+    ),
 }
 
 
@@ -320,3 +323,4 @@ class BuildOptions:
     future: bool = False
     base_url: str | None = None
     cache_dir: Path | None = None  # None: no persistent cache (--no-cache)
+    jobs: int = 1  # worker processes for Markdown conversion

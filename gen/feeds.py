@@ -14,7 +14,7 @@ from xml.sax.saxutils import escape
 
 from gen.config import SiteConfig
 from gen.images import IMAGE_TYPES
-from gen.model import Article, Listing, OutputFile, Site
+from gen.model import Article, Image, Listing, OutputFile, Site
 
 FEED_KINDS = ("front", "section", "tag", "author")
 ATOM, RSS, JSON_FEED = "feed.xml", "rss.xml", "feed.json"
@@ -62,25 +62,52 @@ def feed_title(listing: Listing, config: SiteConfig) -> str:
     return config.title if listing.kind == "front" else f"{listing.title} — {config.title}"
 
 
+class Extras:
+    """What every feed of one build shares: published image sizes, and each article's body
+    made absolute and escaped once (an article sits in up to a dozen feeds)."""
+
+    def __init__(self, config: SiteConfig, sizes: Mapping[str, int] = EMPTY) -> None:
+        self.config = config
+        self.sizes = sizes
+        self._html: dict[str, str] = {}
+        self._xml: dict[str, str] = {}
+
+    def html(self, article: Article) -> str:
+        """The body with absolute links."""
+        if article.url not in self._html:
+            self._html[article.url] = absolute_html(self.config, article.body_html)
+        return self._html[article.url]
+
+    def xml(self, article: Article) -> str:
+        """The body with absolute links, escaped as XML text."""
+        if article.url not in self._xml:
+            self._xml[article.url] = x(self.html(article))
+        return self._xml[article.url]
+
+    def size(self, image: Image) -> int:
+        """Bytes of the image as published."""
+        return self.sizes.get(image.src, image.length)
+
+
 def render_feeds(
     site: Site, config: SiteConfig, sizes: Mapping[str, int] = EMPTY
 ) -> list[OutputFile]:
     """Atom, RSS and JSON Feed files for every feed of the site."""
     files = []
+    extras = Extras(config, sizes)
     for feed in site_feeds(site, config):
-        files.extend(render_feed(feed, config, sizes))
+        files.extend(render_feed(feed, config, extras))
     return files
 
 
-def render_feed(
-    feed: Feed, config: SiteConfig, sizes: Mapping[str, int] = EMPTY
-) -> list[OutputFile]:
+def render_feed(feed: Feed, config: SiteConfig, extras: Extras | None = None) -> list[OutputFile]:
     """The three formats of one feed."""
+    extras = extras or Extras(config)
     paths = feed_paths(feed.base)
     return [
-        OutputFile(paths["atom"].lstrip("/"), atom(feed, config, sizes).encode("utf-8")),
-        OutputFile(paths["rss"].lstrip("/"), rss(feed, config, sizes).encode("utf-8")),
-        OutputFile(paths["json"].lstrip("/"), json_feed(feed, config).encode("utf-8")),
+        OutputFile(paths["atom"].lstrip("/"), atom(feed, config, extras).encode("utf-8")),
+        OutputFile(paths["rss"].lstrip("/"), rss(feed, config, extras).encode("utf-8")),
+        OutputFile(paths["json"].lstrip("/"), json_feed(feed, config, extras).encode("utf-8")),
     ]
 
 
@@ -120,7 +147,7 @@ def feed_updated(entries: Sequence[Article]) -> datetime:
     return max((a.modified for a in entries), default=EPOCH)
 
 
-def atom(feed: Feed, config: SiteConfig, sizes: Mapping[str, int] = EMPTY) -> str:
+def atom(feed: Feed, config: SiteConfig, extras: Extras | None = None) -> str:
     """An Atom 1.0 document."""
     self_url = absolute(config, feed_paths(feed.base)["atom"])
     out = [
@@ -140,13 +167,14 @@ def atom(feed: Feed, config: SiteConfig, sizes: Mapping[str, int] = EMPTY) -> st
     ]
     if config.publisher.logo:
         out.append(f"<logo>{x(absolute(config, config.publisher.logo))}</logo>")
+    extras = extras or Extras(config)
     for article in feed.entries:
-        out.extend(atom_entry(article, config, sizes))
+        out.extend(atom_entry(article, config, extras))
     out.append("</feed>")
     return "\n".join(out) + "\n"
 
 
-def atom_entry(article: Article, config: SiteConfig, sizes: Mapping[str, int]) -> list[str]:
+def atom_entry(article: Article, config: SiteConfig, extras: Extras) -> list[str]:
     """One Atom <entry>."""
     url = absolute(config, article.url)
     out = [
@@ -175,19 +203,20 @@ def atom_entry(article: Article, config: SiteConfig, sizes: Mapping[str, int]) -
         image = article.image
         mime = IMAGE_TYPES.get("." + image.src.rsplit(".", 1)[-1].lower(), "image/jpeg")
         out.append(
-            f'<link rel="enclosure" type="{mime}" length="{sizes.get(image.src, image.length)}" '
+            f'<link rel="enclosure" type="{mime}" length="{extras.size(image)}" '
             f'href="{x(absolute(config, image.url))}"/>'
         )
     out += [
         f"<summary>{x(article.summary)}</summary>",
-        f'<content type="html">{x(absolute_html(config, article.body_html))}</content>',
+        f'<content type="html">{extras.xml(article)}</content>',
         "</entry>",
     ]
     return out
 
 
-def rss(feed: Feed, config: SiteConfig, sizes: Mapping[str, int] = EMPTY) -> str:
+def rss(feed: Feed, config: SiteConfig, extras: Extras | None = None) -> str:
     """An RSS 2.0 document (with the content and Dublin Core modules)."""
+    extras = extras or Extras(config)
     self_url = absolute(config, feed_paths(feed.base)["rss"])
     out = [
         '<?xml version="1.0" encoding="utf-8"?>',
@@ -218,23 +247,22 @@ def rss(feed: Feed, config: SiteConfig, sizes: Mapping[str, int] = EMPTY) -> str
         out.append(f"<category>{x(article.section.title)}</category>")
         out += [f"<category>{x(t.name)}</category>" for t in article.tags]
         out.append(f"<description>{x(article.summary)}</description>")
-        out.append(
-            f"<content:encoded>{x(absolute_html(config, article.body_html))}</content:encoded>"
-        )
+        out.append(f"<content:encoded>{extras.xml(article)}</content:encoded>")
         if article.image is not None:
             image = article.image
             mime = IMAGE_TYPES.get("." + image.src.rsplit(".", 1)[-1].lower(), "image/jpeg")
             out.append(
                 f'<enclosure url="{x(absolute(config, image.url))}" '
-                f'length="{sizes.get(image.src, image.length)}" type="{mime}"/>'
+                f'length="{extras.size(image)}" type="{mime}"/>'
             )
         out.append("</item>")
     out += ["</channel>", "</rss>"]
     return "\n".join(out) + "\n"
 
 
-def json_feed(feed: Feed, config: SiteConfig) -> str:
+def json_feed(feed: Feed, config: SiteConfig, extras: Extras | None = None) -> str:
     """A JSON Feed 1.1 document."""
+    extras = extras or Extras(config)
     items = []
     for article in feed.entries:
         url = absolute(config, article.url)
@@ -243,7 +271,7 @@ def json_feed(feed: Feed, config: SiteConfig) -> str:
             "url": url,
             "title": article.title,
             "summary": article.summary,
-            "content_html": absolute_html(config, article.body_html),
+            "content_html": extras.html(article),
             "date_published": rfc3339(article.date),
             "date_modified": rfc3339(article.modified),
             "authors": [{"name": a.name, "url": absolute(config, a.url)} for a in article.authors],

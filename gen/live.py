@@ -6,9 +6,10 @@ import math
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+from gen.convert import Engine
 from gen.errors import ErrorReport, Problem, suggest
 from gen.fields import authors_field, datetime_field, text_field
-from gen.markup import WORDS_PER_MINUTE, MarkdownEngine
+from gen.markup import WORDS_PER_MINUTE
 from gen.model import Article, LiveInfo, LiveUpdate
 from gen.read import LiveSource, SourceDoc
 from gen.urls import slugify
@@ -47,7 +48,7 @@ def part_path(slug: str, part: int) -> str:
 def parse_live(
     live: LiveSource,
     ctx: Context,
-    engine: MarkdownEngine,
+    engine: Engine,
     options: BuildOptions,
     report: ErrorReport,
 ) -> Article | None:
@@ -115,7 +116,7 @@ def parse_live(
 def parse_update(
     doc: SourceDoc,
     ctx: Context,
-    engine: MarkdownEngine,
+    engine: Engine,
     start: Any,
     end: Any,
     problems: list[Problem],

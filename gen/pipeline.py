@@ -12,12 +12,14 @@ from pathlib import Path
 from gen.assemble import build_site
 from gen.cache import ImageCache
 from gen.config import CONFIG_FILE, BuildOptions, SiteConfig, load_config
+from gen.convert import Converted, MarkupCache, convert_all, engine_version, settings_key
 from gen.errors import ContentError, ErrorReport, GenError, Problem, TemplateError
-from gen.feeds import Feed, render_feed, render_feeds, render_live_feeds
+from gen.feeds import Extras, Feed, render_feed, render_feeds, render_live_feeds
 from gen.images import image_info, plan_variants
+from gen.markup import MarkdownEngine
 from gen.model import Article, OutputFile, Site
 from gen.pages import CORRECTIONS_PATH, corrected_articles
-from gen.read import read_tree
+from gen.read import SourceTree, read_tree
 from gen.render import Renderer, read_theme
 from gen.search import SearchUnavailable, build_index
 from gen.sitemaps import render_sitemaps
@@ -38,6 +40,8 @@ class BuildResult:
     removed: int = 0
     warnings: list[Problem] = field(default_factory=list)
     next_embargo: Article | None = None
+    cached: int = 0  # Markdown bodies taken from the cache
+    converted: int = 0  # Markdown bodies converted in this build
     timings: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -81,8 +85,10 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
         with stage("read"):
             tree = read_tree(options.site_dir, report)
             theme = read_theme(options.site_dir, config.theme)
+        with stage("markup"):
+            engine = convert_bodies(tree, config, options, report, result)
         with stage("assemble"):
-            site = build_site(tree, config, options, report)
+            site = build_site(tree, config, options, report, engine)
         with stage("images"):
             assets = publish_assets(site, config, ImageCache(options.cache_dir), report)
             report.raise_if_errors(ContentError)
@@ -93,7 +99,7 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
             if config.search and any(p.searchable for p in pages):
                 searchable = [f for f, p in zip(files, pages, strict=True) if p.searchable]
                 try:
-                    files += build_index(searchable)
+                    files += build_index(searchable, options.cache_dir)
                 except SearchUnavailable as exc:
                     report.warn(CONFIG_FILE, None, str(exc))
         with stage("feeds"):
@@ -101,7 +107,7 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
             sizes = {f.path: len(f.data) for f in assets}
             files += render_feeds(site, config, sizes)
             files += render_live_feeds(site, config)
-            files += render_feed(corrections_feed(site, config), config, sizes)[:1]
+            files += render_feed(corrections_feed(site, config), config, Extras(config, sizes))[:1]
             public = [(p.path, p.modified) for p in pages if p.public]
             files += render_sitemaps(site, config, public, options.now)
             # Assets after pages: a page and an asset at one path is a collision, not an overwrite.
@@ -198,3 +204,32 @@ def write_state_file(options: BuildOptions) -> Path | None:
         return None
     key = hashlib.sha256(str(options.output_dir.resolve()).encode()).hexdigest()[:16]
     return options.cache_dir / f"output-{key}.json"
+
+
+def convert_bodies(
+    tree: SourceTree,
+    config: SiteConfig,
+    options: BuildOptions,
+    report: ErrorReport,
+    result: BuildResult,
+) -> Converted:
+    """Every Markdown body converted once: from the cache, or on a pool when there are many."""
+    texts = [doc.body for doc in tree.articles]
+    for live in tree.live:
+        texts += [live.index.body, *(u.body for u in live.updates)]
+    base_path = config.base_path
+    engine_name = config.markdown_engine
+
+    def factory() -> MarkdownEngine:
+        return MarkdownEngine(base_path, engine_name)
+
+    db = options.cache_dir / "dateline.sqlite" if options.cache_dir is not None else None
+    cache = MarkupCache(db, lambda message: report.warn(".cache", None, message))
+    try:
+        settings = settings_key(engine_name, engine_version(engine_name), base_path)
+        converted, result.cached, result.converted = convert_all(
+            texts, settings, factory, cache, options.jobs
+        )
+    finally:
+        cache.close()
+    return converted

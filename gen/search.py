@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import shutil
 import subprocess
 import tempfile
 from pathlib import Path
@@ -33,13 +34,50 @@ def find_pagefind() -> Path:
         raise SearchUnavailable(f"search skipped: Pagefind's binary is missing ({exc})") from None
 
 
-def build_index(pages: list[OutputFile]) -> list[OutputFile]:
+def build_index(pages: list[OutputFile], cache_dir: Path | None = None) -> list[OutputFile]:
     """The Pagefind bundle for `pages` (output files of the articles to index).
 
     Pagefind reads a folder, so the pages are staged in a temporary one: the output folder
-    is written once, by the writer, after everything has succeeded.
+    is written once, by the writer, after everything has succeeded. The bundle is kept in
+    the cache under the hash of every indexed page, so an unchanged site is not re-indexed.
     """
     binary = find_pagefind()
+    digest = hashlib.sha256(binary.name.encode())
+    for page in sorted(pages, key=lambda p: p.path):
+        digest.update(page.path.encode() + b"\0" + hashlib.sha256(page.data).digest())
+    cached = cache_dir / "search" / digest.hexdigest()[:40] if cache_dir is not None else None
+    if cached is not None and (cached / "pagefind-entry.json").is_file():
+        found = {
+            p.relative_to(cached).as_posix(): p.read_bytes()
+            for p in cached.rglob("*")
+            if p.is_file()
+        }
+        return [OutputFile(f"{BUNDLE_DIR}/{rel}", found[rel]) for rel in sorted(found)]
+    files = _run_pagefind(binary, pages)
+    if cached is not None:
+        _store(cached, files)
+    return files
+
+
+def _store(folder: Path, files: list[OutputFile]) -> None:
+    """Keep a bundle in the cache; renamed into place whole, and only ever a speed-up."""
+    try:
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        # Only the newest bundle is worth keeping: old ones never match again.
+        for old in folder.parent.iterdir():
+            shutil.rmtree(old, ignore_errors=True)
+        tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=folder.parent))
+        for file in files:
+            target = tmp / file.path.removeprefix(f"{BUNDLE_DIR}/")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(file.data)
+        tmp.replace(folder)
+    except OSError:
+        pass
+
+
+def _run_pagefind(binary: Path, pages: list[OutputFile]) -> list[OutputFile]:
+    """Index `pages` with the Pagefind binary and return its (made deterministic) bundle."""
     with tempfile.TemporaryDirectory(prefix="dateline-search-") as tmp:
         site = Path(tmp) / "site"
         bundle = Path(tmp) / "bundle"
