@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
-from gen.config import BuildOptions, SiteConfig
+from gen.config import LANG_RE, BuildOptions, SiteConfig
 from gen.convert import Engine
 from gen.errors import ContentError, ErrorReport, Problem, suggest
 from gen.fields import (
@@ -246,6 +246,8 @@ def parse_article(
     authors = authors_field(data.get("author"), ctx.authors, err)
     section = _section(data.get("section"), ctx, err)
     lang = text_field(data, "lang", err, ARTICLE_KEYS["lang"]) or ctx.config.language
+    if not LANG_RE.match(lang):
+        err(("lang",), f"'lang' must be a language tag such as en or uk, got '{lang}'")
     slug = _slug(source, data, lang, err)
     tags = tags_field(data.get("tags"), lang, err)
     image = lead_image(front, ctx.images, source.path, err)

@@ -30,7 +30,9 @@ def make_parser() -> argparse.ArgumentParser:
 
     build_cmd = commands.add_parser("build", help="build the site into the output folder")
     add_build_options(build_cmd)
-    build_cmd.add_argument("--quiet", action="store_true", help="print errors only")
+    build_cmd.add_argument(
+        "--quiet", action="store_true", help="print only errors and warnings (no summary)"
+    )
 
     for name, text in (
         ("serve", "build, serve the site for preview and rebuild on every change"),

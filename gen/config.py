@@ -141,6 +141,8 @@ def parse_config(
 
     def text(key: str, default: str = "") -> str:
         value = data.get(key, default)
+        if value is None and not KEYS[key][0]:  # `description:` left empty means none
+            return default
         if value is None or isinstance(value, (dict, list)):
             err((key,), f"'{key}' must be text: {KEYS[key][1]}")
             return default

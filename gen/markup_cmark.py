@@ -6,6 +6,13 @@ loaded body images, and footnotes in Python-Markdown's markup, so themes, anchor
 summaries work the same with either engine. The post-processing reads only cmark's own
 regular output: authors' raw HTML is set aside before it and put back after it untouched,
 as Python-Markdown passes raw HTML through untouched.
+
+Where the engines differ (tests/test_markup_engines.py shows each): cmark follows CommonMark
+and GitHub, so bare URLs become links, ~~text~~ is struck through, a list may start right
+under a paragraph, a backslash ends a line, and footnotes are numbered in the order they are
+cited (unused ones dropped, labels without spaces); image alt text is the description's
+plain text with typographic quotes. Python-Markdown's abbreviations, attribute lists
+({#id .class}), definition lists, markdown="1" inside HTML and [TOC] have no equivalent.
 """
 
 from __future__ import annotations
@@ -15,10 +22,10 @@ import re
 from typing import Any
 from urllib.parse import unquote
 
-import cffi
-import cmarkgfm
+import cffi  # type: ignore[import-untyped]
+import cmarkgfm  # type: ignore[import-untyped]
 from cmarkgfm import _cmark
-from cmarkgfm.cmark import Options
+from cmarkgfm.cmark import Options  # type: ignore[import-untyped]
 from markdown.extensions.toc import unique
 
 from gen.markup import (
@@ -43,9 +50,11 @@ OPTIONS: int = (
 # that Python-Markdown lets through, and tasklist, whose checkboxes have no place in a story.
 EXTENSIONS = ("table", "strikethrough", "autolink")
 
-# Raw HTML in Markdown starts with "<" and a letter, "/", "!" or "?"; without one there is
-# none to set aside, and the walk over the tree is skipped.
-_RAW_HTML_RE = re.compile(r"<[A-Za-z/!?]")
+# The post-processing below rewrites only these tags (footnote markup included). Raw HTML
+# without any of them passes through it unchanged, so only a source that has one pays for
+# the walk that sets raw HTML aside (most embeds, <iframe>, <figure>, <abbr>, do not).
+# Searched in the lowercased source: a leading literal "<" keeps the search fast.
+_REWRITTEN_RE = re.compile(r"<(?:a|img|/?h[1-6]|br|hr|li|/?section)\b")
 _PLACEHOLDER_RE = re.compile("\x02(\\d+)\x03")
 _LINK_OR_IMAGE_RE = re.compile(
     r'<a href="([^"]*)"|<img src="([^"]*)" alt="([^"]*)"((?: title="[^"]*")?) />'
@@ -60,6 +69,7 @@ _FN_BACKREF_RE = re.compile(
     r'data-footnote-backref-idx="([^"-]*)(?:-(\d+))?" aria-label="[^"]*">'
     r'↩(?:<sup class="footnote-ref">\d+</sup>)?</a>'
 )
+_FN_ITEM_RE = re.compile(r'<li id="fn-([^"]*)">')
 _PM_FN_REF_RE = re.compile(r'<sup id="fnref\d*:[^"]*"><a class="footnote-ref"[^>]*>[^<]*</a></sup>')
 _COMMENT_RE = re.compile(r"<!--.*?-->", re.DOTALL)
 _TAG_RE = re.compile(r"<[^>]+>")
@@ -203,6 +213,7 @@ class CmarkConverter:
 
     def __init__(self, base_path: str = "/") -> None:
         self.base_path = base_path
+        self._base_attr = html.escape(base_path)
         # Without the direct binding (see `_Native`) cmarkgfm's wrapper still converts, but
         # leaks memory, and raw HTML cannot be set aside: its root-relative links get the
         # base path too, and its <img> tags are lazy and checked like Markdown images.
@@ -214,7 +225,8 @@ class CmarkConverter:
         if self.native is None:
             body = cmarkgfm.markdown_to_html_with_extensions(text, OPTIONS, list(EXTENSIONS))
         else:
-            body = self.native.render(text, stash if _RAW_HTML_RE.search(text) else None)
+            rewritten = _REWRITTEN_RE.search(text.lower())
+            body = self.native.render(text, stash if rewritten else None)
         # Order matters: footnote markup first, so heading text can drop footnote marks;
         # raw HTML last, so nothing an author wrote is rewritten.
         if "data-footnote" in body:
@@ -241,9 +253,8 @@ class CmarkConverter:
     ) -> str:
         """A link or image with the base path; a local image collected and loaded lazily."""
         href, src_attr, alt_attr, title = match.groups()
-        base = html.escape(self.base_path)
         if href is not None:
-            return f'<a href="{rebase(href, base)}"'
+            return f'<a href="{rebase(href, self._base_attr)}"'
         # cmark percent-encodes sources; the author wrote them plain (images/київ.jpg).
         src = unquote(html.unescape(src_attr))
         alt = _restore(html.unescape(alt_attr), stash)
@@ -279,8 +290,9 @@ def _footnotes_like_python_markdown(body: str) -> str:
     so the theme's styles and links to notes work with either engine."""
 
     def ref(match: re.Match[str]) -> str:
-        label, ref_id, number = match.groups()
-        nth = ref_id[len(label) + 1 :]  # "" for the first reference, "2" for the second
+        encoded, ref_id, number = match.groups()
+        nth = ref_id[len(encoded) + 1 :]  # "" for the first reference, "2" for the second
+        label = _footnote_label(encoded)
         return (
             f'<sup id="fnref{nth}:{label}"><a class="footnote-ref" href="#fn:{label}">'
             f"{number}</a></sup>"
@@ -288,7 +300,7 @@ def _footnotes_like_python_markdown(body: str) -> str:
 
     def backref(match: re.Match[str]) -> str:
         target, number, nth = match.groups()
-        label = target[: -len(nth) - 1] if nth else target
+        label = _footnote_label(target[: -len(nth) - 1] if nth else target)
         lead = "" if nth else "&#160;"
         return (
             f'{lead}<a class="footnote-backref" href="#fnref{nth or ""}:{label}" '
@@ -297,11 +309,15 @@ def _footnotes_like_python_markdown(body: str) -> str:
 
     body = _FN_REF_RE.sub(ref, body)
     body = _FN_BACKREF_RE.sub(backref, body)
-    return (
-        body.replace('<li id="fn-', '<li id="fn:')
-        .replace('<section class="footnotes" data-footnotes>\n', '<div class="footnote">\n<hr>\n')
-        .replace("</ol>\n</section>", "</ol>\n</div>")
-    )
+    body = _FN_ITEM_RE.sub(lambda m: f'<li id="fn:{_footnote_label(m.group(1))}">', body)
+    return body.replace(
+        '<section class="footnotes" data-footnotes>\n', '<div class="footnote">\n<hr>\n'
+    ).replace("</ol>\n</section>", "</ol>\n</div>")
+
+
+def _footnote_label(encoded: str) -> str:
+    """A footnote label as written ([^джерело]), from cmark's percent-encoded one."""
+    return html.escape(html.unescape(unquote(encoded)))
 
 
 def _restore(fragment: str, stash: list[str]) -> str:

@@ -8,6 +8,7 @@ import errno
 import signal
 import sys
 import threading
+import time
 import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from gen.serve import LiveReload, PreviewServer, ServedSite, is_loopback
 from gen.watch import QUIET_SECONDS, Watcher
 
 PORT_TRIES = 11  # the port asked for and the next 10
+WAIT_SLICE = 0.2
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,8 +129,16 @@ class Preview:
 
     def wait_for_builds(self, count: int, timeout: float) -> bool:
         """Wait until `count` builds have finished; False on timeout."""
+        deadline = time.monotonic() + timeout
         with self._built:
-            return self._built.wait_for(lambda: self.builds >= count, timeout)
+            # Short waits: a signal may reach another thread, and the main thread sees it
+            # only when it runs Python again (an untimed wait would swallow Ctrl-C).
+            while self.builds < count:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self._built.wait(min(left, WAIT_SLICE))
+            return True
 
     def base_path(self) -> str:
         """The served path of the site: site.yaml's (or --base-url's), "/" while it is broken."""
@@ -195,7 +205,8 @@ def run_preview(args: argparse.Namespace) -> int:
             preview.say(f"Serving {preview.url} (Ctrl-C to stop)")
         else:
             preview.say("Watching for changes (Ctrl-C to stop)")
-        threading.Event().wait()  # until Ctrl-C
+        while True:  # until Ctrl-C; short sleeps for the reason in wait_for_builds
+            time.sleep(WAIT_SLICE)
     except KeyboardInterrupt:
         pass
     finally:

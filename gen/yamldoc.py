@@ -85,7 +85,13 @@ def _collect_lines(node: yaml.Node, path: KeyPath, offset: int, out: dict[KeyPat
         for key, value in node.value:
             if isinstance(key, yaml.ScalarNode):
                 sub = (*path, str(key.value))
-                out[sub] = key.start_mark.line + 1 + offset
+                line = key.start_mark.line + 1 + offset
+                if sub in out:  # YAML would silently keep the last one: say so instead
+                    name = ".".join(str(p) for p in sub)
+                    raise YamlSyntaxError(
+                        line, f"'{name}' is given twice (first on line {out[sub]})"
+                    )
+                out[sub] = line
                 _collect_lines(value, sub, offset, out)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
