@@ -17,7 +17,7 @@ from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
 from typing import Any, Protocol
 
-from gen import __version__
+from gen import __version__, markup
 from gen.markup import Rendered
 from gen.model import Heading
 
@@ -196,8 +196,14 @@ def engine_version(engine: str) -> str:
 
 
 def settings_key(*parts: str) -> str:
-    """Everything besides the text that shapes a conversion, as one string."""
-    return "|".join((__version__, *parts))
+    """Everything besides the text that shapes a conversion, as one string: the settings,
+    the library versions, and the source of Dateline's own markup code, so a change to it
+    never serves a stale conversion."""
+    code = hashlib.sha256()
+    here = Path(markup.__file__ or "").parent
+    for name in ("markup.py", "markup_cmark.py"):
+        code.update((here / name).read_bytes())
+    return "|".join((__version__, code.hexdigest()[:16], *parts))
 
 
 def _key(text: str, settings: str) -> str:

@@ -30,7 +30,14 @@ _TAG_RE = re.compile(r"<[^>]+>")
 # A word: letters or digits, joined by apostrophes or hyphens ("Kyiv-based", "it's"). Counted
 # as \w runs once "_" is a space: the same words as [^\W_], and twice as fast.
 _WORD_RE = re.compile(r"\w+(?:['’\-]\w+)*")
-_FIRST_P_RE = re.compile(r"^<p>(.*?)</p>", re.MULTILINE | re.DOTALL)
+_BLOCK_TAG_RE = re.compile(
+    r"<(?:br|hr|/?(?:p|li|ul|ol|h[1-6]|t[dhr]|table|div|blockquote|figure|figcaption|dd|dt))\b[^>]*>",
+    re.IGNORECASE,
+)
+# Opening or closing containers that nest paragraphs, and paragraphs themselves.
+_CONTAINER_OR_P_RE = re.compile(
+    r"<(/?)(p|blockquote|ul|ol|div|table|figure|aside|details|dl)(?=[\s>])[^>]*>", re.IGNORECASE
+)
 _FOOTNOTES_RE = re.compile(r'<div class="footnote">.*?</div>\s*$', re.DOTALL)
 _SCHEME_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 
@@ -175,8 +182,13 @@ def _flatten_toc(tokens: list[dict[str, Any]]) -> list[Heading]:
 
 
 def plain_text(fragment: str) -> str:
-    """Text of an HTML fragment, tags removed, entities decoded, spaces folded."""
-    return " ".join(html.unescape(_TAG_RE.sub(" ", fragment)).split())
+    """Text of an HTML fragment, tags removed, entities decoded, spaces folded.
+
+    Block tags and <br> separate words; inline tags (a link, emphasis) do not, so
+    "in <a>Kyiv</a>, then" reads "in Kyiv, then".
+    """
+    spaced = _BLOCK_TAG_RE.sub(" ", fragment)
+    return " ".join(html.unescape(_TAG_RE.sub("", spaced)).split())
 
 
 def count_words(fragment: str) -> int:
@@ -190,6 +202,14 @@ def body_word_count(body: str) -> int:
 
 
 def first_paragraph(fragment: str) -> str:
-    """The plain text of the first top-level paragraph, or ''."""
-    match = _FIRST_P_RE.search(fragment)
-    return plain_text(match.group(1)) if match else ""
+    """The plain text of the first top-level paragraph (not one inside a quote or list)."""
+    depth = 0
+    for match in _CONTAINER_OR_P_RE.finditer(fragment):
+        closing, name = match.group(1), match.group(2).lower()
+        if name == "p":
+            if depth == 0 and not closing:
+                end = fragment.find("</p>", match.end())
+                return plain_text(fragment[match.end() : end if end >= 0 else None])
+            continue
+        depth = max(0, depth + (-1 if closing else 1))
+    return ""

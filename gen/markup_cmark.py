@@ -22,10 +22,10 @@ import re
 from typing import Any
 from urllib.parse import unquote
 
-import cffi  # type: ignore[import-untyped]
-import cmarkgfm  # type: ignore[import-untyped]
+import cffi
+import cmarkgfm
 from cmarkgfm import _cmark
-from cmarkgfm.cmark import Options  # type: ignore[import-untyped]
+from cmarkgfm.cmark import Options
 from markdown.extensions.toc import unique
 
 from gen.markup import (

@@ -99,21 +99,11 @@ def test_a_body_without_paragraphs_has_no_first_paragraph() -> None:
     assert rendered.first_paragraph == ""
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: plain_text() replaces every tag with a space, so punctuation after a link "
-    "or emphasis is split off ('in Kyiv , then') in summaries and meta descriptions",
-)
 def test_first_paragraph_keeps_punctuation_next_to_links() -> None:
     _, rendered = convert("Talks in [Kyiv](/tag/kyiv/), then *Lviv*.\n")
     assert rendered.first_paragraph == "Talks in Kyiv, then Lviv."
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: first_paragraph() matches any <p> at a line start, so a paragraph inside an "
-    "opening blockquote or list becomes the summary, not the first top-level paragraph",
-)
 def test_first_paragraph_skips_an_opening_blockquote() -> None:
     _, rendered = convert("> “We will not give up,” the mayor said.\n\nThe city was shelled.\n")
     assert rendered.first_paragraph == "The city was shelled."

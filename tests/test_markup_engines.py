@@ -1,0 +1,405 @@
+"""Both Markdown engines (Python-Markdown and cmark-gfm) agree on what readers and pages see."""
+
+from __future__ import annotations
+
+import html
+import importlib.util
+import re
+import resource
+import sys
+from pathlib import Path
+from urllib.parse import unquote
+
+import lxml.html
+import pytest
+from conftest import SITE_YAML, article, build, make_site
+from hypothesis import given
+from hypothesis import strategies as st
+
+from gen.markup import MarkdownEngine, Rendered, count_words
+from gen.markup_cmark import CmarkConverter
+
+ARTICLES = {
+    "news": """\
+National security advisers met in Kyiv on Saturday, the ministry said -- and "little
+was agreed". It's the *third* such meeting since [the spring talks](/2026/03/02/talks/)...
+
+## What was agreed
+
+Officials said the **energy** deal -- a "framework", not a treaty -- was signed.
+See [the text](https://example.org/deal.pdf "Full text") or [write to us](mailto:desk@example.org).
+
+### Next steps & risks
+
+A [later section](#reaction) covers reaction --- and [the tag page](/tag/energy/).
+
+## Reaction
+
+"We will see," said one diplomat. 'Cautious optimism,' said another.
+""",
+    "cyrillic": """\
+Переговори тривали до ранку.
+
+## Переговори в Києві
+
+Текст про переговори.
+
+## Съезд в Москве
+
+Текст.
+
+## Reaction
+
+First.
+
+## Reaction
+
+Second.
+
+## Що далі?
+
+Кінець.
+""",
+    "table": """\
+Strikes by city over the week, according to regional officials:
+
+| City | Strikes | Change |
+|:-----|--------:|:------:|
+| Kharkiv | 12 | +3 |
+| Odesa | 3 | -1 |
+| Дніпро | 7 | 0 |
+
+## Method
+
+Counts come from [the regional administrations](/about/method/).
+""",
+    "footnotes": """\
+The ministry disputed the figures.[^ministry] Independent monitors gave a
+higher count.[^monitors] The ministry later repeated its claim.[^ministry]
+
+## Background
+
+Earlier reports[^3] were withdrawn, a local paper said.[^джерело]
+
+[^ministry]: According to a ministry statement on [its site](https://example.org/mod).
+[^monitors]: The monitors' count covers only [confirmed sites](/2026/01/04/sites/).
+[^3]: See the correction of 4 January.
+[^джерело]: «Вечірній Київ», 3 January.
+""",
+    "lists": """\
+Three things changed on Monday:
+
+- power cuts were shortened;
+- trains resumed to [Zaporizhzhia](/tag/zaporizhzhia/);
+- schools reopened, with:
+    - shelters checked,
+    - classes shortened.
+
+The plan has four stages:
+
+3. evacuate the front-line villages;
+4. rebuild the substations.
+
+> "This is the start," the mayor said.
+>
+> - no promises
+> - no dates
+""",
+    "images": """\
+The front line as of Monday.
+
+![Map of the front line](images/front-line-map.jpg "The front line|Ministry of Defence")
+
+A [root-relative image](/images/photo.png) link, then the image itself:
+![Logo of the ministry](/images/logo.png) inline in a sentence, and a remote one
+![Satellite view](https://cdn.example.org/sat.png).
+
+## Where
+""",
+    "html": """\
+An embedded video follows, as the newsroom embeds them.
+
+<figure class="embed">
+<iframe src="https://video.example.org/embed/42" title="Interview"></iframe>
+<figcaption>The interview, recorded in <a href="/about/">our studio</a>.</figcaption>
+</figure>
+
+The <abbr title="North Atlantic Treaty Organization">NATO</abbr> summit ended with a
+statement <a href="/2026/01/05/statement/">published here</a>, said [the agency](/agency/).
+
+<aside class="note"><img src="images/badge.png" alt=""> Raw HTML stays as written.</aside>
+
+## After the summit
+
+Leaders left.
+""",
+    "code": """\
+Setext Title
+============
+
+The dataset is published as `strikes.csv`; load it with:
+
+```python
+import csv
+rows = list(csv.reader(open("strikes.csv")))
+```
+
+First line of an address\x20\x20
+second line
+
+***
+
+## The `csv` module & *its* quirks
+
+#### Not in the table of contents
+
+Done.
+""",
+}
+
+
+def visible_text(root: lxml.html.HtmlElement) -> str:
+    return " ".join(root.text_content().split())
+
+
+def headings(root: lxml.html.HtmlElement) -> list[tuple[str, str | None, str]]:
+    xpath = "//*[self::h1 or self::h2 or self::h3 or self::h4 or self::h5 or self::h6]"
+    return [(h.tag, h.get("id"), " ".join(h.text_content().split())) for h in root.xpath(xpath)]
+
+
+def links(root: lxml.html.HtmlElement) -> list[str]:
+    # cmark percent-encodes URLs (/tag/київ/ → /tag/%D0%BA…/); both mean the same address.
+    return [unquote(a.get("href")) for a in root.xpath("//a")]
+
+
+def footnotes(root: lxml.html.HtmlElement) -> list[tuple[str | None, str]]:
+    return [
+        (li.get("id"), " ".join(li.text_content().split()))
+        for li in root.xpath("//div[@class='footnote']/ol/li")
+    ]
+
+
+def images(root: lxml.html.HtmlElement) -> list[tuple[str | None, ...]]:
+    return [
+        (img.get("src"), img.get("alt"), img.get("title"), img.get("loading"), img.get("decoding"))
+        for img in root.xpath("//img")
+    ]
+
+
+def both(text: str, base_path: str) -> tuple[Rendered, Rendered]:
+    return (
+        MarkdownEngine(base_path, "markdown").convert(text),
+        MarkdownEngine(base_path, "cmark").convert(text),
+    )
+
+
+def tree(rendered: Rendered) -> lxml.html.HtmlElement:
+    return lxml.html.fragment_fromstring(rendered.html, create_parent="div")
+
+
+@pytest.mark.parametrize("base_path", ["/", "/news/"])
+@pytest.mark.parametrize("name", sorted(ARTICLES))
+def test_engines_agree_on_what_readers_see(name: str, base_path: str) -> None:
+    python_markdown, cmark = both(ARTICLES[name], base_path)
+    pm_root, cm_root = tree(python_markdown), tree(cmark)
+    assert visible_text(cm_root) == visible_text(pm_root)
+    assert headings(cm_root) == headings(pm_root)
+    assert links(cm_root) == links(pm_root)
+    assert footnotes(cm_root) == footnotes(pm_root)
+    assert images(cm_root) == images(pm_root)
+    assert cmark.images == python_markdown.images
+    assert cmark.toc == python_markdown.toc
+    assert cmark.word_count == python_markdown.word_count
+    assert cmark.first_paragraph == python_markdown.first_paragraph
+
+
+def test_the_article_set_exercises_every_feature() -> None:
+    """Guards the comparison above against passing on articles that lost their features."""
+    rendered = {name: MarkdownEngine("/news/", "cmark").convert(t) for name, t in ARTICLES.items()}
+    roots = {name: tree(r) for name, r in rendered.items()}
+    assert roots["table"].xpath("//table/tbody/tr/td[@style='text-align: right']")
+    assert [li.get("id") for li in roots["footnotes"].xpath("//div[@class='footnote']//li")] == [
+        "fn:ministry",
+        "fn:monitors",
+        "fn:3",
+        "fn:джерело",
+    ]
+    assert roots["footnotes"].xpath("//sup[@id='fnref2:ministry']/a[@href='#fn:ministry']")
+    assert [h.id for h in rendered["cyrillic"].toc] == [
+        "perehovory-v-kyievi",
+        "sezd-v-moskve",
+        "reaction",
+        "reaction_1",
+        "shcho-dali",
+    ]
+    assert [(h.level, h.text) for h in rendered["news"].toc] == [
+        (2, "What was agreed"),
+        (3, "Next steps & risks"),
+        (2, "Reaction"),
+    ]
+    assert rendered["images"].images == (
+        ("images/front-line-map.jpg", "Map of the front line"),
+        ("/images/logo.png", "Logo of the ministry"),
+    )
+    assert roots["lists"].xpath("//ol[@start='3']") and roots["lists"].xpath("//li/ul/li")
+    assert rendered["news"].first_paragraph.startswith("National security advisers met in Kyiv")
+    assert "“little was agreed”. It’s the third" in rendered["news"].first_paragraph
+    assert roots["code"].xpath("//pre/code[@class='language-python']")
+
+
+def test_raw_html_passes_through_the_cmark_engine_untouched() -> None:
+    rendered = MarkdownEngine("/news/", "cmark").convert(ARTICLES["html"])
+    assert '<iframe src="https://video.example.org/embed/42" title="Interview"></iframe>' in (
+        rendered.html
+    )
+    # Authors' own tags keep their paths and get no attributes: only Markdown is rewritten.
+    assert '<a href="/about/">our studio</a>' in rendered.html
+    assert '<a href="/2026/01/05/statement/">published here</a>' in rendered.html
+    assert '<img src="images/badge.png" alt="">' in rendered.html
+    assert '<a href="/news/agency/">the agency</a>' in rendered.html
+    assert rendered.images == ()
+
+
+def test_raw_html_with_every_rewritten_tag_passes_through_untouched() -> None:
+    raw = (
+        '<div class="box">\n<h2>Raw heading</h2>\n<p>Line<br />two <a href="/x/">link</a></p>\n'
+        '<hr />\n<img src="images/raw.png" alt="Raw" />\n<ol><li id="fn-1">x</li></ol>\n'
+        "<section>s</section>\n</div>"
+    )
+    rendered = MarkdownEngine("/news/", "cmark").convert(f"Before.\n\n{raw}\n\n## After\n")
+    assert raw in rendered.html
+    assert rendered.toc == (MarkdownEngine("/", "markdown").convert("## After").toc)
+    assert rendered.images == ()
+
+
+def test_an_embed_without_rewritten_tags_passes_through_untouched() -> None:
+    embed = '<figure class="embed"><iframe src="https://v.example.org/1"></iframe></figure>'
+    rendered = MarkdownEngine("/news/", "cmark").convert(f"Watch:\n\n{embed}\n\nEnd.\n")
+    assert rendered.html == f"<p>Watch:</p>\n{embed}\n<p>End.</p>"
+
+
+def test_without_the_direct_binding_cmarkgfm_gives_the_same_html() -> None:
+    """The fallback where cmark's symbols are not exported (Windows) differs only on raw HTML."""
+    direct, wrapped = CmarkConverter("/news/"), CmarkConverter("/news/")
+    wrapped.native = None
+    for name in ("news", "cyrillic", "table", "footnotes", "lists", "images", "code"):
+        assert wrapped.convert(ARTICLES[name]) == direct.convert(ARTICLES[name]), name
+
+
+@given(st.text(alphabet="ab_-'’ .,<>/&;#3Жé\n\u00a0", max_size=40))
+def test_word_count_matches_the_letters_and_digits_rule(text: str) -> None:
+    """count_words runs \\w on text with "_" made a space: the same words as [^\\W_]."""
+    plain = html.unescape(re.sub(r"<[^>]+>", " ", text))
+    assert count_words(text) == len(re.findall(r"[^\W_]+(?:['’\-][^\W_]+)*", plain))
+
+
+def test_cmark_engine_keeps_no_state_between_documents() -> None:
+    engine = MarkdownEngine("/", "cmark")
+    engine.convert("## Reaction\n\nA note.[^1] <b>raw</b>\n\n[^1]: First document's note.\n")
+    second = engine.convert("## Reaction\n\nNo notes here.\n")
+    assert '<h2 id="reaction">' in second.html
+    assert "footnote" not in second.html
+
+
+def test_known_differences_between_the_engines() -> None:
+    """What cmark-gfm does as GitHub does, not as Python-Markdown does (see gen/markup_cmark.py)."""
+    cases = {
+        # GitHub's autolinks and strikethrough.
+        "See www.example.org.": (
+            "<p>See www.example.org.</p>",
+            '<a href="http://www.example.org">',
+        ),
+        "~~withdrawn~~": ("~~withdrawn~~", "<del>withdrawn</del>"),
+        # CommonMark's backslash line break.
+        "one\\\ntwo": ("one\\\ntwo", "one<br>\ntwo"),
+        # CommonMark lets a list interrupt a paragraph; Python-Markdown needs a blank line.
+        "Items:\n- one\n- two\n": ("Items:\n- one", "<ul>"),
+        # Alt text: cmark's is the plain text of the description, with typographic quotes.
+        '![The "Mriya" *wreck*](x.png)': (
+            'alt="The &quot;Mriya&quot; *wreck*"',
+            'alt="The “Mriya” wreck"',
+        ),
+    }
+    for text, (python_markdown, cmark) in cases.items():
+        pm, cm = both(text, "/")
+        assert python_markdown in pm.html and cmark in cm.html, text
+    # Footnotes: cmark numbers them in the order they are cited and drops unused ones.
+    pm, cm = both("A.[^b] B.[^a]\n\n[^a]: Note a.\n[^b]: Note b.\n[^c]: Unused.\n", "/")
+    assert [i for i, _ in footnotes(tree(pm))] == ["fn:a", "fn:b", "fn:c"]
+    assert [i for i, _ in footnotes(tree(cm))] == ["fn:b", "fn:a"]
+    # GitHub's footnote labels have no spaces.
+    pm, cm = both("A.[^two words]\n\n[^two words]: Note.\n", "/")
+    assert footnotes(tree(pm)) and not footnotes(tree(cm))
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="reads the peak RSS as Linux reports it")
+def test_cmark_engine_frees_what_it_converts() -> None:
+    converter = CmarkConverter("/")
+    assert converter.native is not None  # cmarkgfm's own wrapper leaks ~150 kB a document
+    text = "\n\n".join(ARTICLES.values()) * 4  # ~12 kB, which would leak ~350 kB each time
+    converter.convert(text)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    for _ in range(300):
+        converter.convert(text)
+    grown_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+    assert grown_mb < 25
+
+
+def test_a_site_builds_with_the_cmark_engine(tmp_path: Path) -> None:
+    body = "Advisers met.[^1]\n\n## What was agreed\n\nLittle.\n\n[^1]: Officially.\n"
+    site = make_site(
+        tmp_path,
+        {
+            "site.yaml": SITE_YAML + "markdown:\n  engine: cmark\n",
+            "content/articles/allies-meet.md": article(body=body),
+        },
+    )
+    run = build(site)
+    assert run.code == 0, run.err
+    [page] = (site / "output").glob("2026/01/06/*/index.html")
+    root = lxml.html.parse(str(page)).getroot()
+    assert root.xpath("//h2[@id='what-was-agreed']")
+    assert root.xpath("//div[@class='footnote']//li[@id='fn:1']")
+
+
+@pytest.mark.parametrize(
+    ("yaml", "message"),
+    [
+        (
+            "markdown:\n  engine: cmarc\n",
+            "unknown markdown engine 'cmarc'; did you mean 'cmark'? (use markdown or cmark)",
+        ),
+        ("markdown:\n  engin: cmark\n", "unknown key 'markdown.engin'; did you mean 'engine'?"),
+        ("markdown: cmark\n", "'markdown' must be a mapping such as {engine: cmark}"),
+    ],
+)
+def test_a_wrong_markdown_setting_is_reported_at_its_line(
+    tmp_path: Path, yaml: str, message: str
+) -> None:
+    text = SITE_YAML + yaml
+    site = make_site(tmp_path, {"site.yaml": text})
+    run = build(site)
+    assert run.code == 1
+    line = len(text.splitlines())
+    assert run.err.splitlines() == [
+        f"site.yaml:{line}: {message}",
+        "build failed: 1 error; output left as it was",
+    ]
+
+
+def test_the_cmark_engine_without_cmarkgfm_is_reported_at_its_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    find_spec = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *args: None if name == "cmarkgfm" else find_spec(name, *args),
+    )
+    text = SITE_YAML + "markdown:\n  engine: cmark\n"
+    run = build(make_site(tmp_path, {"site.yaml": text}))
+    assert run.code == 1
+    assert run.err.splitlines()[0] == (
+        f"site.yaml:{len(text.splitlines())}: "
+        "markdown engine 'cmark' needs cmarkgfm: pip install cmarkgfm"
+    )
