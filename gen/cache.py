@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 import tempfile
 from pathlib import Path
@@ -11,6 +12,50 @@ from gen.images import ENCODER_VERSION, render_variants
 from gen.model import OutputFile, Variant
 
 CACHE_DIR = ".cache"
+
+
+CHECKSUMS = "checksums.json"
+
+
+def load_folder(folder: Path) -> dict[str, bytes] | None:
+    """The files of a cache entry, if every one matches the checksum stored with it.
+
+    An entry that is incomplete or damaged is removed, so it is made (and stored) again.
+    """
+    if not folder.is_dir():
+        return None
+    try:
+        sums = json.loads((folder / CHECKSUMS).read_text(encoding="utf-8"))
+        files = {name: (folder / name).read_bytes() for name in sums}
+        if all(hashlib.sha256(data).hexdigest() == sums[name] for name, data in files.items()):
+            return files
+    except (OSError, ValueError, TypeError, AttributeError):
+        pass
+    shutil.rmtree(folder, ignore_errors=True)
+    return None
+
+
+def store_folder(folder: Path, files: dict[str, bytes]) -> None:
+    """Write a cache entry (files and their checksums) and rename it into place whole.
+
+    A cache that cannot be written is only slower, so failures are ignored.
+    """
+    try:
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=folder.parent))
+    except OSError:
+        return
+    try:
+        for name, data in files.items():
+            target = tmp / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+        sums = {name: hashlib.sha256(data).hexdigest() for name, data in files.items()}
+        (tmp / CHECKSUMS).write_text(json.dumps(sums, sort_keys=True), encoding="utf-8")
+        shutil.rmtree(folder, ignore_errors=True)
+        tmp.replace(folder)
+    except OSError:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 class ImageCache:
@@ -29,14 +74,10 @@ class ImageCache:
         """The encoded variants of an image, from the cache or made now (ValueError if corrupt)."""
         key = self.key(data, variants)
         folder = self.root / key if self.root is not None else None
-        if folder is not None and folder.is_dir():
-            try:
-                files = [OutputFile(v.path, (folder / _name(v)).read_bytes()) for v in variants]
-            except OSError:
-                files = []
-            if files:
-                self.hits += 1
-                return files
+        found = load_folder(folder) if folder is not None else None
+        if found is not None and all(_name(v) in found for v in variants):
+            self.hits += 1
+            return [OutputFile(v.path, found[_name(v)]) for v in variants]
         self.misses += 1
         files = render_variants(data, variants)
         if folder is not None:
@@ -53,18 +94,8 @@ class ImageCache:
         return digest.hexdigest()[:40]
 
     def store(self, folder: Path, variants: tuple[Variant, ...], files: list[OutputFile]) -> None:
-        """Write an entry atomically; a cache that cannot be written is only slower."""
-        try:
-            folder.parent.mkdir(parents=True, exist_ok=True)
-            tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=folder.parent))
-        except OSError:
-            return
-        try:
-            for variant, file in zip(variants, files, strict=True):
-                (tmp / _name(variant)).write_bytes(file.data)
-            tmp.replace(folder)
-        except OSError:
-            shutil.rmtree(tmp, ignore_errors=True)
+        """Keep the encoded variants of one image."""
+        store_folder(folder, {_name(v): f.data for v, f in zip(variants, files, strict=True)})
 
 
 def _name(variant: Variant) -> str:

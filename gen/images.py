@@ -30,7 +30,7 @@ RESIZABLE = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
 _EXTENSION = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp"}
 JPEG_QUALITY = 82
 WEBP_QUALITY = 78
-ENCODER_VERSION = "1"  # part of the cache key: bump when encoding settings change
+ENCODER_VERSION = "2"  # part of the cache key: bump when encoding settings change
 # Orientations that swap width and height (EXIF 5–8: rotated by 90° one way or the other).
 _SWAPS = {5, 6, 7, 8}
 
@@ -115,7 +115,10 @@ def encode(img: PILImage.Image, mime: str, icc: bytes | None) -> bytes:
     extra = {"icc_profile": icc} if icc else {}
     if mime == "image/jpeg":
         rgb = img if img.mode in ("RGB", "L", "CMYK") else img.convert("RGB")
-        rgb.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=True, **extra)
+        # comment=b"": Pillow would otherwise copy the source's JPEG comment (COM) across.
+        rgb.save(
+            out, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=True, comment=b"", **extra
+        )
     elif mime == "image/webp":
         pic = (
             img

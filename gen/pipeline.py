@@ -21,7 +21,7 @@ from gen.model import Article, OutputFile, Site
 from gen.pages import CORRECTIONS_PATH, corrected_articles
 from gen.read import SourceTree, read_tree
 from gen.render import Renderer, read_theme
-from gen.search import SearchUnavailable, build_index
+from gen.search import SearchUnavailable, build_index, check_available
 from gen.sitemaps import render_sitemaps
 from gen.urls import output_file
 from gen.write import check_output_dir, write_output
@@ -82,6 +82,13 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
             if options.now.tzinfo is None:  # a bare --clock is the newsroom's local time
                 options = replace(options, now=options.now.replace(tzinfo=config.tz))
             check_output_dir(options.output_dir, options.site_dir)
+            if config.search:
+                try:
+                    check_available()
+                except SearchUnavailable as exc:
+                    # No search page that cannot work: the page, its link and the index go.
+                    report.warn(CONFIG_FILE, None, str(exc))
+                    config = replace(config, search=False)
         with stage("read"):
             tree = read_tree(options.site_dir, report)
             theme = read_theme(options.site_dir, config.theme)

@@ -11,6 +11,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from gen.cache import load_folder, store_folder
 from gen.model import OutputFile
 
 BUNDLE_DIR = "pagefind"
@@ -34,6 +35,11 @@ def find_pagefind() -> Path:
         raise SearchUnavailable(f"search skipped: Pagefind's binary is missing ({exc})") from None
 
 
+def check_available() -> None:
+    """Raise SearchUnavailable unless Pagefind can run."""
+    find_pagefind()
+
+
 def build_index(pages: list[OutputFile], cache_dir: Path | None = None) -> list[OutputFile]:
     """The Pagefind bundle for `pages` (output files of the articles to index).
 
@@ -46,34 +52,17 @@ def build_index(pages: list[OutputFile], cache_dir: Path | None = None) -> list[
     for page in sorted(pages, key=lambda p: p.path):
         digest.update(page.path.encode() + b"\0" + hashlib.sha256(page.data).digest())
     cached = cache_dir / "search" / digest.hexdigest()[:40] if cache_dir is not None else None
-    if cached is not None and (cached / "pagefind-entry.json").is_file():
-        found = {
-            p.relative_to(cached).as_posix(): p.read_bytes()
-            for p in cached.rglob("*")
-            if p.is_file()
-        }
+    found = load_folder(cached) if cached is not None else None
+    if found is not None and "pagefind-entry.json" in found:
         return [OutputFile(f"{BUNDLE_DIR}/{rel}", found[rel]) for rel in sorted(found)]
     files = _run_pagefind(binary, pages)
     if cached is not None:
-        _store(cached, files)
-    return files
-
-
-def _store(folder: Path, files: list[OutputFile]) -> None:
-    """Keep a bundle in the cache; renamed into place whole, and only ever a speed-up."""
-    try:
-        folder.parent.mkdir(parents=True, exist_ok=True)
         # Only the newest bundle is worth keeping: old ones never match again.
-        for old in folder.parent.iterdir():
+        for old in sorted(cached.parent.iterdir()) if cached.parent.is_dir() else []:
             shutil.rmtree(old, ignore_errors=True)
-        tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=folder.parent))
-        for file in files:
-            target = tmp / file.path.removeprefix(f"{BUNDLE_DIR}/")
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(file.data)
-        tmp.replace(folder)
-    except OSError:
-        pass
+        prefix = f"{BUNDLE_DIR}/"
+        store_folder(cached, {f.path.removeprefix(prefix): f.data for f in files})
+    return files
 
 
 def _run_pagefind(binary: Path, pages: list[OutputFile]) -> list[OutputFile]:

@@ -1,0 +1,302 @@
+"""Search with Pagefind: the /search/ page in Chromium, what the index holds, builds without it."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+import threading
+from collections.abc import Iterator
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from lxml import html as lxml_html
+
+import gen.search
+from gen.search import SearchUnavailable
+from tests.conftest import REPO, SITE_YAML, article, build, make_site, output_files, run_cli
+
+SIGNATURE = b"pagefind_dcd"  # Pagefind's files: gzip of this signature and the payload
+TIMEOUT_MS = 15_000
+# Words that occur in one sample source each (checked below against content/).
+PUBLISHED_WORD = ("Carpathians", "/2026/07/21/summer-camps-for-front-line-children/")
+EMBARGOED_WORD = ("recruitment", "content/articles/2027/five-questions-for-the-spring.md")
+DRAFT_WORD = ("cumbersome", "content/articles/2026/shadow-fleet-enforcement-review.md")
+
+
+def sources_with(word: str) -> list[str]:
+    pattern = re.compile(rf"\b{word}\b", re.IGNORECASE)
+    return sorted(
+        p.relative_to(REPO).as_posix()
+        for p in (REPO / "content").rglob("*.md")
+        if pattern.search(p.read_text(encoding="utf-8"))
+    )
+
+
+def fragments(out: Path) -> list[dict[str, object]]:
+    """Every page in the Pagefind index, decoded from its fragment file."""
+    found = []
+    for file in sorted((out / "pagefind/fragment").glob("*.pf_fragment")):
+        raw = gzip.decompress(file.read_bytes())
+        assert raw.startswith(SIGNATURE), file
+        found.append(json.loads(raw[len(SIGNATURE) :]))
+    return found
+
+
+def full_stories(out: Path) -> set[str]:
+    """Site paths of the published articles and live blogs, from their own JSON-LD."""
+    stories = set()
+    for file in out.rglob("index.html"):
+        path = "/" + file.relative_to(out).as_posix().removesuffix("index.html")
+        doc = lxml_html.fromstring(file.read_bytes())
+        canonical = doc.xpath('//link[@rel="canonical"]/@href')
+        scripts = doc.xpath('//script[@type="application/ld+json"]/text()')
+        own = canonical == [f"https://example.org{path}"]
+        if (
+            own
+            and scripts
+            and json.loads(scripts[0])["@type"] in ("NewsArticle", "LiveBlogPosting")
+        ):
+            stories.add(path)
+    return stories
+
+
+# --- The sample site's index -----------------------------------------------------------
+
+
+def test_the_chosen_words_occur_in_one_sample_source_each() -> None:
+    assert sources_with(PUBLISHED_WORD[0]) == [
+        "content/articles/2026/summer-camps-for-front-line-children.md"
+    ]
+    assert sources_with(EMBARGOED_WORD[0]) == [EMBARGOED_WORD[1]]
+    assert sources_with(DRAFT_WORD[0]) == [DRAFT_WORD[1]]
+
+
+def test_the_index_holds_exactly_the_published_stories(sample_build: Path) -> None:
+    urls = [str(f["url"]) for f in fragments(sample_build)]
+    assert len(urls) == len(set(urls))
+    stories = full_stories(sample_build)
+    assert len(stories) == 30
+    assert set(urls) == stories
+    # So none of these: the lite edition, the 404 page, lists, older live parts.
+    assert not [u for u in urls if u.startswith("/lite/") or "404" in u or "/part/" in u]
+
+
+def test_drafts_and_embargoed_articles_are_not_indexed(sample_build: Path) -> None:
+    for f in fragments(sample_build):
+        content = str(f["content"]).lower()
+        assert "five-questions" not in str(f["url"]) and "shadow-fleet-enf" not in str(f["url"])
+        assert EMBARGOED_WORD[0] not in content, f["url"]
+        assert DRAFT_WORD[0] not in content, f["url"]
+
+
+def test_every_indexed_article_has_section_and_author_filters(sample_build: Path) -> None:
+    for f in fragments(sample_build):
+        if str(f["url"]).startswith("/live/"):
+            continue  # see the live blog test below
+        filters = f["filters"]
+        assert isinstance(filters, dict)
+        assert len(filters["section"]) == 1, f["url"]
+        assert filters["author"], f["url"]
+    (camps,) = [f for f in fragments(sample_build) if f["url"] == PUBLISHED_WORD[1]]
+    assert camps["filters"] == {"author": ["Marta Hrytsenko"], "section": ["Humanitarian"]}
+
+
+def test_the_live_blog_is_filterable_by_author(sample_build: Path) -> None:
+    (live,) = [f for f in fragments(sample_build) if str(f["url"]).startswith("/live/")]
+    filters = live["filters"]
+    assert isinstance(filters, dict)
+    assert sorted(filters.get("author", [])) == ["Iryna Bondar", "Olena Kovalenko"]
+    assert filters["section"] == ["Conflict"]
+
+
+def test_a_word_from_one_story_is_indexed_on_that_story_only(sample_build: Path) -> None:
+    word, url = PUBLISHED_WORD
+    pages = [f["url"] for f in fragments(sample_build) if word.lower() in str(f["content"]).lower()]
+    assert pages == [url]
+
+
+# --- In the browser --------------------------------------------------------------------
+
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def served(sample_build: Path) -> Iterator[str]:
+    """The sample build over HTTP on 127.0.0.1 (Pagefind fetches its index, so no file://)."""
+    server = ThreadingHTTPServer(
+        ("127.0.0.1", 0), partial(QuietHandler, directory=str(sample_build))
+    )
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    server.server_close()
+    thread.join()
+
+
+@pytest.fixture
+def search_page(browser: object, served: str) -> Iterator[object]:
+    page = browser.new_page()  # type: ignore[attr-defined]
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(f"{served}/search/")
+    page.wait_for_selector("#search input", timeout=TIMEOUT_MS)
+    yield page
+    page.close()
+    assert not errors
+
+
+# The hrefs of the results Pagefind's UI shows for `word`, once the count in its message
+# ("5 results for …") matches the results drawn (it draws at most 5 before "Load more").
+RESULTS_JS = """word => {
+  const message = document.querySelector(".pagefind-ui__message");
+  if (!message || !message.textContent.includes(word)) return null;
+  const text = message.textContent.trim();
+  const count = text.startsWith("No results") ? 0 : parseInt(text, 10);
+  const results = [...document.querySelectorAll(".pagefind-ui__result")];
+  const links = results.map(r => r.querySelector(".pagefind-ui__result-title a"));
+  if (results.length !== Math.min(count, 5) || links.some(a => !a)) return null;
+  return links.map(a => a.getAttribute("href"));
+}"""
+
+
+def search(page: object, word: str) -> list[str]:
+    """Type `word` into the search box; the result links once they are all shown."""
+    page.fill("#search input", word)  # type: ignore[attr-defined]
+    handle = page.wait_for_function(RESULTS_JS, arg=word, timeout=TIMEOUT_MS)  # type: ignore[attr-defined]
+    return [str(href) for href in handle.json_value()]
+
+
+def test_searching_a_word_from_one_article_finds_it(search_page: object) -> None:
+    word, url = PUBLISHED_WORD
+    results = search(search_page, word)
+    assert url in results
+
+
+def test_the_search_ui_filters_by_section_and_author(search_page: object) -> None:
+    search(search_page, PUBLISHED_WORD[0])
+    names = search_page.locator(".pagefind-ui__filter-name").all_inner_texts()  # type: ignore[attr-defined]
+    assert {n.strip().lower() for n in names} == {"author", "section"}
+    values = search_page.locator(".pagefind-ui__filter-checkbox")  # type: ignore[attr-defined]
+    pairs = values.evaluate_all("els => els.map(e => [e.name, e.value])")
+    assert ["section", "Humanitarian"] in pairs
+    assert ["author", "Marta Hrytsenko"] in pairs
+
+
+def test_an_embargoed_articles_word_finds_nothing(search_page: object) -> None:
+    assert search(search_page, EMBARGOED_WORD[0]) == []
+    message = search_page.locator(".pagefind-ui__message").inner_text()  # type: ignore[attr-defined]
+    assert message.startswith("No results")
+
+
+def test_a_drafts_word_finds_nothing(search_page: object) -> None:
+    assert search(search_page, DRAFT_WORD[0]) == []
+
+
+# --- Builds ----------------------------------------------------------------------------
+
+FILTERED_SITE = {
+    "content/authors/olena-kovalenko.yaml": "name: Olena Kovalenko\n",
+    "content/authors/iryna-bondar.yaml": "name: Iryna Bondar\n",
+    "content/articles/a.md": article("Talks in Kyiv", body="Advisers met in Kyiv.\n"),
+    "content/articles/b.md": article(
+        "Drones over Kharkiv",
+        section="conflict",
+        author="[olena-kovalenko, iryna-bondar]",
+        date="2026-01-07T09:30:00+02:00",
+        body="Drones hit Kharkiv.\n",
+    ),
+    "content/articles/c.md": article(
+        "Front line report",
+        section="conflict",
+        author="iryna-bondar",
+        date="2026-01-08T09:30:00+02:00",
+        body="Shelling continued.\n",
+    ),
+    "content/articles/d.md": article(
+        "Sanctions talks",
+        author="olena-kovalenko",
+        date="2026-01-09T09:30:00+02:00",
+        body="Ministers met.\n",
+    ),
+}
+
+
+def test_two_builds_write_byte_identical_search_bundles(tmp_path: Path) -> None:
+    site = make_site(tmp_path / "site", FILTERED_SITE)
+    bundles = []
+    for name in ("one", "two", "three"):
+        out = tmp_path / name
+        result = run_cli(
+            "build", "--site", str(site), "--output", str(out), "--no-cache", "--clock",
+            "2026-11-27T12:00:00+02:00",
+        )  # fmt: skip
+        assert result.code == 0, result.err
+        bundles.append({k: v for k, v in output_files(out).items() if k.startswith("pagefind/")})
+    assert len(bundles[0]) > 5
+    assert any(k.startswith("pagefind/filter/") for k in bundles[0])
+    assert bundles[0] == bundles[1] == bundles[2]
+
+
+@pytest.fixture
+def no_pagefind(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    calls: list[int] = []
+
+    def missing() -> Path:
+        calls.append(1)
+        raise SearchUnavailable(
+            "search skipped: Pagefind is not installed (pip install 'pagefind[bin]')"
+        )
+
+    monkeypatch.setattr(gen.search, "find_pagefind", missing)
+    return calls
+
+
+def test_without_pagefind_the_site_builds_and_warns_once(
+    tmp_path: Path, no_pagefind: list[int]
+) -> None:
+    site = make_site(tmp_path, FILTERED_SITE)
+    result = build(site)
+    assert result.code == 0, result.err
+    warnings = [line for line in result.err.splitlines() if line.strip()]
+    assert warnings == [
+        "site.yaml: search skipped: Pagefind is not installed (pip install 'pagefind[bin]') "
+        "(warning)"
+    ]
+    out = site / "output"
+    assert (out / "2026/01/07/b/index.html").is_file()
+    assert not (out / "pagefind").exists()
+    assert "Traceback" not in result.err
+
+
+def test_without_pagefind_no_page_offers_a_search_that_cannot_work(
+    tmp_path: Path, no_pagefind: list[int]
+) -> None:
+    site = make_site(tmp_path, FILTERED_SITE)
+    assert build(site).code == 0
+    out = site / "output"
+    assert not (out / "search").exists()
+    front = lxml_html.fromstring((out / "index.html").read_bytes())
+    assert not front.xpath('//a[@href="/search/"]')
+
+
+def test_search_false_writes_no_search_page_and_no_index(
+    tmp_path: Path, no_pagefind: list[int]
+) -> None:
+    site = make_site(tmp_path, {**FILTERED_SITE, "site.yaml": SITE_YAML + "search: false\n"})
+    result = build(site)
+    assert result.code == 0, result.err
+    assert result.err == ""  # off on purpose: nothing to warn about
+    assert no_pagefind == []  # Pagefind is not even looked for
+    out = site / "output"
+    assert not (out / "search").exists()
+    assert not (out / "pagefind").exists()
+    front = lxml_html.fromstring((out / "index.html").read_bytes())
+    assert not front.xpath('//a[@href="/search/"]')
+    assert (out / "2026/01/06/a/index.html").is_file()
