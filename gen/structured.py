@@ -109,6 +109,7 @@ def live_blog_posting(article: Article, updates: Sequence[LiveUpdate], config: S
     assert live is not None
     data = news_article(article, config)
     data["@type"] = "LiveBlogPosting"
+    data.pop("dateline", None)  # a NewsArticle property; LiveBlogPosting is not one
     data["coverageStartTime"] = rfc3339(live.coverage_start)
     if live.coverage_end is not None:
         data["coverageEndTime"] = rfc3339(live.coverage_end)
@@ -120,6 +121,7 @@ def live_blog_posting(article: Article, updates: Sequence[LiveUpdate], config: S
             "articleBody": plain_text(update.body_html),
             "url": absolute(config, update_url(article, update)),
             "author": [{"@type": "Person", "name": a.name} for a in update.authors],
+            **({"image": data["image"]} if "image" in data else {}),
         }
         for update in updates
     ]
