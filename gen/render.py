@@ -64,6 +64,7 @@ class Renderer:
 
     def __init__(self, config: SiteConfig, theme: Theme) -> None:
         self.config = config
+        self.base_path = config.base_path  # a property: computed once, used on every link
         self.theme = theme
         self.env = make_environment(theme.dirs)
         hashes = {f.path: hashlib.sha256(f.data).hexdigest()[:10] for f in theme.static}
@@ -109,7 +110,7 @@ class Renderer:
 
     def url(self, path: str) -> str:
         """A site path as a link that works under the site's base path."""
-        return self.config.base_path + path.lstrip("/")
+        return self.base_path + path.lstrip("/")
 
     def abs_url(self, path: str) -> str:
         """A site path as an absolute URL (canonical links, feeds)."""
@@ -150,6 +151,7 @@ def make_environment(dirs: tuple[Path, ...]) -> jinja2.Environment:
         loader=jinja2.FileSystemLoader([d / "templates" for d in dirs]),
         autoescape=jinja2.select_autoescape(("html", "xml"), default_for_string=True),
         undefined=jinja2.StrictUndefined,
+        auto_reload=False,  # one Environment per build: no need to stat templates per page
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
