@@ -260,37 +260,24 @@ class PreviewHandler(BaseHTTPRequestHandler):
             self.stream_events()
             return
         site = self.server.site
-        version = (
-            self.server.live.version
-        )  # read before the file: a race costs a reload, not one missed
+        # The version before the file: a race then costs one extra reload, never a missed one.
+        version = self.server.live.version
         found = route(self.path, site)
         if found.status == HTTPStatus.FOUND:
-            self.send_response(found.status)
-            self.send_header("Location", found.location)
-            self.send_header("Content-Length", "0")
-            self.send_header("Cache-Control", "no-store")
-            self.end_headers()
+            self.send(found.status, b"", "", with_body, location=found.location)
             return
         if found.status == HTTPStatus.BAD_REQUEST:
             self.send_plain(found.status, "bad request path", with_body)
             return
-        file = found.file if found.status == HTTPStatus.OK else site.output_dir / "404.html"
-        data = read_file(file) if file is not None else None
+        file = found.file or site.output_dir / "404.html"
+        data = read_file(file)
         if data is None:
             self.send_plain(HTTPStatus.NOT_FOUND, "not found", with_body)
             return
-        assert file is not None
         kind = content_type(file)
         if kind.startswith("text/html"):
             data = inject_script(data, version)
-        self.send_response(found.status)
-        self.send_header("Content-Type", kind)
-        self.send_header("Content-Length", str(len(data)))
-        self.send_header("Cache-Control", "no-store")
-        self.send_header("X-Content-Type-Options", "nosniff")
-        self.end_headers()
-        if with_body:
-            self.wfile.write(data)
+        self.send(found.status, data, kind, with_body)
 
     def allowed_host(self) -> bool:
         """On a loopback address, only local Host names: no DNS rebinding to read drafts."""
@@ -298,16 +285,27 @@ class PreviewHandler(BaseHTTPRequestHandler):
             return True
         return is_loopback(host_name(self.headers.get("Host", "")))
 
-    def send_plain(self, status: HTTPStatus, text: str, with_body: bool) -> None:
-        """A short text response."""
-        body = f"{int(status)} {text}\n".encode()
+    def send(
+        self, status: HTTPStatus, data: bytes, kind: str, with_body: bool, location: str = ""
+    ) -> None:
+        """A whole response: never cached (a preview must not show stale pages), never sniffed."""
         self.send_response(status)
-        self.send_header("Content-Type", "text/plain; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
+        if location:
+            self.send_header("Location", location)
+        if kind:
+            self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(data)))
         self.send_header("Cache-Control", "no-store")
+        self.send_header("X-Content-Type-Options", "nosniff")
         self.end_headers()
         if with_body:
-            self.wfile.write(body)
+            self.wfile.write(data)
+
+    def send_plain(self, status: HTTPStatus, text: str, with_body: bool) -> None:
+        """A short text response."""
+        self.send(
+            status, f"{int(status)} {text}\n".encode(), "text/plain; charset=utf-8", with_body
+        )
 
     def stream_events(self) -> None:
         """Send live-reload events until the page goes away or the server stops."""

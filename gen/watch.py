@@ -116,8 +116,8 @@ class SourceEvents(FileSystemEventHandler):
             return
         if event.is_directory and event.event_type in (EVENT_TYPE_MODIFIED, EVENT_TYPE_CLOSED):
             return
-        ends = [event.src_path, event.dest_path] if event.event_type == EVENT_TYPE_MOVED else []
-        ends = ends or [event.src_path]
+        moved = event.event_type == EVENT_TYPE_MOVED
+        ends = [event.src_path, event.dest_path] if moved else [event.src_path]
         found = (source_path(self.site_dir, _text(end)) for end in ends if end)
         self.queue.add(rel for rel in found if rel is not None)
 
@@ -130,7 +130,7 @@ class Watcher:
     """Watches site.yaml, content/ and themes/ and runs `rebuild(changed)` in its own thread.
 
     The first build runs at start with an empty set. Changes arriving during a build are
-    gathered and cause exactly one follow-up build.
+    gathered and cause exactly one follow-up build. `rebuild` must not raise.
     """
 
     def __init__(

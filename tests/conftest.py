@@ -4,17 +4,24 @@ from __future__ import annotations
 
 import io
 import os
+import queue
 import shutil
+import signal
 import struct
+import subprocess
+import sys
+import threading
+import time
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import redirect_stderr, redirect_stdout
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
 
-from gen.cli import main
+from gen.cli import main, make_parser, options_from
+from gen.preview import Preview, settings_from
 
 REPO = Path(__file__).resolve().parent.parent
 CLOCK = "2026-11-27T12:00:00+02:00"
@@ -194,3 +201,95 @@ def sample_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = run_cli("build", "--site", str(REPO), "--output", str(out), "--clock", CLOCK)
     assert result.code == 0, result.err
     return out
+
+
+# --- Preview helpers (issue 3: gen/watch.py, gen/serve.py, gen/preview.py) -----------------
+
+
+def wait_until(predicate: Callable[[], object], timeout: float = 15.0) -> bool:
+    """Poll `predicate` until it is true; False after `timeout` seconds (never a fixed sleep)."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
+
+
+def vim_save(path: Path, text: str) -> None:
+    """Save like vim and "safe write" editors: probe file, new file, rename over the old one."""
+    probe = path.with_name("4913")
+    probe.write_text("", encoding="utf-8")
+    probe.unlink()
+    fresh = path.with_name(f".{path.name}.swx~")
+    fresh.write_text(text, encoding="utf-8")
+    fresh.replace(path)
+
+
+class Child:
+    """`python build.py ARGS` in a subprocess, its stdout read line by line with timeouts."""
+
+    def __init__(self, *args: str) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, str(REPO / "build.py"), *args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            # Shells start background jobs with SIGINT ignored; a terminal's Ctrl-C is not.
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+        )
+        self.lines: queue.SimpleQueue[str] = queue.SimpleQueue()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.lines.put(line.rstrip("\n"))
+
+    def line(self, timeout: float = 30.0) -> str:
+        """The next line of stdout."""
+        return self.lines.get(timeout=timeout)
+
+    def interrupt(self, timeout: float = 20.0) -> tuple[int, str]:
+        """Ctrl-C; the exit status and stderr."""
+        self.process.send_signal(signal.SIGINT)
+        try:
+            _, err = self.process.communicate(timeout=timeout)
+        finally:
+            self.kill()
+        return self.process.returncode, err
+
+    def kill(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+
+class PreviewStarter:
+    """Starts previews of test sites at the test clock; stops every one at the end of a test."""
+
+    def __init__(self) -> None:
+        self.started: list[Preview] = []
+
+    def __call__(self, site: Path, *, serve: bool = True, quiet: float = 0.05) -> Preview:
+        # The command line `serve` parses, so the builds are the ones `serve` runs (cache included).
+        args = make_parser().parse_args(["serve", "--site", str(site), "--clock", CLOCK])
+        settings = replace(settings_from(args), serve=serve, port=0, quiet=quiet)
+        preview = Preview(settings, lambda: options_from(args), out=io.StringIO())
+        self.started.append(preview)
+        if serve:
+            preview.bind()
+        preview.start()
+        return preview
+
+    def stop_all(self) -> None:
+        for preview in reversed(self.started):
+            preview.stop()
+
+
+@pytest.fixture
+def start_preview() -> Iterator[PreviewStarter]:
+    """`start_preview(site)`: a running preview (free port, 50 ms quiet period), stopped after."""
+    starter = PreviewStarter()
+    yield starter
+    starter.stop_all()
