@@ -59,7 +59,22 @@ class BuildFailed(GenError):
         self.warnings = warnings
 
 
-def build(options: BuildOptions, progress: Progress | None = None) -> BuildResult:
+@dataclass(slots=True)
+class Session:
+    """What a watch or preview session keeps between its builds, to rebuild faster.
+
+    `pages`: each page's inputs digest and HTML from the last build, so a page whose
+    inputs did not change is not rendered again. `quick_search`: reuse the last search
+    index instead of re-indexing on every save (the next full build refreshes it).
+    """
+
+    pages: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+    quick_search: bool = True
+
+
+def build(
+    options: BuildOptions, progress: Progress | None = None, session: Session | None = None
+) -> BuildResult:
     """Build the site in `options.site_dir` into `options.output_dir`.
 
     Raises `BuildFailed` with every problem found; the output folder is only touched
@@ -100,13 +115,16 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
             assets = publish_assets(site, config, ImageCache(options.cache_dir), report)
             report.raise_if_errors(ContentError)
         with stage("render"):
-            files, pages = Renderer(config, theme).render_site(site, report, progress)
+            renderer = Renderer(config, theme, options.cache_dir)
+            memo = session.pages if session is not None else None
+            files, pages = renderer.render_site(site, report, progress, memo)
             report.raise_if_errors(TemplateError)
         with stage("search"):
             if config.search and any(p.searchable for p in pages):
                 searchable = [f for f, p in zip(files, pages, strict=True) if p.searchable]
                 try:
-                    files += build_index(searchable, options.cache_dir)
+                    quick = session is not None and session.quick_search
+                    files += build_index(searchable, options.cache_dir, reuse_latest=quick)
                 except SearchUnavailable as exc:
                     report.warn(CONFIG_FILE, None, str(exc))
         with stage("feeds"):

@@ -18,7 +18,7 @@ from typing import TextIO
 from gen.cli import EXIT_ERRORS, EXIT_OK, options_from, print_problems, summary_line
 from gen.config import CONFIG_FILE, BuildOptions, load_config
 from gen.errors import GenError
-from gen.pipeline import BuildFailed, build
+from gen.pipeline import BuildFailed, Session, build
 from gen.serve import LiveReload, PreviewServer, ServedSite, is_loopback
 from gen.watch import QUIET_SECONDS, Watcher
 
@@ -56,6 +56,7 @@ class Preview:
         self.server: PreviewServer | None = None
         self.builds = 0
         self.failures = 0
+        self.session = Session()  # unchanged pages are not rendered again between saves
         self._built = threading.Condition()
         self.watcher = Watcher(
             settings.site_dir, self.rebuild, poll=settings.poll, quiet=settings.quiet
@@ -106,7 +107,7 @@ class Preview:
     def rebuild(self, changed: frozenset[str]) -> None:
         """Build once (called by the watcher's thread only); never raises."""
         try:
-            result = build(self.make_options())
+            result = build(self.make_options(), session=self.session)
         except BuildFailed as exc:
             self.failures += 1
             print_problems(exc)

@@ -19,7 +19,7 @@ from gen.errors import ErrorReport, Problem
 from gen.figures import picture_html
 from gen.i18n import format_date, format_datetime, format_month, translate
 from gen.model import OutputFile, Site
-from gen.pages import Page, plan_pages
+from gen.pages import Job, Page, plan_pages
 from gen.urls import output_file
 
 DEFAULT_THEME_DIR = Path(__file__).resolve().parent.parent / "themes" / "default"
@@ -62,11 +62,11 @@ def read_theme(site_dir: Path, theme: str) -> Theme:
 class Renderer:
     """Renders a `Site` through a theme."""
 
-    def __init__(self, config: SiteConfig, theme: Theme) -> None:
+    def __init__(self, config: SiteConfig, theme: Theme, cache_dir: Path | None = None) -> None:
         self.config = config
         self.base_path = config.base_path  # a property: computed once, used on every link
         self.theme = theme
-        self.env = make_environment(theme.dirs)
+        self.env = make_environment(theme.dirs, cache_dir)
         hashes = {f.path: hashlib.sha256(f.data).hexdigest()[:10] for f in theme.static}
         self.env.globals.update(
             config=config,
@@ -108,6 +108,17 @@ class Renderer:
             tojson=to_json,
         )
 
+    def layout_digest(self, site: Site) -> str:
+        """Everything every page shows: settings, sections, templates and static files."""
+        digest = hashlib.sha256(repr((self.config, site.sections)).encode("utf-8"))
+        for folder in self.theme.dirs:
+            for path in sorted((folder / "templates").rglob("*")):
+                if path.is_file():
+                    digest.update(path.as_posix().encode() + path.read_bytes())
+        for file in self.theme.static:
+            digest.update(file.path.encode() + file.data)
+        return digest.hexdigest()
+
     def url(self, path: str) -> str:
         """A site path as a link that works under the site's base path."""
         return self.base_path + path.lstrip("/")
@@ -117,21 +128,38 @@ class Renderer:
         return self.config.base_url + path.lstrip("/")
 
     def render_site(
-        self, site: Site, report: ErrorReport, progress: Progress | None = None
+        self,
+        site: Site,
+        report: ErrorReport,
+        progress: Progress | None = None,
+        memo: dict[str, tuple[str, bytes]] | None = None,
     ) -> tuple[list[OutputFile], list[Page]]:
-        """Every page of the site, and the pages rendered; template problems go to `report`."""
+        """Every page of the site, and the pages rendered; template problems go to `report`.
+
+        With `memo` (a watch session's), a page whose inputs are those of the last build
+        reuses its HTML instead of being rendered again.
+        """
         jobs = list(plan_pages(site, self.config))
+        layout = self.layout_digest(site) if memo is not None else ""
         files: list[OutputFile] = []
         pages: list[Page] = []
         seen: set[tuple[str, int | None, str]] = set()
         for done, job in enumerate(jobs, 1):
+            digest = job_digest(layout, job) if memo is not None else ""
+            if memo is not None and digest and memo.get(job.page.path, ("", b""))[0] == digest:
+                files.append(OutputFile(output_file(job.page.path), memo[job.page.path][1]))
+                pages.append(job.page)
+                continue
             try:
                 template = self.env.get_template(job.template)
                 html = template.render(site=site, page=job.page, **job.context)
             except Exception as exc:  # a theme bug must not hide where it is
                 problem = template_problem(exc, self.theme.dirs, job.template)
             else:
-                files.append(OutputFile(output_file(job.page.path), html.encode("utf-8")))
+                data = html.encode("utf-8")
+                files.append(OutputFile(output_file(job.page.path), data))
+                if memo is not None and digest:
+                    memo[job.page.path] = (digest, data)
                 pages.append(job.page)
                 if progress is not None:
                     progress(done, len(jobs))
@@ -145,9 +173,34 @@ class Renderer:
         return files, pages
 
 
-def make_environment(dirs: tuple[Path, ...]) -> jinja2.Environment:
-    """Autoescaping, strict Jinja over the theme chain."""
+# Pages that read the whole site (not only its sections) are always rendered.
+SITE_WIDE_PAGES = ("404", "archive_index")
+
+
+def job_digest(layout: str, job: Job) -> str:
+    """What a page's HTML depends on: the layout, the template, the page and its context.
+
+    The default theme's pages read `site` only for its sections (part of `layout`); those
+    that read more are in SITE_WIDE_PAGES and get no digest, so they are always rendered.
+    """
+    if job.page.kind in SITE_WIDE_PAGES:
+        return ""
+    text = repr((layout, job.template, job.page, sorted(job.context.items())))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def make_environment(dirs: tuple[Path, ...], cache_dir: Path | None = None) -> jinja2.Environment:
+    """Autoescaping, strict Jinja over the theme chain; compiled templates kept in the cache
+    (Jinja checks each template's source against its checksum before using them)."""
+    bytecode = None
+    if cache_dir is not None:
+        try:
+            (cache_dir / "templates").mkdir(parents=True, exist_ok=True)
+            bytecode = jinja2.FileSystemBytecodeCache(str(cache_dir / "templates"))
+        except OSError:
+            bytecode = None  # a cache that cannot be written is only slower
     return jinja2.Environment(
+        bytecode_cache=bytecode,
         loader=jinja2.FileSystemLoader([d / "templates" for d in dirs]),
         autoescape=jinja2.select_autoescape(("html", "xml"), default_for_string=True),
         undefined=jinja2.StrictUndefined,

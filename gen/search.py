@@ -40,7 +40,9 @@ def check_available() -> None:
     find_pagefind()
 
 
-def build_index(pages: list[OutputFile], cache_dir: Path | None = None) -> list[OutputFile]:
+def build_index(
+    pages: list[OutputFile], cache_dir: Path | None = None, *, reuse_latest: bool = False
+) -> list[OutputFile]:
     """The Pagefind bundle for `pages` (output files of the articles to index).
 
     Pagefind reads a folder, so the pages are staged in a temporary one: the output folder
@@ -52,6 +54,10 @@ def build_index(pages: list[OutputFile], cache_dir: Path | None = None) -> list[
     for page in sorted(pages, key=lambda p: p.path):
         digest.update(page.path.encode() + b"\0" + hashlib.sha256(page.data).digest())
     cached = cache_dir / "search" / digest.hexdigest()[:40] if cache_dir is not None else None
+    if reuse_latest and cached is not None and cached.parent.is_dir():
+        # Preview: any bundle in the cache will do; saving a file must not wait for Pagefind.
+        latest = sorted(p for p in cached.parent.iterdir() if not p.name.startswith("."))
+        cached = latest[0] if latest else cached
     found = load_folder(cached) if cached is not None else None
     if found is not None and "pagefind-entry.json" in found:
         return [OutputFile(f"{BUNDLE_DIR}/{rel}", found[rel]) for rel in sorted(found)]
