@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import pickle
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -90,13 +92,28 @@ class Extras:
 
 
 def render_feeds(
-    site: Site, config: SiteConfig, sizes: Mapping[str, int] = EMPTY
+    site: Site,
+    config: SiteConfig,
+    sizes: Mapping[str, int] = EMPTY,
+    memo: dict[str, tuple[str, list[OutputFile]]] | None = None,
 ) -> list[OutputFile]:
-    """Atom, RSS and JSON Feed files for every feed of the site."""
+    """Atom, RSS and JSON Feed files for every feed of the site.
+
+    With `memo` (a watch session's), a feed whose entries and settings are those of the
+    last build reuses its files.
+    """
     files = []
     extras = Extras(config, sizes)
     for feed in site_feeds(site, config):
-        files.extend(render_feed(feed, config, extras))
+        if memo is None:
+            files.extend(render_feed(feed, config, extras))
+            continue
+        images = [a.image.src for a in feed.entries if a.image is not None]
+        state = (feed, config, [sizes.get(src) for src in images])
+        digest = hashlib.sha256(pickle.dumps(state, 5)).hexdigest()
+        if memo.get(feed.base, ("", []))[0] != digest:
+            memo[feed.base] = (digest, render_feed(feed, config, extras))
+        files.extend(memo[feed.base][1])
     return files
 
 

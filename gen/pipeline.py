@@ -69,6 +69,7 @@ class Session:
     """
 
     pages: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+    feeds: dict[str, tuple[str, list[OutputFile]]] = field(default_factory=dict)
     quick_search: bool = True
 
 
@@ -130,7 +131,7 @@ def build(
         with stage("feeds"):
             # Enclosures give the size of the file as published (re-encoded), not the source's.
             sizes = {f.path: len(f.data) for f in assets}
-            files += render_feeds(site, config, sizes)
+            files += render_feeds(site, config, sizes, session.feeds if session else None)
             files += render_live_feeds(site, config)
             files += render_feed(corrections_feed(site, config), config, Extras(config, sizes))[:1]
             public = [(p.path, p.modified) for p in pages if p.public]
