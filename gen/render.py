@@ -7,7 +7,7 @@ import json
 import pickle
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -19,7 +19,7 @@ from gen.config import SiteConfig
 from gen.errors import ErrorReport, Problem
 from gen.figures import picture_html
 from gen.i18n import format_date, format_datetime, format_month, translate
-from gen.model import OutputFile, Site
+from gen.model import Article, Listing, OutputFile, Site
 from gen.pages import Job, Page, plan_pages
 from gen.urls import output_file
 
@@ -141,12 +141,12 @@ class Renderer:
         reuses its HTML instead of being rendered again.
         """
         jobs = list(plan_pages(site, self.config))
-        layout = self.layout_digest(site) if memo is not None else ""
+        digests = JobDigests(self.layout_digest(site)) if memo is not None else None
         files: list[OutputFile] = []
         pages: list[Page] = []
         seen: set[tuple[str, int | None, str]] = set()
         for done, job in enumerate(jobs, 1):
-            digest = job_digest(layout, job) if memo is not None else ""
+            digest = digests.job(job) if digests is not None else ""
             if memo is not None and digest and memo.get(job.page.path, ("", b""))[0] == digest:
                 files.append(OutputFile(output_file(job.page.path), memo[job.page.path][1]))
                 pages.append(job.page)
@@ -178,18 +178,40 @@ class Renderer:
 SITE_WIDE_PAGES = ("404", "archive_index")
 
 
-def job_digest(layout: str, job: Job) -> str:
-    """What a page's HTML depends on: the layout, the template, the page and its context.
+class JobDigests:
+    """Digests of what each page's HTML depends on, for one build of a watch session.
 
     The default theme's pages read `site` only for its sections (part of `layout`); those
     that read more are in SITE_WIDE_PAGES and get no digest, so they are always rendered.
+    Each article is pickled once per build, however many pages show it.
     """
-    if job.page.kind in SITE_WIDE_PAGES:
-        return ""
-    # pickle (C, and stable for equal values within one process) is much faster than repr;
-    # the digests only ever compare builds of one watch session.
-    data = pickle.dumps((layout, job.template, job.page, sorted(job.context.items())), 5)
-    return hashlib.sha256(data).hexdigest()
+
+    def __init__(self, layout: str) -> None:
+        self.layout = layout
+        self._articles: dict[int, bytes] = {}
+
+    def article(self, article: Article) -> bytes:
+        key = id(article)  # the site model lives for the whole build, so ids are stable
+        if key not in self._articles:
+            self._articles[key] = hashlib.sha256(pickle.dumps(article, 5)).digest()
+        return self._articles[key]
+
+    def value(self, value: Any) -> Any:
+        if isinstance(value, Article):
+            return self.article(value)
+        if isinstance(value, Listing):
+            # The list's own chunk is in "articles"; the rest would make the cost quadratic.
+            return (replace(value, articles=()), len(value.articles))
+        if isinstance(value, tuple) and value and all(isinstance(v, Article) for v in value):
+            return tuple(self.article(v) for v in value)
+        return value
+
+    def job(self, job: Job) -> str:
+        if job.page.kind in SITE_WIDE_PAGES:
+            return ""
+        context = [(k, self.value(v)) for k, v in sorted(job.context.items())]
+        data = pickle.dumps((self.layout, job.template, job.page, context), 5)
+        return hashlib.sha256(data).hexdigest()
 
 
 def make_environment(dirs: tuple[Path, ...], cache_dir: Path | None = None) -> jinja2.Environment:
