@@ -1,7 +1,8 @@
-"""The preview server: files under output/ only, never cached, pages reloaded over SSE."""
+"""The preview server: files under output/ only, never stale, pages reloaded over SSE."""
 
 from __future__ import annotations
 
+import hashlib
 import ipaddress
 import json
 import os
@@ -277,7 +278,15 @@ class PreviewHandler(BaseHTTPRequestHandler):
         kind = content_type(file)
         if kind.startswith("text/html"):
             data = inject_script(data, version)
-        self.send(found.status, data, kind, with_body)
+            self.send(found.status, data, kind, with_body)
+            return
+        # Images, stylesheets, scripts: revalidated on every use (never stale), but an
+        # unchanged one costs a 304, so a reload after a save does not fetch them again.
+        etag = '"' + hashlib.sha256(data).hexdigest()[:32] + '"'
+        if found.status == HTTPStatus.OK and self.headers.get("If-None-Match") == etag:
+            self.send(HTTPStatus.NOT_MODIFIED, b"", "", False, etag=etag)
+            return
+        self.send(found.status, data, kind, with_body, etag=etag)
 
     def allowed_host(self) -> bool:
         """On a loopback address, only local Host names: no DNS rebinding to read drafts."""
@@ -286,16 +295,28 @@ class PreviewHandler(BaseHTTPRequestHandler):
         return is_loopback(host_name(self.headers.get("Host", "")))
 
     def send(
-        self, status: HTTPStatus, data: bytes, kind: str, with_body: bool, location: str = ""
+        self,
+        status: HTTPStatus,
+        data: bytes,
+        kind: str,
+        with_body: bool,
+        location: str = "",
+        etag: str = "",
     ) -> None:
-        """A whole response: never cached (a preview must not show stale pages), never sniffed."""
+        """A whole response, never sniffed and never shown stale: pages are not stored at all,
+        other files (with an ETag) are checked with the server before every use."""
         self.send_response(status)
         if location:
             self.send_header("Location", location)
         if kind:
             self.send_header("Content-Type", kind)
-        self.send_header("Content-Length", str(len(data)))
-        self.send_header("Cache-Control", "no-store")
+        if status != HTTPStatus.NOT_MODIFIED:
+            self.send_header("Content-Length", str(len(data)))
+        if etag:
+            self.send_header("ETag", etag)
+            self.send_header("Cache-Control", "no-cache")
+        else:
+            self.send_header("Cache-Control", "no-store")
         self.send_header("X-Content-Type-Options", "nosniff")
         self.end_headers()
         if with_body:

@@ -56,10 +56,18 @@ class Response:
     body: bytes
 
 
-def fetch(port: int, target: str, *, method: str = "GET", host: str | None = None) -> Response:
+def fetch(
+    port: int,
+    target: str,
+    *,
+    method: str = "GET",
+    host: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
     """Send `target` exactly as given (no client-side normalising) and read the response."""
     with socket.create_connection(("127.0.0.1", port), timeout=10) as conn:
         request = f"{method} {target} HTTP/1.1\r\nHost: {host or f'127.0.0.1:{port}'}\r\n"
+        request += "".join(f"{k}: {v}\r\n" for k, v in (headers or {}).items())
         conn.sendall((request + "Connection: close\r\n\r\n").encode("latin-1"))
         data = b""
         while chunk := conn.recv(65536):
@@ -195,8 +203,30 @@ def test_content_types_and_no_caching(
     response = fetch(port, target)
     assert response.status == 200
     assert response.headers["content-type"] == kind
-    assert response.headers["cache-control"] == "no-store"
-    assert "last-modified" not in response.headers and "etag" not in response.headers
+    assert "last-modified" not in response.headers
+    if kind.startswith("text/html"):
+        assert response.headers["cache-control"] == "no-store"
+        assert "etag" not in response.headers
+    else:  # revalidated before every use, so never stale
+        assert response.headers["cache-control"] == "no-cache"
+        assert response.headers["etag"]
+
+
+def test_an_unchanged_file_is_revalidated_and_a_changed_one_sent_again(
+    served: tuple[int, Path, PreviewServer],
+) -> None:
+    port, output, _ = served
+    first = fetch(port, "/static/style.css")
+    etag = first.headers["etag"]
+    again = fetch(port, "/static/style.css", headers={"If-None-Match": etag})
+    assert again.status == 304
+    assert again.body == b""
+    css = output / "static" / "style.css"
+    css.write_bytes(css.read_bytes() + b"\n/* changed */\n")
+    changed = fetch(port, "/static/style.css", headers={"If-None-Match": etag})
+    assert changed.status == 200
+    assert changed.body.endswith(b"/* changed */\n")
+    assert changed.headers["etag"] != etag
 
 
 def test_script_goes_into_html_responses_never_into_files(
