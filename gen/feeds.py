@@ -154,6 +154,11 @@ def x(text: str) -> str:
     return escape(_XML_BAD.sub("", text), {'"': "&quot;"})
 
 
+def image_type(image: Image) -> str:
+    """The media type of an image file, from its name."""
+    return IMAGE_TYPES.get("." + image.src.rsplit(".", 1)[-1].lower(), "image/jpeg")
+
+
 def rfc3339(moment: datetime) -> str:
     """2026-01-06T09:30:00+02:00."""
     return moment.replace(microsecond=0).isoformat()
@@ -218,7 +223,7 @@ def atom_entry(article: Article, config: SiteConfig, extras: Extras) -> list[str
         )
     if article.image is not None:
         image = article.image
-        mime = IMAGE_TYPES.get("." + image.src.rsplit(".", 1)[-1].lower(), "image/jpeg")
+        mime = image_type(image)
         out.append(
             f'<link rel="enclosure" type="{mime}" length="{extras.size(image)}" '
             f'href="{x(absolute(config, image.url))}"/>'
@@ -267,7 +272,7 @@ def rss(feed: Feed, config: SiteConfig, extras: Extras | None = None) -> str:
         out.append(f"<content:encoded>{extras.xml(article)}</content:encoded>")
         if article.image is not None:
             image = article.image
-            mime = IMAGE_TYPES.get("." + image.src.rsplit(".", 1)[-1].lower(), "image/jpeg")
+            mime = image_type(image)
             out.append(
                 f'<enclosure url="{x(absolute(config, image.url))}" '
                 f'length="{extras.size(image)}" type="{mime}"/>'
