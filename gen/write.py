@@ -90,8 +90,11 @@ def write_output(
     new: dict[str, str] = {}
     stats: dict[str, list[int]] = {}
     written = unchanged = 0
+    # Each folder is resolved once per write: the writer only creates real folders, so the
+    # answer cannot change while it runs.
+    checked: dict[str, bool] = {}
     for file in files:
-        target = safe_target(out, file.path)
+        target = safe_target(out, file.path, checked)
         digest = hashlib.sha256(file.data).hexdigest()
         new[file.path] = digest
         st = _stat(target)
@@ -126,12 +129,23 @@ def write_output(
     return WriteResult(written, unchanged, removed)
 
 
-def safe_target(out: Path, rel: str) -> Path:
-    """`out / rel`, refusing anything that would land outside `out` (.., absolute, symlinks)."""
+def safe_target(out: Path, rel: str, checked: dict[str, bool] | None = None) -> Path:
+    """`out / rel`, refusing anything that would land outside `out` (.., absolute, symlinks).
+
+    `checked` remembers folders already resolved in this write, so each is resolved once.
+    """
     if not rel or rel.startswith("/") or "\\" in rel or "\x00" in rel:
         raise ValueError(f"unsafe output path {rel!r}")
     target = out / rel
-    if ".." in Path(rel).parts or not target.parent.resolve().is_relative_to(out):
+    if ".." in Path(rel).parts:
+        raise ValueError(f"unsafe output path {rel!r}")
+    folder = rel.rpartition("/")[0]
+    inside = checked.get(folder) if checked is not None else None
+    if inside is None:
+        inside = target.parent.resolve().is_relative_to(out)
+        if checked is not None:
+            checked[folder] = inside
+    if not inside:
         raise ValueError(f"unsafe output path {rel!r}")
     return target
 
