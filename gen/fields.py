@@ -7,14 +7,14 @@ problem at the key's line; it returns a clean value (or an empty one after an er
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from gen.errors import suggest
-from gen.images import image_info, plan_variants
+from gen.images import ImageInfo, image_info, plan_variants
 from gen.model import Author, Correction, Image, Source, Tag
 from gen.read import Asset
 from gen.urls import output_file, slugify
@@ -114,6 +114,8 @@ class ImageFinder:
 
     assets: dict[str, Asset]
     widths: tuple[int, ...]
+    # Each file's header is read once per build, however many articles show it.
+    infos: dict[str, ImageInfo | None] = field(default_factory=dict, compare=False)
 
     def find(
         self, src: str, text: ImageText, key: tuple[str | int, ...], ref: str, err: Err
@@ -127,7 +129,9 @@ class ImageFinder:
             return None
         if rel.endswith(".svg"):
             return Image(rel, "/" + rel, *text, length=len(asset.data), ref=ref)
-        info = image_info(asset.data)
+        if rel not in self.infos:
+            self.infos[rel] = image_info(asset.data)
+        info = self.infos[rel]
         if info is None:
             err(key, f"image '{src}' is not a readable PNG, JPEG, GIF or WebP file")
             return None

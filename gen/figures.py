@@ -47,6 +47,8 @@ def picture_html(image: Image, base_path: str, *, lazy: bool = True) -> str:
 def enhance_body_images(body: str, images: dict[str, Image], base_path: str) -> str:
     """Turn Markdown's <img> tags of content images into responsive pictures; an image alone
     in its paragraph becomes a <figure> whose caption is the image's title."""
+    if "<img " not in body:  # most bodies: skip the regular expression's scan
+        return body
 
     def replace(match: re.Match[str]) -> str:
         attrs = dict(_ATTR_RE.findall(match.group(2)))
@@ -73,6 +75,8 @@ _TAGS_RE = re.compile(r"<[^>]+>")
 
 def lite_body(body: str) -> str:
     """Body HTML with every image replaced by its description, caption and credit as text."""
+    if "<img " not in body:  # every figure and picture holds an <img>
+        return body
 
     def describe(fragment: str) -> str:
         img = _IMG_RE.search(fragment)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 
 
@@ -202,6 +202,9 @@ class OutputFile:
 
     path: str  # relative to the output folder, posix
     data: bytes
+    # The sha256 of a page the last build wrote and this one did not render again, as its
+    # inputs are unchanged: the writer leaves the file as it is (`data` is empty).
+    kept: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,3 +222,29 @@ class Site:
     translations: dict[str, tuple[Article, ...]] = field(default_factory=dict)  # url → others
     expired: frozenset[str] = frozenset()  # urls of pages kept but out of lists and feeds
     next_embargo: Article | None = None  # the next scheduled article to publish
+
+
+def _fast_pickling(*classes: type) -> None:
+    """Pickle frozen slotted dataclasses by a plain list of their fields.
+
+    The dataclass default looks the fields up on every call, which dominated hashing the
+    site model for the render memo (every article is pickled once per build).
+    """
+    for cls in classes:
+        names = tuple(f.name for f in fields(cls))
+
+        def getstate(self: object, names: tuple[str, ...] = names) -> list[object]:
+            return [getattr(self, name) for name in names]
+
+        def setstate(self: object, state: list[object], names: tuple[str, ...] = names) -> None:
+            for name, value in zip(names, state, strict=True):
+                object.__setattr__(self, name, value)
+
+        setattr(cls, "__getstate__", getstate)  # noqa: B010 (a method, set on the class)
+        setattr(cls, "__setstate__", setstate)  # noqa: B010
+
+
+_fast_pickling(
+    Link, Author, Section, Tag, Variant, Image, Heading, Source, Correction, LiveUpdate,
+    LiveInfo, Article, Month, Listing, OutputFile, Site,
+)  # fmt: skip

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import json
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -20,11 +22,18 @@ from gen.markup import MarkdownEngine
 from gen.model import Article, OutputFile, Site
 from gen.pages import CORRECTIONS_PATH, corrected_articles
 from gen.read import SourceTree, read_tree
-from gen.render import Renderer, read_theme
+from gen.render import PageMemo, Renderer, read_theme
 from gen.search import SearchUnavailable, build_index, check_available
 from gen.sitemaps import render_sitemaps
 from gen.urls import output_file
-from gen.write import check_output_dir, write_output
+from gen.write import (
+    OutputState,
+    atomic_write,
+    check_output_dir,
+    is_intact,
+    read_output_state,
+    write_output,
+)
 
 Progress = Callable[[int, int], None]
 
@@ -42,6 +51,7 @@ class BuildResult:
     next_embargo: Article | None = None
     cached: int = 0  # Markdown bodies taken from the cache
     converted: int = 0  # Markdown bodies converted in this build
+    rendered: int = 0  # pages rendered (the others were kept: their inputs are unchanged)
     timings: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -63,13 +73,14 @@ class BuildFailed(GenError):
 class Session:
     """What a watch or preview session keeps between its builds, to rebuild faster.
 
-    `pages`: each page's inputs digest and HTML from the last build, so a page whose
-    inputs did not change is not rendered again. `quick_search`: reuse the last search
+    `pages`: each page's inputs digest and output hash from the last build, so a page
+    whose inputs did not change is not rendered again. `quick_search`: reuse the last search
     index instead of re-indexing on every save (the next full build refreshes it).
     """
 
-    pages: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+    pages: PageMemo = field(default_factory=dict)
     feeds: dict[str, tuple[str, list[OutputFile]]] = field(default_factory=dict)
+    output: OutputState | None = None  # what the output folder holds, after the last build
     quick_search: bool = True
 
 
@@ -117,15 +128,37 @@ def build(
             report.raise_if_errors(ContentError)
         with stage("render"):
             renderer = Renderer(config, theme, options.cache_dir)
-            memo = session.pages if session is not None else None
-            files, pages = renderer.render_site(site, report, progress, memo)
+            out = options.output_dir
+            state_file = write_state_file(options)
+            first = session is None or session.output is None
+            memo: PageMemo | None
+            if session is not None and session.output is not None:
+                previous, memo = session.output, session.pages
+            else:
+                # A build, or a preview's first: what the last build left, from the cache.
+                previous = read_output_state(out, state_file)
+                memo = read_page_memo(options)
+                if session is not None:
+                    session.pages = memo = memo if memo is not None else {}
+
+            def intact(path: str, digest: str) -> bool:
+                return is_intact(out, path, digest, previous)
+
+            files, pages = renderer.render_site(site, report, progress, memo, intact)
             report.raise_if_errors(TemplateError)
+            result.rendered = sum(1 for f in files if not f.kept)
         with stage("search"):
+
+            def load(file: OutputFile) -> bytes:
+                return (out / file.path).read_bytes() if file.kept else file.data
+
             if config.search and any(p.searchable for p in pages):
                 searchable = [f for f, p in zip(files, pages, strict=True) if p.searchable]
                 try:
                     quick = session is not None and session.quick_search
-                    files += build_index(searchable, options.cache_dir, reuse_latest=quick)
+                    files += build_index(
+                        searchable, options.cache_dir, reuse_latest=quick, load=load
+                    )
                 except SearchUnavailable as exc:
                     report.warn(CONFIG_FILE, None, str(exc))
         with stage("feeds"):
@@ -140,7 +173,11 @@ def build(
             origins = {output_file(p.path): p.source for p in pages if p.source}
             files = check_unique([*files, *theme.static, *assets], report, origins)
         with stage("write"):
-            written = write_output(files, options.output_dir, write_state_file(options))
+            written = write_output(files, out, state_file, previous)
+            if session is not None:
+                session.output = written.state
+            if first and memo is not None:
+                write_page_memo(options, memo)
     except GenError as exc:
         raise BuildFailed(exc, report.warnings) from None
     result.articles = len(site.articles)
@@ -228,8 +265,39 @@ def write_state_file(options: BuildOptions) -> Path | None:
     """Where the writer remembers file sizes and times for this output folder, in the cache."""
     if options.cache_dir is None:
         return None
-    key = hashlib.sha256(str(options.output_dir.resolve()).encode()).hexdigest()[:16]
-    return options.cache_dir / f"output-{key}.json"
+    return options.cache_dir / f"output-{output_key(options)}.json"
+
+
+def output_key(options: BuildOptions) -> str:
+    """The output folder's name in the cache (one site may build into several)."""
+    return hashlib.sha256(str(options.output_dir.resolve()).encode()).hexdigest()[:16]
+
+
+def page_memo_file(options: BuildOptions) -> Path | None:
+    """Where each page's inputs digest and output hash are kept between builds."""
+    if options.cache_dir is None:
+        return None
+    return options.cache_dir / f"pages-{output_key(options)}.json"
+
+
+def read_page_memo(options: BuildOptions) -> PageMemo | None:
+    """The last build's page memo ({} if none or unreadable); None without a cache."""
+    path = page_memo_file(options)
+    if path is None:
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return {str(k): (str(v[0]), str(v[1])) for k, v in data["pages"].items()}
+    except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
+        return {}  # a missing or foreign memo only means rendering every page
+
+
+def write_page_memo(options: BuildOptions, memo: PageMemo) -> None:
+    path = page_memo_file(options)
+    if path is None:
+        return
+    with contextlib.suppress(OSError):  # a cache that cannot be written is only slower
+        atomic_write(path, json.dumps({"pages": memo}, sort_keys=True).encode("utf-8"))
 
 
 def convert_bodies(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import heapq
 import math
 from collections import defaultdict
 from collections.abc import Sequence
@@ -27,10 +28,11 @@ def related_articles(
     targets = pool if targets is None else targets
     if count <= 0:
         return {a.url: () for a in targets}
-    articles = pool
     postings: dict[str, list[int]] = defaultdict(list)
     position = {a.url: i for i, a in enumerate(pool)}
-    keys = [-a.date.timestamp() for a in pool]  # ascending, as the pool is newest first
+    stamps = [a.date.timestamp() for a in pool]
+    keys = [-stamp for stamp in stamps]  # ascending, as the pool is newest first
+    sections = [a.section.id for a in pool]
     for i, article in enumerate(pool):
         for tag in article.tags:
             postings[tag.slug].append(i)
@@ -38,27 +40,38 @@ def related_articles(
     # Inverse document frequency: a tag on every story says little; a rare one says a lot.
     idf = {slug: math.log(1 + total / len(ids)) for slug, ids in postings.items()}
     limit = max(200, 20 * count)  # candidates walked per tag, nearest in list order
+    most_bonus = SECTION_WEIGHT + TIME_WEIGHT
     result: dict[str, tuple[Article, ...]] = {}
     for article in targets:
         # A target outside the pool (an expired page) looks around its place in time.
         i = position.get(article.url, -1)
-        near = i if i >= 0 else bisect.bisect_left(keys, -article.date.timestamp())
+        stamp = article.date.timestamp()
+        near = i if i >= 0 else bisect.bisect_left(keys, -stamp)
         scores: dict[int, float] = defaultdict(float)
         for tag in article.tags:
-            ids = postings.get(tag.slug, [])
+            ids = postings.get(tag.slug)
+            if not ids:
+                continue
+            weight = idf[tag.slug]
             for j in _nearest(ids, near, limit):
                 if j != i:
-                    scores[j] += idf[tag.slug]
+                    scores[j] += weight
+        if len(scores) > count:
+            # The bonuses add at most `most_bonus`: a candidate that far behind the
+            # count-th best tag score cannot reach the top, so it is never ranked.
+            floor = heapq.nlargest(count, scores.values())[-1] - most_bonus - 1e-9
+            candidates = [(j, s) for j, s in scores.items() if s >= floor]
+        else:
+            candidates = list(scores.items())
+        section = article.section.id
         ranked = []
-        for j, score in scores.items():
-            other = articles[j]
-            if other.section.id == article.section.id:
+        for j, score in candidates:
+            if sections[j] == section:
                 score += SECTION_WEIGHT
-            days = abs((other.date - article.date).total_seconds()) / 86400
+            days = abs(stamps[j] - stamp) / 86400
             score += TIME_WEIGHT * 0.5 ** (days / TIME_SCALE_DAYS)
-            ranked.append((-score, other.date, other.url, j))
-        ranked.sort(key=lambda r: (r[0], -r[1].timestamp(), r[2]))
-        result[article.url] = tuple(articles[r[3]] for r in ranked[:count])
+            ranked.append((-score, -stamps[j], pool[j].url, j))
+        result[article.url] = tuple(pool[r[3]] for r in heapq.nsmallest(count, ranked))
     return result
 
 

@@ -15,6 +15,7 @@ from typing import Any
 import jinja2
 import markupsafe
 
+from gen import __version__
 from gen.config import SiteConfig
 from gen.errors import ErrorReport, Problem
 from gen.figures import picture_html
@@ -112,6 +113,7 @@ class Renderer:
     def layout_digest(self, site: Site) -> str:
         """Everything every page shows: settings, sections, templates and static files."""
         digest = hashlib.sha256(repr((self.config, site.sections)).encode("utf-8"))
+        digest.update(code_digest().encode())
         for folder in self.theme.dirs:
             for path in sorted((folder / "templates").rglob("*")):
                 if path.is_file():
@@ -133,34 +135,46 @@ class Renderer:
         site: Site,
         report: ErrorReport,
         progress: Progress | None = None,
-        memo: dict[str, tuple[str, bytes]] | None = None,
+        memo: PageMemo | None = None,
+        intact: Callable[[str, str], bool] | None = None,
     ) -> tuple[list[OutputFile], list[Page]]:
         """Every page of the site, and the pages rendered; template problems go to `report`.
 
-        With `memo` (a watch session's), a page whose inputs are those of the last build
-        reuses its HTML instead of being rendered again.
+        With `memo` (page path → inputs digest and output hash from the last build, kept in
+        the cache or by a watch session) a page whose inputs are unchanged, and whose file
+        `intact(path, sha256)` says is still as written, is not rendered again: it comes
+        back `kept`. The memo is updated with what this build rendered.
         """
         jobs = list(plan_pages(site, self.config))
         digests = JobDigests(self.layout_digest(site)) if memo is not None else None
+        view = SiteView(site)
         files: list[OutputFile] = []
         pages: list[Page] = []
         seen: set[tuple[str, int | None, str]] = set()
         for done, job in enumerate(jobs, 1):
-            digest = digests.job(job) if digests is not None else ""
-            if memo is not None and digest and memo.get(job.page.path, ("", b""))[0] == digest:
-                files.append(OutputFile(output_file(job.page.path), memo[job.page.path][1]))
-                pages.append(job.page)
-                continue
+            path = output_file(job.page.path)
+            digest = ""
+            if digests is not None and memo is not None:
+                digest = digests.job(job)
+                known = memo.get(job.page.path)
+                if known and known[0] == digest and intact and intact(path, known[1]):
+                    files.append(OutputFile(path, b"", kept=known[1]))
+                    pages.append(job.page)
+                    continue
+            view.read.clear()
             try:
                 template = self.env.get_template(job.template)
-                html = template.render(site=site, page=job.page, **job.context)
+                html = template.render(site=view, page=job.page, **job.context)
             except Exception as exc:  # a theme bug must not hide where it is
                 problem = template_problem(exc, self.theme.dirs, job.template)
             else:
                 data = html.encode("utf-8")
-                files.append(OutputFile(output_file(job.page.path), data))
-                if memo is not None and digest:
-                    memo[job.page.path] = (digest, data)
+                files.append(OutputFile(path, data))
+                if memo is not None:
+                    # A page that read more of the site than its sections (a list of every
+                    # article, say) has inputs the digest does not cover: always rendered.
+                    whole = digest if not view.read - LAYOUT_FIELDS else ""
+                    memo[job.page.path] = (whole, hashlib.sha256(data).hexdigest())
                 pages.append(job.page)
                 if progress is not None:
                     progress(done, len(jobs))
@@ -171,19 +185,41 @@ class Renderer:
                 report.error(
                     problem.path, problem.line, f"{problem.message} (rendering {job.page.path})"
                 )
+        if memo is not None:
+            for stale in set(memo) - {p.path for p in pages}:
+                del memo[stale]
         return files, pages
 
 
-# Pages that read the whole site (not only its sections) are always rendered.
-SITE_WIDE_PAGES = ("404", "archive_index")
+# Page path → (digest of the page's inputs, sha256 of its HTML) as of the last build; an
+# empty digest never matches (the page read more than the digest covers).
+PageMemo = dict[str, tuple[str, str]]
+
+# What of `site` the layout digest covers: a page reading only these can be kept.
+LAYOUT_FIELDS = frozenset({"sections"})
+
+
+class SiteView:
+    """`site` as templates see it, noting which of its fields a page reads."""
+
+    __slots__ = ("_site", "read")
+
+    def __init__(self, site: Site) -> None:
+        self._site = site
+        self.read: set[str] = set()
+
+    def __getattr__(self, name: str) -> Any:
+        value = getattr(self._site, name)
+        self.read.add(name)
+        return value
 
 
 class JobDigests:
-    """Digests of what each page's HTML depends on, for one build of a watch session.
+    """Digests of what each page's HTML depends on, for one build.
 
-    The default theme's pages read `site` only for its sections (part of `layout`); those
-    that read more are in SITE_WIDE_PAGES and get no digest, so they are always rendered.
-    Each article is pickled once per build, however many pages show it.
+    The layout digest covers settings, sections, templates, static files and Dateline's own
+    code; pages that read more of `site` are found while rendering (`SiteView`) and are not
+    kept. Each article is pickled once per build, however many pages show it.
     """
 
     def __init__(self, layout: str) -> None:
@@ -207,11 +243,18 @@ class JobDigests:
         return value
 
     def job(self, job: Job) -> str:
-        if job.page.kind in SITE_WIDE_PAGES:
-            return ""
         context = [(k, self.value(v)) for k, v in sorted(job.context.items())]
         data = pickle.dumps((self.layout, job.template, job.page, context), 5)
         return hashlib.sha256(data).hexdigest()
+
+
+def code_digest() -> str:
+    """A digest of Dateline's own code: a new version may render the same inputs differently."""
+    digest = hashlib.sha256(__version__.encode())
+    here = Path(__file__).resolve().parent
+    for path in sorted(here.glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
 
 
 def make_environment(dirs: tuple[Path, ...], cache_dir: Path | None = None) -> jinja2.Environment:

@@ -8,6 +8,7 @@ import json
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -41,18 +42,24 @@ def check_available() -> None:
 
 
 def build_index(
-    pages: list[OutputFile], cache_dir: Path | None = None, *, reuse_latest: bool = False
+    pages: list[OutputFile],
+    cache_dir: Path | None = None,
+    *,
+    reuse_latest: bool = False,
+    load: Callable[[OutputFile], bytes] | None = None,
 ) -> list[OutputFile]:
     """The Pagefind bundle for `pages` (output files of the articles to index).
 
     Pagefind reads a folder, so the pages are staged in a temporary one: the output folder
     is written once, by the writer, after everything has succeeded. The bundle is kept in
     the cache under the hash of every indexed page, so an unchanged site is not re-indexed.
+    `load` gives a page's bytes (a page `kept` from the last build is read from the output).
     """
     binary = find_pagefind()
     digest = hashlib.sha256(binary.name.encode())
     for page in sorted(pages, key=lambda p: p.path):
-        digest.update(page.path.encode() + b"\0" + hashlib.sha256(page.data).digest())
+        sha = page.kept or hashlib.sha256(page.data).hexdigest()
+        digest.update(page.path.encode() + b"\0" + sha.encode())
     cached = cache_dir / "search" / digest.hexdigest()[:40] if cache_dir is not None else None
     if reuse_latest and cached is not None and cached.parent.is_dir():
         # Preview: any bundle in the cache will do; saving a file must not wait for Pagefind.
@@ -61,7 +68,7 @@ def build_index(
     found = load_folder(cached) if cached is not None else None
     if found is not None and "pagefind-entry.json" in found:
         return [OutputFile(f"{BUNDLE_DIR}/{rel}", found[rel]) for rel in sorted(found)]
-    files = _run_pagefind(binary, pages)
+    files = _run_pagefind(binary, pages, load or (lambda page: page.data))
     if cached is not None:
         # Only the newest bundle is worth keeping: old ones never match again.
         for old in sorted(cached.parent.iterdir()) if cached.parent.is_dir() else []:
@@ -71,7 +78,9 @@ def build_index(
     return files
 
 
-def _run_pagefind(binary: Path, pages: list[OutputFile]) -> list[OutputFile]:
+def _run_pagefind(
+    binary: Path, pages: list[OutputFile], load: Callable[[OutputFile], bytes]
+) -> list[OutputFile]:
     """Index `pages` with the Pagefind binary and return its (made deterministic) bundle."""
     with tempfile.TemporaryDirectory(prefix="dateline-search-") as tmp:
         site = Path(tmp) / "site"
@@ -79,7 +88,7 @@ def _run_pagefind(binary: Path, pages: list[OutputFile]) -> list[OutputFile]:
         for page in pages:
             target = site / page.path
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(page.data)
+            target.write_bytes(load(page))
         site.mkdir(exist_ok=True)
         run = subprocess.run(
             [str(binary), "--site", str(site), "--output-path", str(bundle), "--quiet"],

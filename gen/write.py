@@ -8,7 +8,7 @@ import json
 import os
 import stat
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,7 @@ class WriteResult:
     written: int
     unchanged: int
     removed: int
+    state: OutputState = field(default_factory=dict)  # what the output folder now holds
 
 
 def check_output_dir(output_dir: Path, site_dir: Path) -> None:
@@ -59,6 +60,10 @@ def check_output_dir(output_dir: Path, site_dir: Path) -> None:
         )
 
 
+# What the output folder holds, as the last build left it: path → (sha256, size, mtime_ns).
+OutputState = dict[str, tuple[str, int, int]]
+
+
 def read_manifest(out: Path) -> dict[str, str]:
     """Path → sha256 of every file the last build wrote ({} if none or unreadable)."""
     return _read_json_map(out / MANIFEST)
@@ -73,104 +78,171 @@ def _read_json_map(path: Path) -> dict[str, Any]:
     return dict(files) if isinstance(files, dict) else {}
 
 
+def read_output_state(output_dir: Path, state_file: Path | None) -> OutputState:
+    """The manifest's hashes joined with the sizes and times the writer saw (in the cache).
+
+    Only files that appear in both are known: a file is trusted unread only when its hash
+    is in the manifest and its size and mtime are those the writer left.
+    """
+    hashes = read_manifest(output_dir)
+    seen = _read_json_map(state_file) if state_file is not None else {}
+    state: OutputState = {}
+    for path, digest in hashes.items():
+        st = seen.get(path)
+        if isinstance(digest, str) and isinstance(st, list) and len(st) == 2:
+            state[path] = (digest, int(st[0]), int(st[1]))
+    return state
+
+
+def is_intact(output_dir: Path, path: str, digest: str, state: OutputState) -> bool:
+    """True if `path` in the output folder still is the file with `digest` the writer left."""
+    known = state.get(path)
+    if known is None or known[0] != digest:
+        return False
+    return _stat(f"{output_dir}/{path}") == known[1:]
+
+
 def write_output(
-    files: list[OutputFile], output_dir: Path, state_file: Path | None = None
+    files: list[OutputFile],
+    output_dir: Path,
+    state_file: Path | None = None,
+    previous: OutputState | None = None,
 ) -> WriteResult:
     """Make `output_dir` hold exactly `files` (and the manifest), touching only what changed.
 
     The manifest in the output folder says which files Dateline wrote and their hashes (it
     is deterministic, like every output file). `state_file`, in the cache, remembers each
     file's size and mtime as the writer left it: a file that still matches both and whose
-    hash has not changed is not even read. Without it, bytes are compared.
+    hash has not changed is not even read. Without it, bytes are compared. A file the
+    render stage `kept` (unchanged inputs) must still be as the writer left it.
     """
     output_dir.mkdir(parents=True, exist_ok=True)
     out = output_dir.resolve()
+    if previous is None:
+        previous = read_output_state(out, state_file)
     old = read_manifest(out)
-    seen = _read_json_map(state_file) if state_file is not None else {}
-    new: dict[str, str] = {}
-    stats: dict[str, list[int]] = {}
+    state: OutputState = {}
     written = unchanged = 0
     # Each folder is resolved once per write: the writer only creates real folders, so the
     # answer cannot change while it runs.
     checked: dict[str, bool] = {}
+    root = str(out)
     for file in files:
-        target = safe_target(out, file.path, checked)
-        digest = hashlib.sha256(file.data).hexdigest()
-        new[file.path] = digest
-        st = _stat(target)
-        if st is not None and old.get(file.path) == digest and seen.get(file.path) == list(st):
-            stats[file.path] = list(st)
+        target = _target(root, file.path, checked)
+        if file.kept:
+            if not is_intact(out, file.path, file.kept, previous):
+                raise ConfigError(
+                    [Problem(str(target), None, "changed while the site was built; build again")]
+                )
+            state[file.path] = previous[file.path]
             unchanged += 1
             continue
-        if st is not None and st[0] == len(file.data) and target.read_bytes() == file.data:
-            stats[file.path] = list(st)
+        digest = hashlib.sha256(file.data).hexdigest()
+        st = _stat(target)
+        known = previous.get(file.path)
+        if st is not None and known is not None and known == (digest, *st):
+            state[file.path] = known
+            unchanged += 1
+            continue
+        if st is not None and st[0] == len(file.data) and _read(target) == file.data:
+            state[file.path] = (digest, *st)
             unchanged += 1
             continue
         atomic_write(target, file.data)
         after = _stat(target)
-        if after is not None:
-            stats[file.path] = list(after)
+        state[file.path] = (digest, *after) if after is not None else (digest, -1, -1)
         written += 1
     removed = 0
-    for stale in sorted(set(old) - set(new), reverse=True):
+    for stale in sorted(set(old) - set(state), reverse=True):
         try:
-            target = safe_target(out, stale)
+            gone = safe_target(out, stale)
         except ValueError:
             continue  # a manifest entry we would never have written: leave it alone
         with contextlib.suppress(FileNotFoundError):
-            target.unlink()
+            gone.unlink()
             removed += 1
-        _remove_empty_parents(target.parent, out)
-    manifest = json.dumps({"files": dict(sorted(new.items()))}, indent=0)
+        _remove_empty_parents(gone.parent, out)
+    hashes = {path: state[path][0] for path in sorted(state)}
+    manifest = json.dumps({"files": hashes}, indent=0)
     atomic_write(out / MANIFEST, manifest.encode("utf-8") + b"\n")
     if state_file is not None:
+        stats = {path: list(value[1:]) for path, value in state.items()}
         with contextlib.suppress(OSError):  # a cache that cannot be written is only slower
             atomic_write(state_file, json.dumps({"files": stats}).encode("utf-8"))
-    return WriteResult(written, unchanged, removed)
+    return WriteResult(written, unchanged, removed, state)
 
 
 def safe_target(out: Path, rel: str, checked: dict[str, bool] | None = None) -> Path:
     """`out / rel`, refusing anything that would land outside `out` (.., absolute, symlinks).
 
-    `checked` remembers folders already resolved in this write, so each is resolved once.
+    `checked` remembers folders already checked in this write, so each is looked at once.
     """
+    return Path(_target(str(out), rel, {} if checked is None else checked))
+
+
+def _target(out: str, rel: str, checked: dict[str, bool]) -> str:
+    """`safe_target` on strings: the writer calls it for every file of the site."""
     if not rel or rel.startswith("/") or "\\" in rel or "\x00" in rel:
         raise ValueError(f"unsafe output path {rel!r}")
-    target = out / rel
-    if ".." in Path(rel).parts:
+    if any(part in ("", ".", "..") for part in rel.split("/")):
         raise ValueError(f"unsafe output path {rel!r}")
-    folder = rel.rpartition("/")[0]
-    inside = checked.get(folder) if checked is not None else None
-    if inside is None:
-        inside = target.parent.resolve().is_relative_to(out)
-        if checked is not None:
-            checked[folder] = inside
-    if not inside:
+    if not _inside(out, rel.rpartition("/")[0], checked):
         raise ValueError(f"unsafe output path {rel!r}")
-    return target
+    return f"{out}/{rel}"
 
 
-def _stat(target: Path) -> tuple[int, int] | None:
+def _inside(out: str, folder: str, checked: dict[str, bool]) -> bool:
+    """True if `out/folder` is, or would be created as, a folder inside `out`.
+
+    Walks down from `out`: a folder whose parent is inside is inside unless it is a symlink
+    that points elsewhere (one lstat per folder, not a realpath per file).
+    """
+    if not folder or folder == ".":
+        return True
+    known = checked.get(folder)
+    if known is not None:
+        return known
+    inside = _inside(out, folder.rpartition("/")[0], checked)
+    if inside:
+        full = f"{out}/{folder}"
+        try:
+            mode = os.lstat(full).st_mode
+        except (FileNotFoundError, NotADirectoryError):
+            mode = 0  # not there yet: the writer creates it as a real folder
+        if stat.S_ISLNK(mode):
+            real = os.path.realpath(full)
+            inside = real == out or real.startswith(out + "/")
+    checked[folder] = inside
+    return inside
+
+
+def _stat(target: str | Path) -> tuple[int, int] | None:
     """(size, mtime_ns) of a regular file (not a symlink), or None."""
     try:
-        st = target.lstat()
+        st = os.lstat(target)
     except (FileNotFoundError, NotADirectoryError):
         return None
     return (st.st_size, st.st_mtime_ns) if stat.S_ISREG(st.st_mode) else None
 
 
-def atomic_write(target: Path, data: bytes) -> None:
+def _read(path: str) -> bytes:
+    with open(path, "rb") as handle:
+        return handle.read()
+
+
+def atomic_write(target: str | Path, data: bytes) -> None:
     """Write via a temporary file and a rename, so a reader never sees half a file."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=target.parent)
+    folder = os.path.dirname(target)
+    os.makedirs(folder, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=folder)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-        Path(tmp).chmod(0o644)
-        Path(tmp).replace(target)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
-            Path(tmp).unlink()
+            os.unlink(tmp)
         raise
 
 
