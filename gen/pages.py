@@ -65,6 +65,7 @@ class Page:
     modified: datetime | None = None
     public: bool = True  # listed in the sitemap
     searchable: bool = False  # indexed by Pagefind
+    search_group: str = ""  # which part of the search index (the year it was published)
     lite: str | None = None  # the text-only edition of this page
     canonical: str | None = None  # when not the page's own path (the lite edition's pages)
     source: str = ""  # what asked for this page, for collision messages
@@ -123,7 +124,13 @@ def plan_pages(site: Site, config: SiteConfig) -> Iterator[Job]:
         ),
     )
     if config.search:
-        yield Job("search.html", Page("search", "/search/", translate("search", lang), "", lang))
+        # The index comes in one part per year, the newest first (it holds Pagefind's code).
+        groups = sorted({search_group(a, config) for a in site.articles}, reverse=True)
+        yield Job(
+            "search.html",
+            Page("search", "/search/", translate("search", lang), "", lang),
+            {"search_bundles": tuple(f"/pagefind/{g}/" for g in groups)},
+        )
     yield Job(
         "404.html", Page("404", "/404.html", translate("not_found", lang), "", lang, public=False)
     )
@@ -169,6 +176,7 @@ def article_job(
         alternates=tuple(Alternate(a.lang, a.url, a.title) for a in translations),
         modified=article.modified,
         searchable=True,
+        search_group=search_group(article, config),
         lite=LITE_PREFIX + article.url,
     )
     return Job(
@@ -181,6 +189,14 @@ def article_job(
             "expired": article.url in site.expired,
         },
     )
+
+
+def search_group(article: Article, config: SiteConfig) -> str:
+    """The part of the search index an article is in: the year it was published.
+
+    Publishing or editing a story re-indexes only its year, and no part grows without end.
+    """
+    return f"{article.date.astimezone(config.tz).year:04d}"
 
 
 def live_jobs(
@@ -220,6 +236,7 @@ def live_jobs(
             jsonld=live_blog_posting(article, updates, config),
             modified=article.modified,
             searchable=main,
+            search_group=search_group(article, config) if main else "",
             lite=LITE_PREFIX + base if main else None,
         )
         yield Job("live.html", page, {**context, "updates": updates, "part": part})

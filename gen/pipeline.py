@@ -153,7 +153,9 @@ def build(
                 return (out / file.path).read_bytes() if file.kept else file.data
 
             if config.search and any(p.searchable for p in pages):
-                searchable = [f for f, p in zip(files, pages, strict=True) if p.searchable]
+                searchable = [
+                    (p.search_group, f) for f, p in zip(files, pages, strict=True) if p.searchable
+                ]
                 try:
                     quick = session is not None and session.quick_search
                     files += build_index(

@@ -41,46 +41,79 @@ def check_available() -> None:
     find_pagefind()
 
 
+# What a reader's browser loads from the primary (newest) part only: the search code, its
+# styles and the WebAssembly. The other parts are merged in as data and need none of it.
+_CODE_SUFFIXES = (".js", ".css")
+_CODE_PREFIX = "wasm."
+
+
 def build_index(
-    pages: list[OutputFile],
+    pages: list[tuple[str, OutputFile]],
     cache_dir: Path | None = None,
     *,
     reuse_latest: bool = False,
     load: Callable[[OutputFile], bytes] | None = None,
 ) -> list[OutputFile]:
-    """The Pagefind bundle for `pages` (output files of the articles to index).
+    """The Pagefind bundles for `pages`: (group, output file) of each article to index.
 
-    Pagefind reads a folder, so the pages are staged in a temporary one: the output folder
-    is written once, by the writer, after everything has succeeded. The bundle is kept in
-    the cache under the hash of every indexed page, so an unchanged site is not re-indexed.
+    Each group (a year) gets its own bundle at /pagefind/<group>/; the search page loads
+    the newest and merges the others, so publishing a story re-indexes only its year.
+    Pagefind reads a folder, so a group's pages are staged in a temporary one: the output
+    folder is written once, by the writer, after everything has succeeded. Each bundle is
+    kept in the cache under the hash of its pages, so an unchanged year is not re-indexed.
     `load` gives a page's bytes (a page `kept` from the last build is read from the output).
     """
     binary = find_pagefind()
+    groups: dict[str, list[OutputFile]] = {}
+    for group, page in pages:
+        groups.setdefault(group, []).append(page)
+    newest = max(groups, default="")
+    files: list[OutputFile] = []
+    for group in sorted(groups):
+        bundle = _group_bundle(
+            binary, group, groups[group], cache_dir, reuse_latest, load or (lambda p: p.data)
+        )
+        for rel in sorted(bundle):
+            if group != newest and (rel.endswith(_CODE_SUFFIXES) or rel.startswith(_CODE_PREFIX)):
+                continue
+            files.append(OutputFile(f"{BUNDLE_DIR}/{group}/{rel}", bundle[rel]))
+    return files
+
+
+def _group_bundle(
+    binary: Path,
+    group: str,
+    pages: list[OutputFile],
+    cache_dir: Path | None,
+    reuse_latest: bool,
+    load: Callable[[OutputFile], bytes],
+) -> dict[str, bytes]:
+    """One group's bundle (path in the bundle → bytes): from the cache, or from Pagefind."""
     digest = hashlib.sha256(binary.name.encode())
     for page in sorted(pages, key=lambda p: p.path):
         sha = page.kept or hashlib.sha256(page.data).hexdigest()
         digest.update(page.path.encode() + b"\0" + sha.encode())
-    cached = cache_dir / "search" / digest.hexdigest()[:40] if cache_dir is not None else None
-    if reuse_latest and cached is not None and cached.parent.is_dir():
-        # Preview: any bundle in the cache will do; saving a file must not wait for Pagefind.
-        latest = sorted(p for p in cached.parent.iterdir() if not p.name.startswith("."))
+    folder = cache_dir / "search" / group if cache_dir is not None else None
+    cached = folder / digest.hexdigest()[:40] if folder is not None else None
+    if reuse_latest and folder is not None and folder.is_dir():
+        # Preview: any bundle of this group will do; a save must not wait for Pagefind.
+        latest = sorted(p for p in folder.iterdir() if not p.name.startswith("."))
         cached = latest[0] if latest else cached
     found = load_folder(cached) if cached is not None else None
     if found is not None and "pagefind-entry.json" in found:
-        return [OutputFile(f"{BUNDLE_DIR}/{rel}", found[rel]) for rel in sorted(found)]
-    files = _run_pagefind(binary, pages, load or (lambda page: page.data))
-    if cached is not None:
-        # Only the newest bundle is worth keeping: old ones never match again.
-        for old in sorted(cached.parent.iterdir()) if cached.parent.is_dir() else []:
+        return found
+    bundle = _run_pagefind(binary, pages, load)
+    if folder is not None and cached is not None:
+        # Only the newest bundle of a group is worth keeping: old ones never match again.
+        for old in sorted(folder.iterdir()) if folder.is_dir() else []:
             shutil.rmtree(old, ignore_errors=True)
-        prefix = f"{BUNDLE_DIR}/"
-        store_folder(cached, {f.path.removeprefix(prefix): f.data for f in files})
-    return files
+        store_folder(cached, bundle)
+    return bundle
 
 
 def _run_pagefind(
     binary: Path, pages: list[OutputFile], load: Callable[[OutputFile], bytes]
-) -> list[OutputFile]:
+) -> dict[str, bytes]:
     """Index `pages` with the Pagefind binary and return its (made deterministic) bundle."""
     with tempfile.TemporaryDirectory(prefix="dateline-search-") as tmp:
         site = Path(tmp) / "site"
@@ -105,8 +138,7 @@ def _run_pagefind(
             for p in bundle.rglob("*")
             if p.is_file()
         }
-    canonical = canonical_bundle(found)
-    return [OutputFile(f"{BUNDLE_DIR}/{rel}", canonical[rel]) for rel in sorted(canonical)]
+    return canonical_bundle(found)
 
 
 # --- Making Pagefind's bundle deterministic ------------------------------------------------

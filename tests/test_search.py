@@ -24,6 +24,15 @@ TIMEOUT_MS = 15_000
 PUBLISHED_WORD = ("Carpathians", "/2026/07/21/summer-camps-for-front-line-children/")
 EMBARGOED_WORD = ("recruitment", "content/articles/2027/five-questions-for-the-spring.md")
 DRAFT_WORD = ("cumbersome", "content/articles/2026/shadow-fleet-enforcement-review.md")
+# In the 2025 part of the index, which the search page merges into the newest (2026).
+OLDER_WORD = ("reinsurance", "/2025/09/04/black-sea-grain-shipments-hold-steady/")
+BOTH_YEARS_WORD = (
+    "ukrenergo",
+    {
+        "/2025/11/12/barrage-forces-emergency-blackouts/",
+        "/2026/11/26/kyiv-air-defences-repel-overnight-attack/",
+    },
+)
 
 
 def sources_with(word: str) -> list[str]:
@@ -38,7 +47,7 @@ def sources_with(word: str) -> list[str]:
 def fragments(out: Path) -> list[dict[str, object]]:
     """Every page in the Pagefind index, decoded from its fragment file."""
     found = []
-    for file in sorted((out / "pagefind/fragment").glob("*.pf_fragment")):
+    for file in sorted(out.glob("pagefind/*/fragment/*.pf_fragment")):
         raw = gzip.decompress(file.read_bytes())
         assert raw.startswith(SIGNATURE), file
         found.append(json.loads(raw[len(SIGNATURE) :]))
@@ -70,6 +79,10 @@ def test_the_chosen_words_occur_in_one_sample_source_each() -> None:
     assert sources_with(PUBLISHED_WORD[0]) == [
         "content/articles/2026/summer-camps-for-front-line-children.md"
     ]
+    assert sources_with(OLDER_WORD[0]) == [
+        "content/articles/2025/black-sea-grain-shipments-hold-steady.md"
+    ]
+    assert len(sources_with(BOTH_YEARS_WORD[0])) == 2
     assert sources_with(EMBARGOED_WORD[0]) == [EMBARGOED_WORD[1]]
     assert sources_with(DRAFT_WORD[0]) == [DRAFT_WORD[1]]
 
@@ -102,6 +115,21 @@ def test_every_indexed_article_has_section_and_author_filters(sample_build: Path
         assert filters["author"], f["url"]
     (camps,) = [f for f in fragments(sample_build) if f["url"] == PUBLISHED_WORD[1]]
     assert camps["filters"] == {"author": ["Marta Hrytsenko"], "section": ["Humanitarian"]}
+
+
+def test_the_index_comes_in_one_part_per_year(sample_build: Path) -> None:
+    parts = sorted(p.name for p in (sample_build / "pagefind").iterdir())
+    assert parts == ["2025", "2026"]
+    for part in parts:
+        for file in (sample_build / "pagefind" / part).glob("fragment/*.pf_fragment"):
+            url = json.loads(gzip.decompress(file.read_bytes())[len(SIGNATURE) :])["url"]
+            assert not re.match(r"/\d{4}/", url) or url.startswith(f"/{part}/"), (part, url)
+    # Only the newest part carries the search code; the others are data merged into it.
+    assert (sample_build / "pagefind/2026/pagefind-ui.js").is_file()
+    assert not list((sample_build / "pagefind/2025").glob("*.js"))
+    assert not list((sample_build / "pagefind/2025").glob("wasm.*"))
+    page = lxml_html.fromstring((sample_build / "search/index.html").read_bytes())
+    assert page.xpath("//script/@src") == ["/pagefind/2026/pagefind-ui.js"]
 
 
 def test_the_live_blog_is_filterable_by_author(sample_build: Path) -> None:
@@ -179,6 +207,16 @@ def test_searching_a_word_from_one_article_finds_it(search_page: object) -> None
     assert url in results
 
 
+def test_a_word_from_an_older_year_is_found_in_the_merged_part(search_page: object) -> None:
+    word, url = OLDER_WORD
+    assert search(search_page, word) == [url]
+
+
+def test_one_search_lists_stories_from_every_year(search_page: object) -> None:
+    word, urls = BOTH_YEARS_WORD
+    assert set(search(search_page, word)) == urls
+
+
 def test_the_search_ui_filters_by_section_and_author(search_page: object) -> None:
     search(search_page, PUBLISHED_WORD[0])
     names = search_page.locator(".pagefind-ui__filter-name").all_inner_texts()  # type: ignore[attr-defined]
@@ -240,7 +278,7 @@ def test_two_builds_write_byte_identical_search_bundles(tmp_path: Path) -> None:
         assert result.code == 0, result.err
         bundles.append({k: v for k, v in output_files(out).items() if k.startswith("pagefind/")})
     assert len(bundles[0]) > 5
-    assert any(k.startswith("pagefind/filter/") for k in bundles[0])
+    assert any(re.match(r"pagefind/\d{4}/filter/", k) for k in bundles[0])
     assert bundles[0] == bundles[1] == bundles[2]
 
 
