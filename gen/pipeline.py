@@ -7,6 +7,7 @@ import hashlib
 import json
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -23,7 +24,7 @@ from gen.model import Article, OutputFile, Site
 from gen.pages import CORRECTIONS_PATH, corrected_articles
 from gen.read import SourceTree, read_tree
 from gen.render import PageMemo, Renderer, read_theme
-from gen.search import SearchUnavailable, build_index, check_available
+from gen.search import BUNDLE_DIR, SearchUnavailable, build_index, check_available
 from gen.sitemaps import render_sitemaps
 from gen.urls import output_file
 from gen.write import (
@@ -36,6 +37,8 @@ from gen.write import (
 )
 
 Progress = Callable[[int, int], None]
+# One Pagefind at a time (each holds a year's pages in memory), beside the build's own work.
+SEARCH_POOL = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dateline-search")
 
 
 @dataclass(slots=True)
@@ -148,21 +151,21 @@ def build(
             report.raise_if_errors(TemplateError)
             result.rendered = sum(1 for f in files if not f.kept)
         with stage("search"):
-
-            def load(file: OutputFile) -> bytes:
-                return (out / file.path).read_bytes() if file.kept else file.data
-
+            # Pagefind runs beside the rest of the build (feeds, writing the pages); its
+            # files are written last, once it is done.
+            index: Future[list[OutputFile]] | None = None
             if config.search and any(p.searchable for p in pages):
                 searchable = [
                     (p.search_group, f) for f, p in zip(files, pages, strict=True) if p.searchable
                 ]
-                try:
-                    quick = session is not None and session.quick_search
-                    files += build_index(
-                        searchable, options.cache_dir, reuse_latest=quick, load=load
-                    )
-                except SearchUnavailable as exc:
-                    report.warn(CONFIG_FILE, None, str(exc))
+                quick = session is not None and session.quick_search
+
+                def load(file: OutputFile) -> bytes:
+                    return (out / file.path).read_bytes() if file.kept else file.data
+
+                index = SEARCH_POOL.submit(
+                    build_index, searchable, options.cache_dir, reuse_latest=quick, load=load
+                )
         with stage("feeds"):
             # Enclosures give the size of the file as published (re-encoded), not the source's.
             sizes = {f.path: len(f.data) for f in assets}
@@ -174,16 +177,43 @@ def build(
             # Assets after pages: a page and an asset at one path is a collision, not an overwrite.
             origins = {output_file(p.path): p.source for p in pages if p.source}
             files = check_unique([*files, *theme.static, *assets], report, origins)
+            if index is not None:
+                reserved = [f for f in files if f.path.startswith(f"{BUNDLE_DIR}/")]
+                for file in reserved:
+                    report.error(
+                        origins.get(file.path, file.path),
+                        None,
+                        f"{BUNDLE_DIR}/ is the search index's folder; {file.path} cannot be there",
+                    )
+                report.raise_if_errors(TemplateError)
         with stage("write"):
-            written = write_output(files, out, state_file, previous)
+            waited = 0.0
+
+            def search_files() -> list[OutputFile]:
+                nonlocal waited
+                if index is None:
+                    return []
+                start = time.perf_counter()
+                try:
+                    return index.result()
+                except SearchUnavailable as exc:
+                    report.warn(CONFIG_FILE, None, str(exc))
+                    return []
+                finally:
+                    waited = time.perf_counter() - start
+
+            written = write_output(files, out, state_file, previous, later=search_files)
             if session is not None:
                 session.output = written.state
             if first and memo is not None:
                 write_page_memo(options, memo)
     except GenError as exc:
         raise BuildFailed(exc, report.warnings) from None
+    # Waiting for Pagefind is search time, not writing time.
+    result.timings["search"] += waited
+    result.timings["write"] -= waited
     result.articles = len(site.articles)
-    result.pages = len(files)
+    result.pages = len(files) + written.later
     result.written = written.written
     result.unchanged = written.unchanged
     result.removed = written.removed

@@ -8,6 +8,7 @@ import json
 import os
 import stat
 import tempfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ class WriteResult:
     unchanged: int
     removed: int
     state: OutputState = field(default_factory=dict)  # what the output folder now holds
+    later: int = 0  # files that came from `later`
 
 
 def check_output_dir(output_dir: Path, site_dir: Path) -> None:
@@ -107,6 +109,7 @@ def write_output(
     output_dir: Path,
     state_file: Path | None = None,
     previous: OutputState | None = None,
+    later: Callable[[], list[OutputFile]] | None = None,
 ) -> WriteResult:
     """Make `output_dir` hold exactly `files` (and the manifest), touching only what changed.
 
@@ -114,7 +117,9 @@ def write_output(
     is deterministic, like every output file). `state_file`, in the cache, remembers each
     file's size and mtime as the writer left it: a file that still matches both and whose
     hash has not changed is not even read. Without it, bytes are compared. A file the
-    render stage `kept` (unchanged inputs) must still be as the writer left it.
+    render stage `kept` (unchanged inputs) must still be as the writer left it. `later`
+    gives more files once the first are written (the search index, built meanwhile);
+    stale files are removed and the manifest written after those.
     """
     output_dir.mkdir(parents=True, exist_ok=True)
     out = output_dir.resolve()
@@ -127,7 +132,9 @@ def write_output(
     # answer cannot change while it runs.
     checked: dict[str, bool] = {}
     root = str(out)
-    for file in files:
+    more: list[OutputFile] = []
+    made: set[str] = set()  # folders known to exist
+    for file in _then(files, later, more):
         target = _target(root, file.path, checked)
         if file.kept:
             if not is_intact(out, file.path, file.kept, previous):
@@ -148,7 +155,14 @@ def write_output(
             state[file.path] = (digest, *st)
             unchanged += 1
             continue
-        atomic_write(target, file.data)
+        folder = target.rpartition("/")[0]
+        if folder not in made:
+            os.makedirs(folder, exist_ok=True)
+            made.add(folder)
+        if st is None:
+            _write_new(target, file.data)
+        else:
+            atomic_write(target, file.data)
         after = _stat(target)
         state[file.path] = (digest, *after) if after is not None else (digest, -1, -1)
         written += 1
@@ -169,7 +183,17 @@ def write_output(
         stats = {path: list(value[1:]) for path, value in state.items()}
         with contextlib.suppress(OSError):  # a cache that cannot be written is only slower
             atomic_write(state_file, json.dumps({"files": stats}).encode("utf-8"))
-    return WriteResult(written, unchanged, removed, state)
+    return WriteResult(written, unchanged, removed, state, len(more))
+
+
+def _then(
+    files: list[OutputFile], later: Callable[[], list[OutputFile]] | None, more: list[OutputFile]
+) -> Iterator[OutputFile]:
+    """`files`, then what `later()` gives once they are done (kept in `more`)."""
+    yield from files
+    if later is not None:
+        more.extend(later())
+        yield from more
 
 
 def safe_target(out: Path, rel: str, checked: dict[str, bool] | None = None) -> Path:
@@ -228,6 +252,24 @@ def _stat(target: str | Path) -> tuple[int, int] | None:
 def _read(path: str) -> bytes:
     with open(path, "rb") as handle:
         return handle.read()
+
+
+def _write_new(target: str, data: bytes) -> None:
+    """Create a file that does not exist yet: one create, no temporary file and rename
+    (on a cold build that halves the file system's work; nobody can read a half-written
+    old version, as there is none). Falls back to `atomic_write` if the file appeared."""
+    try:
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    except FileExistsError:
+        atomic_write(target, data)
+        return
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(target)
+        raise
 
 
 def atomic_write(target: str | Path, data: bytes) -> None:
