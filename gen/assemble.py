@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -29,6 +30,7 @@ from gen.live import parse_live
 from gen.markup import MarkdownEngine
 from gen.model import Article, Author, Image, Link, OutputFile, Section, Site
 from gen.read import Asset, DataDoc, SourceDoc, SourceTree
+from gen.related import RelatedMemo
 from gen.urls import article_path, is_safe_slug, slugify
 
 ARTICLE_KEYS = {
@@ -69,14 +71,24 @@ class Context:
     images: ImageFinder
 
 
+# A watch session's memory of validated articles: id(source) → (source, context key, article).
+ParseMemo = dict[int, tuple[SourceDoc, str, Article]]
+
+
 def build_site(
     tree: SourceTree,
     config: SiteConfig,
     options: BuildOptions,
     report: ErrorReport,
     engine: Engine | None = None,
+    memo: ParseMemo | None = None,
+    related_memo: RelatedMemo | None = None,
 ) -> Site:
-    """Validate every source and assemble the site; raise `ContentError` with all problems."""
+    """Validate every source and assemble the site; raise `ContentError` with all problems.
+
+    With `memo` (a watch session's, whose reader reuses unchanged sources), an unchanged
+    source validated without a problem in the same context is not validated again.
+    """
     assets = {asset.path: asset for asset in tree.assets}
     sections = {
         s.id: Section(s.id, s.title, s.description, f"/section/{s.id}/") for s in config.sections
@@ -90,10 +102,26 @@ def build_site(
     ctx = Context(config, sections, authors, assets, finder)
     engine = engine or MarkdownEngine.for_site(config)
     articles = []
+    key = context_key(ctx, options) if memo is not None else ""
+    seen: ParseMemo = {}
     for source in tree.articles:
-        article = parse_article(source, ctx, engine, options, report)
+        known = memo.get(id(source)) if memo is not None else None
+        if known is not None and known[0] is source and known[1] == key:
+            article: Article | None = known[2]
+        else:
+            before = len(report.errors) + len(report.warnings)
+            article = parse_article(source, ctx, engine, options, report)
+            if len(report.errors) + len(report.warnings) > before:
+                known = None  # validated again next time, so its warnings are shown again
+            elif article is not None:
+                known = (source, key, article)
         if article is not None:
             articles.append(article)
+        if known is not None:
+            seen[id(source)] = known
+    if memo is not None:
+        memo.clear()
+        memo.update(seen)
     for live in tree.live:
         article = parse_live(live, ctx, engine, options, report)
         if article is not None:
@@ -117,7 +145,18 @@ def build_site(
         files,
         now=options.now,
         next_embargo=scheduled[0] if scheduled else None,
+        related_memo=related_memo,
     )
+
+
+def context_key(ctx: Context, options: BuildOptions) -> str:
+    """Everything besides its source that validating an article reads, as one digest."""
+    digest = hashlib.sha256(
+        repr((ctx.config, ctx.sections, ctx.authors, options.drafts)).encode("utf-8")
+    )
+    for path in sorted(ctx.assets):
+        digest.update(path.encode() + b"\0" + hashlib.sha256(ctx.assets[path].data).digest())
+    return digest.hexdigest()
 
 
 def is_visible(article: Article, options: BuildOptions) -> bool:

@@ -132,17 +132,30 @@ def convert_all(
     factory: EngineFactory,
     cache: MarkupCache,
     jobs: int,
+    memo: dict[str, tuple[str, Rendered]] | None = None,
 ) -> tuple[Converted, int, int]:
-    """Convert every text once: (results, how many came from the cache, how many were made)."""
+    """Convert every text once: (results, how many came from the cache, how many were made).
+
+    `memo` (a watch session's: text → (settings, result)) answers before the cache does.
+    """
     unique = list(dict.fromkeys(texts))
-    keys = {text: _key(text, settings) for text in unique}
+    results: dict[str, Rendered] = {}
+    if memo is not None:
+        for text in unique:
+            known = memo.get(text)
+            if known is not None and known[0] == settings:
+                results[text] = known[1]
+    keys = {text: _key(text, settings) for text in unique if text not in results}
     hits = cache.get_many(keys.values())
-    results = {text: hits[key] for text, key in keys.items() if key in hits}
+    results.update({text: hits[key] for text, key in keys.items() if key in hits})
     missing = [text for text in unique if text not in results]
     made = _convert(missing, factory, jobs)
     results.update(made)
     cache.put_many({keys[text]: rendered for text, rendered in made.items()})
-    return Converted(results, factory), len(hits), len(made)
+    if memo is not None:
+        memo.clear()
+        memo.update({text: (settings, rendered) for text, rendered in results.items()})
+    return Converted(results, factory), len(unique) - len(made), len(made)
 
 
 def _convert(texts: list[str], factory: EngineFactory, jobs: int) -> dict[str, Rendered]:

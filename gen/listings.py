@@ -7,7 +7,7 @@ from datetime import datetime
 
 from gen.config import SiteConfig
 from gen.model import Article, Author, Listing, Month, OutputFile, Section, Site, Tag
-from gen.related import related_articles
+from gen.related import RelatedMemo, related_remembered
 
 
 def link_site(
@@ -19,6 +19,7 @@ def link_site(
     *,
     now: datetime,
     next_embargo: Article | None = None,
+    related_memo: RelatedMemo | None = None,
 ) -> Site:
     """Group published articles (newest first) into lists; expired ones keep only their page."""
     expired = frozenset(a.url for a in articles if a.expires is not None and a.expires <= now)
@@ -75,7 +76,7 @@ def link_site(
         listings=tuple(listings),
         files=files,
         # Related stories come only from listed ones; expired pages still get theirs.
-        related=related_articles(listed, config.related_count, articles),
+        related=related_remembered(listed, config.related_count, articles, related_memo),
         translations=translation_groups(articles),
         expired=expired,
         next_embargo=next_embargo,

@@ -12,18 +12,19 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from gen.assemble import build_site
+from gen.assemble import ParseMemo, build_site
 from gen.cache import ImageCache
 from gen.config import CONFIG_FILE, BuildOptions, SiteConfig, load_config
 from gen.convert import Converted, MarkupCache, convert_all, engine_version, settings_key
 from gen.errors import ContentError, ErrorReport, GenError, Problem, TemplateError
 from gen.feeds import Extras, Feed, render_feed, render_feeds, render_live_feeds
 from gen.images import image_info, plan_variants
-from gen.markup import MarkdownEngine
+from gen.markup import MarkdownEngine, Rendered
 from gen.model import Article, OutputFile, Site
 from gen.pages import CORRECTIONS_PATH, corrected_articles
-from gen.read import SourceTree, read_tree
-from gen.render import PageMemo, Renderer, read_theme
+from gen.read import ReadMemo, SourceTree, read_tree
+from gen.related import RelatedMemo
+from gen.render import ArticleDigests, PageMemo, Renderer, read_theme
 from gen.search import BUNDLE_DIR, SearchUnavailable, build_index, check_available
 from gen.sitemaps import render_sitemaps
 from gen.urls import output_file
@@ -82,6 +83,13 @@ class Session:
     """
 
     pages: PageMemo = field(default_factory=dict)
+    sources: ReadMemo = field(default_factory=dict)  # unchanged files are not read again
+    parsed: ParseMemo = field(default_factory=dict)  # nor validated again
+    related: RelatedMemo = field(default_factory=dict)  # related stories, if no tag moved
+    digests: ArticleDigests = field(default_factory=dict)  # nor hashed again
+    markup: dict[str, tuple[str, Rendered]] = field(default_factory=dict)  # nor converted
+    # The search index as last written, and its groups: a preview reuses it as it is.
+    search: tuple[tuple[str, ...], list[OutputFile]] = ((), [])
     feeds: dict[str, tuple[str, list[OutputFile]]] = field(default_factory=dict)
     output: OutputState | None = None  # what the output folder holds, after the last build
     quick_search: bool = True
@@ -120,12 +128,22 @@ def build(
                     report.warn(CONFIG_FILE, None, str(exc))
                     config = replace(config, search=False)
         with stage("read"):
-            tree = read_tree(options.site_dir, report)
+            tree = read_tree(options.site_dir, report, session.sources if session else None)
             theme = read_theme(options.site_dir, config.theme)
         with stage("markup"):
-            engine = convert_bodies(tree, config, options, report, result)
+            engine = convert_bodies(
+                tree, config, options, report, result, session.markup if session else None
+            )
         with stage("assemble"):
-            site = build_site(tree, config, options, report, engine)
+            site = build_site(
+                tree,
+                config,
+                options,
+                report,
+                engine,
+                session.parsed if session else None,
+                session.related if session else None,
+            )
         with stage("images"):
             assets = publish_assets(site, config, ImageCache(options.cache_dir), report)
             report.raise_if_errors(ContentError)
@@ -147,7 +165,9 @@ def build(
             def intact(path: str, digest: str) -> bool:
                 return is_intact(out, path, digest, previous)
 
-            files, pages = renderer.render_site(site, report, progress, memo, intact)
+            files, pages = renderer.render_site(
+                site, report, progress, memo, intact, session.digests if session else None
+            )
             report.raise_if_errors(TemplateError)
             result.rendered = sum(1 for f in files if not f.kept)
         with stage("search"):
@@ -159,13 +179,18 @@ def build(
                     (p.search_group, f) for f, p in zip(files, pages, strict=True) if p.searchable
                 ]
                 quick = session is not None and session.quick_search
+                groups = tuple(sorted({g for g, _ in searchable}))
 
                 def load(file: OutputFile) -> bytes:
                     return (out / file.path).read_bytes() if file.kept else file.data
 
-                index = SEARCH_POOL.submit(
-                    build_index, searchable, options.cache_dir, reuse_latest=quick, load=load
-                )
+                if quick and session is not None and session.search[0] == groups:
+                    index = Future()
+                    index.set_result(session.search[1])
+                else:
+                    index = SEARCH_POOL.submit(
+                        build_index, searchable, options.cache_dir, reuse_latest=quick, load=load
+                    )
         with stage("feeds"):
             # Enclosures give the size of the file as published (re-encoded), not the source's.
             sizes = {f.path: len(f.data) for f in assets}
@@ -188,14 +213,16 @@ def build(
                 report.raise_if_errors(TemplateError)
         with stage("write"):
             waited = 0.0
+            index_files: list[OutputFile] = []
 
             def search_files() -> list[OutputFile]:
-                nonlocal waited
+                nonlocal waited, index_files
                 if index is None:
                     return []
                 start = time.perf_counter()
                 try:
-                    return index.result()
+                    index_files = index.result()
+                    return index_files
                 except SearchUnavailable as exc:
                     report.warn(CONFIG_FILE, None, str(exc))
                     return []
@@ -205,6 +232,14 @@ def build(
             written = write_output(files, out, state_file, previous, later=search_files)
             if session is not None:
                 session.output = written.state
+                if index_files:
+                    session.search = (
+                        tuple(sorted({f.path.split("/")[1] for f in index_files})),
+                        [
+                            OutputFile(f.path, b"", kept=written.state[f.path][0])
+                            for f in index_files
+                        ],
+                    )
             if first and memo is not None:
                 write_page_memo(options, memo)
     except GenError as exc:
@@ -338,6 +373,7 @@ def convert_bodies(
     options: BuildOptions,
     report: ErrorReport,
     result: BuildResult,
+    memo: dict[str, tuple[str, Rendered]] | None = None,
 ) -> Converted:
     """Every Markdown body converted once: from the cache, or on a pool when there are many."""
     texts = [doc.body for doc in tree.articles]
@@ -354,7 +390,7 @@ def convert_bodies(
     try:
         settings = settings_key(engine_name, engine_version(engine_name), base_path)
         converted, result.cached, result.converted = convert_all(
-            texts, settings, factory, cache, options.jobs
+            texts, settings, factory, cache, options.jobs, memo
         )
     finally:
         cache.close()

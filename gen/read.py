@@ -80,12 +80,20 @@ def walk_files(root: Path) -> list[Path]:
     return sorted(found)
 
 
-def read_tree(site_dir: Path, report: ErrorReport) -> SourceTree:
-    """Read articles, authors and assets; problems go to `report`."""
+# A watch session's memory of the sources it read: path → (size, mtime, ctime, doc).
+ReadMemo = dict[str, tuple[int, int, int, "SourceDoc"]]
+
+
+def read_tree(site_dir: Path, report: ErrorReport, memo: ReadMemo | None = None) -> SourceTree:
+    """Read articles, authors and assets; problems go to `report`.
+
+    With `memo` (a watch session's), a Markdown file whose size and times are those of the
+    last build is not read or parsed again: its document from then is reused.
+    """
     articles = []
     for path in walk_files(site_dir / ARTICLES_DIR):
         if path.suffix.lower() in (".md", ".markdown"):
-            doc = read_source(path, site_dir, report)
+            doc = read_source(path, site_dir, report, memo)
             if doc is not None:
                 articles.append(doc)
     authors = []
@@ -103,10 +111,19 @@ def read_tree(site_dir: Path, report: ErrorReport) -> SourceTree:
         ):
             continue
         assets.append(Asset(rel, path.read_bytes()))
-    return SourceTree(tuple(articles), tuple(authors), tuple(assets), read_live(site_dir, report))
+    live = read_live(site_dir, report, memo)
+    if memo is not None:  # forget deleted files
+        kept = {d.path for d in articles} | {
+            d.path for blog in live for d in (blog.index, *blog.updates)
+        }
+        for gone in set(memo) - kept:
+            del memo[gone]
+    return SourceTree(tuple(articles), tuple(authors), tuple(assets), live)
 
 
-def read_live(site_dir: Path, report: ErrorReport) -> tuple[LiveSource, ...]:
+def read_live(
+    site_dir: Path, report: ErrorReport, memo: ReadMemo | None = None
+) -> tuple[LiveSource, ...]:
     """Every live blog folder: `content/live/<slug>/index.md` and its update files."""
     blogs = []
     root = site_dir / LIVE_DIR
@@ -123,11 +140,11 @@ def read_live(site_dir: Path, report: ErrorReport) -> tuple[LiveSource, ...]:
                 rel, None, "a live blog folder needs an index.md with the blog's front matter"
             )
             continue
-        index = read_source(index_path, site_dir, report)
+        index = read_source(index_path, site_dir, report, memo)
         updates = []
         for path in walk_files(folder):
             if path != index_path and path.suffix.lower() in (".md", ".markdown"):
-                doc = read_source(path, site_dir, report)
+                doc = read_source(path, site_dir, report, memo)
                 if doc is not None:
                     updates.append(doc)
         if index is not None:
@@ -147,13 +164,23 @@ def read_text(path: Path, rel: str, report: ErrorReport) -> str | None:
     return text.removeprefix("\ufeff").replace("\r\n", "\n")
 
 
-def read_source(path: Path, site_dir: Path, report: ErrorReport) -> SourceDoc | None:
-    """Read one Markdown file with YAML front matter."""
+def read_source(
+    path: Path, site_dir: Path, report: ErrorReport, memo: ReadMemo | None = None
+) -> SourceDoc | None:
+    """Read one Markdown file with YAML front matter (or reuse it from `memo`)."""
     rel = path.relative_to(site_dir).as_posix()
+    if memo is not None:
+        st = path.stat()
+        known = memo.get(rel)
+        if known is not None and known[:3] == (st.st_size, st.st_mtime_ns, st.st_ctime_ns):
+            return known[3]
     text = read_text(path, rel, report)
     if text is None:
         return None
-    return split_source(rel, text, report)
+    doc = split_source(rel, text, report)
+    if memo is not None and doc is not None:
+        memo[rel] = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, doc)
+    return doc
 
 
 def split_source(rel: str, text: str, report: ErrorReport) -> SourceDoc | None:

@@ -15,6 +15,35 @@ TIME_WEIGHT = 1.0  # at most this much for a story published the same day
 TIME_SCALE_DAYS = 30.0  # closeness in time halves every month
 
 
+# A watch session's last answer: (what the ranking read of every article, url → urls).
+RelatedMemo = dict[str, tuple[object, dict[str, tuple[str, ...]]]]
+
+
+def related_remembered(
+    pool: Sequence[Article],
+    count: int,
+    targets: Sequence[Article],
+    memo: RelatedMemo | None,
+) -> dict[str, tuple[Article, ...]]:
+    """`related_articles`, reusing the last answer when nothing it reads has changed: the
+    ranking reads only urls, dates, sections and tags, so an edit to a story's text or
+    title does not rank every story again (the tuples hold the current articles)."""
+    if memo is None:
+        return related_articles(pool, count, targets)
+
+    def facts(articles: Sequence[Article]) -> tuple[object, ...]:
+        return tuple((a.url, a.date, a.section.id, tuple(t.slug for t in a.tags)) for a in articles)
+
+    key = (count, facts(pool), facts(targets))
+    known = memo.get("last")
+    by_url = {a.url: a for a in (*pool, *targets)}
+    if known is not None and known[0] == key:
+        return {url: tuple(by_url[u] for u in urls) for url, urls in known[1].items()}
+    result = related_articles(pool, count, targets)
+    memo["last"] = (key, {url: tuple(a.url for a in arts) for url, arts in result.items()})
+    return result
+
+
 def related_articles(
     pool: Sequence[Article], count: int, targets: Sequence[Article] | None = None
 ) -> dict[str, tuple[Article, ...]]:

@@ -137,16 +137,19 @@ class Renderer:
         progress: Progress | None = None,
         memo: PageMemo | None = None,
         intact: Callable[[str, str], bool] | None = None,
+        article_digests: ArticleDigests | None = None,
     ) -> tuple[list[OutputFile], list[Page]]:
         """Every page of the site, and the pages rendered; template problems go to `report`.
 
         With `memo` (page path → inputs digest and output hash from the last build, kept in
         the cache or by a watch session) a page whose inputs are unchanged, and whose file
         `intact(path, sha256)` says is still as written, is not rendered again: it comes
-        back `kept`. The memo is updated with what this build rendered.
+        back `kept`. The memo is updated with what this build rendered. `article_digests`
+        keeps each article's digest between a watch session's builds (its articles are reused).
         """
         jobs = list(plan_pages(site, self.config))
-        digests = JobDigests(self.layout_digest(site)) if memo is not None else None
+        layout = self.layout_digest(site) if memo is not None else ""
+        digests = JobDigests(layout, article_digests) if memo is not None else None
         view = SiteView(site)
         files: list[OutputFile] = []
         pages: list[Page] = []
@@ -188,12 +191,17 @@ class Renderer:
         if memo is not None:
             for stale in set(memo) - {p.path for p in pages}:
                 del memo[stale]
+        if digests is not None:
+            digests.forget_unused()
         return files, pages
 
 
 # Page path → (digest of the page's inputs, sha256 of its HTML) as of the last build; an
 # empty digest never matches (the page read more than the digest covers).
 PageMemo = dict[str, tuple[str, str]]
+
+# id(article) → (the article, the digest of its pickle); a watch session keeps it.
+ArticleDigests = dict[int, tuple[Article, bytes]]
 
 # What of `site` the layout digest covers: a page reading only these can be kept.
 LAYOUT_FIELDS = frozenset({"sections"})
@@ -222,15 +230,25 @@ class JobDigests:
     kept. Each article is pickled once per build, however many pages show it.
     """
 
-    def __init__(self, layout: str) -> None:
+    def __init__(self, layout: str, known: ArticleDigests | None = None) -> None:
         self.layout = layout
-        self._articles: dict[int, bytes] = {}
+        self._articles: ArticleDigests = known if known is not None else {}
+        self._used: set[int] = set()
 
     def article(self, article: Article) -> bytes:
-        key = id(article)  # the site model lives for the whole build, so ids are stable
-        if key not in self._articles:
-            self._articles[key] = hashlib.sha256(pickle.dumps(article, 5)).digest()
-        return self._articles[key]
+        # Keyed by identity, holding the article: its id cannot be reused while it is here.
+        key = id(article)
+        found = self._articles.get(key)
+        if found is None or found[0] is not article:
+            digest = hashlib.sha256(pickle.dumps(article, 5)).digest()
+            found = self._articles[key] = (article, digest)
+        self._used.add(key)
+        return found[1]
+
+    def forget_unused(self) -> None:
+        """Drop the digests of articles this build did not show (kept between builds)."""
+        for key in set(self._articles) - self._used:
+            del self._articles[key]
 
     def value(self, value: Any) -> Any:
         if isinstance(value, Article):

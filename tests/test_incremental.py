@@ -106,3 +106,66 @@ def test_every_incremental_step_equals_a_clean_build(tmp_path: Path, with_sessio
         config.replace("title: Test Ledger", "title: Kyiv Ledger"), encoding="utf-8"
     )
     step()
+
+
+def test_a_theme_that_lists_every_article_on_each_page_is_never_stale(tmp_path: Path) -> None:
+    """A custom footer reading `site.articles` is seen while rendering: such pages are never
+    kept from the last build, so a new story shows on every one of them."""
+    site = make_site(
+        tmp_path / "site",
+        {
+            "content/articles/a.md": article("Talks in Kyiv"),
+            "content/articles/b.md": article("Grain talks", date="2026-02-01T08:00:00+02:00"),
+        },
+    )
+    theme = site / "themes/default/templates"
+    theme.mkdir(parents=True)
+    base = (Path(__file__).parent.parent / "themes/default/templates/base.html").read_text()
+    latest = (
+        '<ul class="latest">{% for a in site.articles[:3] %}<li>{{ a.title }}</li>{% endfor %}</ul>'
+    )
+    (theme / "base.html").write_text(base.replace("</footer>", latest + "</footer>"))
+    out, cache = tmp_path / "out", site / ".cache"
+    for session in (None, Session(quick_search=False)):
+        build(options(site, out, cache), session=session)
+        (site / "content/articles/c.md").write_text(
+            article("Ceasefire monitors arrive", date="2026-03-01T08:00:00+02:00"),
+            encoding="utf-8",
+        )
+        build(options(site, out, cache), session=session)
+        page = (out / "2026/01/06/a/index.html").read_text(encoding="utf-8")
+        assert "<li>Ceasefire monitors arrive</li>" in page
+        assert output_files(out) == clean_build(site, tmp_path)
+        (site / "content/articles/c.md").unlink()
+
+
+def test_a_warm_build_renders_only_what_changed(tmp_path: Path) -> None:
+    site = make_site(
+        tmp_path / "site",
+        {
+            "content/articles/a.md": article("Talks in Kyiv"),
+            "content/articles/b.md": article("Grain talks", date="2026-02-01T08:00:00+02:00"),
+        },
+    )
+    out, cache = tmp_path / "out", site / ".cache"
+    first = build(options(site, out, cache))
+    assert first.rendered > 10  # every page
+    again = build(options(site, out, cache))
+    # Nothing changed: only the pages that read the whole site (404, the archive) are made.
+    assert again.rendered == 2, again.rendered
+    assert again.written == 0
+    # An edited body: its page and its text-only copy, not the other story's pages.
+    (site / "content/articles/b.md").write_text(
+        article("Grain talks", date="2026-02-01T08:00:00+02:00", body="A new lede.\n"),
+        encoding="utf-8",
+    )
+    edited = build(options(site, out, cache))
+    assert 2 < edited.rendered < first.rendered, (edited.rendered, first.rendered)
+    assert "A new lede." in (out / "2026/02/01/b/index.html").read_text()
+    # A page changed by hand in the output is not trusted: it is rendered again.
+    page = out / "2026/01/06/a/index.html"
+    good = page.read_bytes()
+    page.write_bytes(good.replace(b"Talks in Kyiv", b"Tampered"))
+    build(options(site, out, cache))
+    assert page.read_bytes() == good
+    assert output_files(out) == clean_build(site, tmp_path)

@@ -338,3 +338,18 @@ def test_search_false_writes_no_search_page_and_no_index(
     front = lxml_html.fromstring((out / "index.html").read_bytes())
     assert not front.xpath('//a[@href="/search/"]')
     assert (out / "2026/01/06/a/index.html").is_file()
+
+
+def test_an_alias_into_the_search_index_folder_is_an_error(tmp_path: Path) -> None:
+    site = make_site(
+        tmp_path / "site",
+        {"content/articles/a.md": article("Talks in Kyiv", extra="aliases: [/pagefind/2026/]\n")},
+    )
+    out = tmp_path / "out"
+    result = run_cli("build", "--site", str(site), "--output", str(out), "--no-cache")
+    assert result.code == 1
+    assert (
+        "content/articles/a.md: alias /pagefind/2026/: pagefind/ is the search index's folder; "
+        "pagefind/2026/index.html cannot be there" in result.err
+    )
+    assert not out.exists()
