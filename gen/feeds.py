@@ -6,8 +6,8 @@ import hashlib
 import json
 import pickle
 import re
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from types import MappingProxyType
@@ -96,12 +96,20 @@ def render_feeds(
     config: SiteConfig,
     sizes: Mapping[str, int] = EMPTY,
     memo: dict[str, tuple[str, list[OutputFile]]] | None = None,
+    article_digest: Callable[[Article], bytes] | None = None,
 ) -> list[OutputFile]:
     """Atom, RSS and JSON Feed files for every feed of the site.
 
     With `memo` (a watch session's), a feed whose entries and settings are those of the
-    last build reuses its files.
+    last build reuses its files; `article_digest` gives an entry's digest (hashed once
+    per build, not once per feed it is in).
     """
+
+    def digest_of(article: Article) -> bytes:
+        if article_digest is not None:
+            return article_digest(article)
+        return hashlib.sha256(pickle.dumps(article, 5)).digest()
+
     files = []
     extras = Extras(config, sizes)
     for feed in site_feeds(site, config):
@@ -109,7 +117,8 @@ def render_feeds(
             files.extend(render_feed(feed, config, extras))
             continue
         images = [a.image.src for a in feed.entries if a.image is not None]
-        state = (feed, config, [sizes.get(src) for src in images])
+        entries = [digest_of(a) for a in feed.entries]
+        state = (replace(feed, entries=()), config, entries, [sizes.get(src) for src in images])
         digest = hashlib.sha256(pickle.dumps(state, 5)).hexdigest()
         if memo.get(feed.base, ("", []))[0] != digest:
             memo[feed.base] = (digest, render_feed(feed, config, extras))

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from gen.config import SiteConfig
@@ -80,17 +81,71 @@ class Job:
     context: dict[str, Any] = field(default_factory=dict)
 
 
-def plan_pages(site: Site, config: SiteConfig) -> Iterator[Job]:
-    """Every page of the site, in a stable order."""
+# A watch session's jobs: (kind, article id or list key) → (what they were made from, jobs).
+PlanMemo = dict[object, tuple[tuple[object, ...], tuple[Job, ...]]]
+
+
+def _same(a: tuple[object, ...], b: tuple[object, ...]) -> bool:
+    """The same objects (articles are compared by identity: the session reuses them)."""
+    return len(a) == len(b) and all(
+        x is y or (isinstance(x, tuple) and isinstance(y, tuple) and _same(x, y)) or x == y
+        for x, y in zip(a, b, strict=True)
+    )
+
+
+def _remembered(
+    memo: PlanMemo | None,
+    key: object,
+    inputs: tuple[object, ...],
+    make: Callable[[], Iterable[Job]],
+) -> tuple[Job, ...]:
+    """The jobs made from `inputs` last time, if they are the same objects; else new ones."""
+    if memo is None:
+        return tuple(make())
+    known = memo.get(key)
+    if known is not None and _same(known[0], inputs):
+        return known[1]
+    jobs = tuple(make())
+    memo[key] = (inputs, jobs)
+    return jobs
+
+
+def _one(make: Callable[..., Job], *args: Any) -> tuple[Job]:
+    return (make(*args),)
+
+
+def plan_pages(site: Site, config: SiteConfig, memo: PlanMemo | None = None) -> Iterator[Job]:
+    """Every page of the site, in a stable order.
+
+    With `memo` (a watch session's), an article whose page is made from the same objects
+    as last time gets the same job back, so its digest need not be computed again.
+    """
     lang = config.language
     site_feeds = feed_links(config.title, "/")
+    if memo is not None and memo.get("config", ((), ()))[0] != (config,):
+        memo.clear()
+        memo["config"] = ((config,), ())
     for article in site.articles:
         if article.live is None:
-            yield article_job(article, site, config, site_feeds)
+            inputs = (
+                article,
+                site.related.get(article.url, ()),
+                site.translations.get(article.url, ()),
+                article.url in site.expired,
+            )
+            yield from _remembered(
+                memo,
+                ("article", id(article)),
+                inputs,
+                partial(_one, article_job, article, site, config, site_feeds),
+            )
         else:
             yield from live_jobs(article, site, config, site_feeds)
     for listing in site.listings:
-        yield from listing_jobs(listing, config)
+        # A list is the same when its facts are equal and it holds the same articles.
+        facts = (replace(listing, articles=()), listing.articles)
+        key = ("listing", listing.kind, listing.key)
+        yield from _remembered(memo, key, facts, partial(listing_jobs, listing, config))
     corrected = corrected_articles(site)
     yield Job(
         "corrections.html",
@@ -134,7 +189,7 @@ def plan_pages(site: Site, config: SiteConfig) -> Iterator[Job]:
     yield Job(
         "404.html", Page("404", "/404.html", translate("not_found", lang), "", lang, public=False)
     )
-    yield from lite_jobs(site, config)
+    yield from lite_jobs(site, config, memo)
     for article in site.articles:
         for alias in article.aliases:
             yield Job(
@@ -309,7 +364,7 @@ def corrected_articles(site: Site) -> tuple[Article, ...]:
     return tuple(sorted(corrected, key=lambda a: (a.corrections[-1].date, a.url), reverse=True))
 
 
-def lite_jobs(site: Site, config: SiteConfig) -> Iterator[Job]:
+def lite_jobs(site: Site, config: SiteConfig, memo: PlanMemo | None = None) -> Iterator[Job]:
     """The text-only edition: front page, section pages and every article under /lite/.
 
     Each page's canonical URL is the full page, so search engines index only one of them.
@@ -345,17 +400,23 @@ def lite_jobs(site: Site, config: SiteConfig) -> Iterator[Job]:
             chunk = listing.articles[(number - 1) * per : number * per]
             yield Job("lite/list.html", page, {"listing": listing, "articles": chunk, "full": full})
     for article in site.articles:
-        page = Page(
-            kind="lite_article",
-            path=LITE_PREFIX + article.url,
-            title=article.title,
-            description=article.summary,
-            lang=article.lang,
-            public=False,
-            canonical=article.url,
-        )
-        yield Job(
-            "lite/article.html",
-            page,
-            {"article": article, "body": lite_body(article.body_html), "full": article.url},
-        )
+        key = ("lite", id(article))
+        yield from _remembered(memo, key, (article,), partial(_one, lite_article_job, article))
+
+
+def lite_article_job(article: Article) -> Job:
+    """An article's text-only page."""
+    page = Page(
+        kind="lite_article",
+        path=LITE_PREFIX + article.url,
+        title=article.title,
+        description=article.summary,
+        lang=article.lang,
+        public=False,
+        canonical=article.url,
+    )
+    return Job(
+        "lite/article.html",
+        page,
+        {"article": article, "body": lite_body(article.body_html), "full": article.url},
+    )

@@ -21,10 +21,10 @@ from gen.feeds import Extras, Feed, render_feed, render_feeds, render_live_feeds
 from gen.images import image_info, plan_variants
 from gen.markup import MarkdownEngine, Rendered
 from gen.model import Article, OutputFile, Site
-from gen.pages import CORRECTIONS_PATH, corrected_articles
+from gen.pages import CORRECTIONS_PATH, PlanMemo, corrected_articles
 from gen.read import ReadMemo, SourceTree, read_tree
 from gen.related import RelatedMemo
-from gen.render import ArticleDigests, PageMemo, Renderer, read_theme
+from gen.render import ArticleDigests, JobDigests, JobMemo, PageMemo, Renderer, read_theme
 from gen.search import BUNDLE_DIR, SearchUnavailable, build_index, check_available
 from gen.sitemaps import render_sitemaps
 from gen.urls import output_file
@@ -87,6 +87,8 @@ class Session:
     parsed: ParseMemo = field(default_factory=dict)  # nor validated again
     related: RelatedMemo = field(default_factory=dict)  # related stories, if no tag moved
     digests: ArticleDigests = field(default_factory=dict)  # nor hashed again
+    plans: PlanMemo = field(default_factory=dict)  # nor their pages planned again
+    jobs: JobMemo = field(default_factory=dict)  # nor those hashed again
     markup: dict[str, tuple[str, Rendered]] = field(default_factory=dict)  # nor converted
     # The search index as last written, and its groups: a preview reuses it as it is.
     search: tuple[tuple[str, ...], list[OutputFile]] = ((), [])
@@ -166,7 +168,14 @@ def build(
                 return is_intact(out, path, digest, previous)
 
             files, pages = renderer.render_site(
-                site, report, progress, memo, intact, session.digests if session else None
+                site,
+                report,
+                progress,
+                memo,
+                intact,
+                session.digests if session else None,
+                session.plans if session else None,
+                session.jobs if session else None,
             )
             report.raise_if_errors(TemplateError)
             result.rendered = sum(1 for f in files if not f.kept)
@@ -194,7 +203,14 @@ def build(
         with stage("feeds"):
             # Enclosures give the size of the file as published (re-encoded), not the source's.
             sizes = {f.path: len(f.data) for f in assets}
-            files += render_feeds(site, config, sizes, session.feeds if session else None)
+            known = JobDigests("", session.digests) if session else None
+            files += render_feeds(
+                site,
+                config,
+                sizes,
+                session.feeds if session else None,
+                known.digest_of if known else None,
+            )
             files += render_live_feeds(site, config)
             files += render_feed(corrections_feed(site, config), config, Extras(config, sizes))[:1]
             public = [(p.path, p.modified) for p in pages if p.public]
@@ -229,7 +245,10 @@ def build(
                 finally:
                     waited = time.perf_counter() - start
 
-            written = write_output(files, out, state_file, previous, later=search_files)
+            # A session keeps the state in memory; saving it on every save costs at 10,000
+            # files. A stale one on disk is safe: files it does not match are not trusted.
+            saved_state = state_file if first else None
+            written = write_output(files, out, saved_state, previous, later=search_files)
             if session is not None:
                 session.output = written.state
                 if index_files:

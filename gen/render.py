@@ -21,7 +21,7 @@ from gen.errors import ErrorReport, Problem
 from gen.figures import picture_html
 from gen.i18n import format_date, format_datetime, format_month, translate
 from gen.model import Article, Listing, OutputFile, Site
-from gen.pages import Job, Page, plan_pages
+from gen.pages import Job, Page, PlanMemo, plan_pages
 from gen.urls import output_file
 
 DEFAULT_THEME_DIR = Path(__file__).resolve().parent.parent / "themes" / "default"
@@ -138,6 +138,8 @@ class Renderer:
         memo: PageMemo | None = None,
         intact: Callable[[str, str], bool] | None = None,
         article_digests: ArticleDigests | None = None,
+        plan_memo: PlanMemo | None = None,
+        job_memo: JobMemo | None = None,
     ) -> tuple[list[OutputFile], list[Page]]:
         """Every page of the site, and the pages rendered; template problems go to `report`.
 
@@ -145,11 +147,12 @@ class Renderer:
         the cache or by a watch session) a page whose inputs are unchanged, and whose file
         `intact(path, sha256)` says is still as written, is not rendered again: it comes
         back `kept`. The memo is updated with what this build rendered. `article_digests`
-        keeps each article's digest between a watch session's builds (its articles are reused).
+        keeps each article's digest between a watch session's builds (its articles are reused),
+        `plan_memo` each article's jobs, and `job_memo` their digests.
         """
-        jobs = list(plan_pages(site, self.config))
+        jobs = list(plan_pages(site, self.config, plan_memo))
         layout = self.layout_digest(site) if memo is not None else ""
-        digests = JobDigests(layout, article_digests) if memo is not None else None
+        digests = JobDigests(layout, article_digests, job_memo) if memo is not None else None
         view = SiteView(site)
         files: list[OutputFile] = []
         pages: list[Page] = []
@@ -202,6 +205,8 @@ PageMemo = dict[str, tuple[str, str]]
 
 # id(article) → (the article, the digest of its pickle); a watch session keeps it.
 ArticleDigests = dict[int, tuple[Article, bytes]]
+# id(job) → (the job, the layout digest, the job's digest); a watch session keeps it too.
+JobMemo = dict[int, tuple[Job, str, str]]
 
 # What of `site` the layout digest covers: a page reading only these can be kept.
 LAYOUT_FIELDS = frozenset({"sections"})
@@ -230,10 +235,15 @@ class JobDigests:
     kept. Each article is pickled once per build, however many pages show it.
     """
 
-    def __init__(self, layout: str, known: ArticleDigests | None = None) -> None:
+    def __init__(
+        self, layout: str, known: ArticleDigests | None = None, jobs: JobMemo | None = None
+    ) -> None:
         self.layout = layout
         self._articles: ArticleDigests = known if known is not None else {}
         self._used: set[int] = set()
+        # A job the plan memo gave back is the same object as last build: so is its digest.
+        self._jobs: JobMemo = jobs if jobs is not None else {}
+        self._jobs_used: set[int] = set()
 
     def article(self, article: Article) -> bytes:
         # Keyed by identity, holding the article: its id cannot be reused while it is here.
@@ -245,10 +255,19 @@ class JobDigests:
         self._used.add(key)
         return found[1]
 
+    def digest_of(self, article: Article) -> bytes:
+        """An article's digest, without marking it as shown (feeds ask for theirs too)."""
+        found = self._articles.get(id(article))
+        if found is not None and found[0] is article:
+            return found[1]
+        return hashlib.sha256(pickle.dumps(article, 5)).digest()
+
     def forget_unused(self) -> None:
-        """Drop the digests of articles this build did not show (kept between builds)."""
+        """Drop the digests of articles and jobs this build did not have (kept between builds)."""
         for key in set(self._articles) - self._used:
             del self._articles[key]
+        for key in set(self._jobs) - self._jobs_used:
+            del self._jobs[key]
 
     def value(self, value: Any) -> Any:
         if isinstance(value, Article):
@@ -261,9 +280,20 @@ class JobDigests:
         return value
 
     def job(self, job: Job) -> str:
+        key = id(job)
+        self._jobs_used.add(key)
+        known = self._jobs.get(key)
+        if known is not None and known[0] is job and known[1] == self.layout:
+            for value in job.context.values():  # still shown: keep their digests
+                for item in value if isinstance(value, tuple) else (value,):
+                    if isinstance(item, Article):
+                        self._used.add(id(item))
+            return known[2]
         context = [(k, self.value(v)) for k, v in sorted(job.context.items())]
         data = pickle.dumps((self.layout, job.template, job.page, context), 5)
-        return hashlib.sha256(data).hexdigest()
+        digest = hashlib.sha256(data).hexdigest()
+        self._jobs[key] = (job, self.layout, digest)
+        return digest
 
 
 def code_digest() -> str:
