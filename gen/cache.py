@@ -35,6 +35,17 @@ def load_folder(folder: Path) -> dict[str, bytes] | None:
     return None
 
 
+def checksums(folder: Path) -> dict[str, str] | None:
+    """A cache entry's file names and their sha256, without reading the files (None if none)."""
+    try:
+        sums = json.loads((folder / CHECKSUMS).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if isinstance(sums, dict) and all(isinstance(v, str) for v in sums.values()):
+        return {str(k): v for k, v in sums.items()}
+    return None
+
+
 def store_folder(folder: Path, files: dict[str, bytes]) -> None:
     """Write a cache entry (files and their checksums) and rename it into place whole.
 

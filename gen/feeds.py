@@ -95,14 +95,16 @@ def render_feeds(
     site: Site,
     config: SiteConfig,
     sizes: Mapping[str, int] = EMPTY,
-    memo: dict[str, tuple[str, list[OutputFile]]] | None = None,
+    memo: dict[str, tuple[str, str]] | None = None,
     article_digest: Callable[[Article], bytes] | None = None,
+    intact: Callable[[str, str], bool] | None = None,
 ) -> list[OutputFile]:
     """Atom, RSS and JSON Feed files for every feed of the site.
 
-    With `memo` (a watch session's), a feed whose entries and settings are those of the
-    last build reuses its files; `article_digest` gives an entry's digest (hashed once
-    per build, not once per feed it is in).
+    With `memo` (file path → digest of the feed's inputs and sha256 of the file, from the
+    last build), a feed whose entries and settings are unchanged and whose files
+    `intact(path, sha256)` says are still as written is not rendered: its files come back
+    `kept`. `article_digest` gives an entry's digest (once per build, not once per feed).
     """
 
     def digest_of(article: Article) -> bytes:
@@ -110,8 +112,9 @@ def render_feeds(
             return article_digest(article)
         return hashlib.sha256(pickle.dumps(article, 5)).digest()
 
-    files = []
+    files: list[OutputFile] = []
     extras = Extras(config, sizes)
+    seen: set[str] = set()
     for feed in site_feeds(site, config):
         if memo is None:
             files.extend(render_feed(feed, config, extras))
@@ -120,9 +123,26 @@ def render_feeds(
         entries = [digest_of(a) for a in feed.entries]
         state = (replace(feed, entries=()), config, entries, [sizes.get(src) for src in images])
         digest = hashlib.sha256(pickle.dumps(state, 5)).hexdigest()
-        if memo.get(feed.base, ("", []))[0] != digest:
-            memo[feed.base] = (digest, render_feed(feed, config, extras))
-        files.extend(memo[feed.base][1])
+        paths = [p.lstrip("/") for p in feed_paths(feed.base).values()]
+        seen.update(paths)
+        known = [memo.get(p) for p in paths]
+        if intact is not None and all(
+            k is not None and k[0] == digest and intact(p, k[1])
+            for p, k in zip(paths, known, strict=True)
+        ):
+            files.extend(
+                OutputFile(p, b"", kept=k[1])
+                for p, k in zip(paths, known, strict=True)
+                if k is not None
+            )
+            continue
+        made = render_feed(feed, config, extras)
+        for file in made:
+            memo[file.path] = (digest, hashlib.sha256(file.data).hexdigest())
+        files.extend(made)
+    if memo is not None:
+        for stale in set(memo) - seen:
+            del memo[stale]
     return files
 
 

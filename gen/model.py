@@ -224,7 +224,7 @@ class Site:
     next_embargo: Article | None = None  # the next scheduled article to publish
 
 
-def _fast_pickling(*classes: type) -> None:
+def fast_pickling(*classes: type) -> None:
     """Pickle frozen slotted dataclasses by a plain list of their fields.
 
     The dataclass default looks the fields up on every call, which dominated hashing the
@@ -244,7 +244,7 @@ def _fast_pickling(*classes: type) -> None:
         setattr(cls, "__setstate__", setstate)  # noqa: B010
 
 
-_fast_pickling(
+fast_pickling(
     Link, Author, Section, Tag, Variant, Image, Heading, Source, Correction, LiveUpdate,
     LiveInfo, Article, Month, Listing, OutputFile, Site,
 )  # fmt: skip

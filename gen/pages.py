@@ -14,7 +14,7 @@ from gen.feeds import feed_paths, feed_title
 from gen.figures import lite_body
 from gen.i18n import format_month, translate
 from gen.live import part_path
-from gen.model import Article, Image, Listing, Site
+from gen.model import Article, Image, Listing, Site, fast_pickling
 from gen.structured import collection_page, live_blog_posting, news_article
 from gen.urls import page_path
 
@@ -404,6 +404,30 @@ def lite_jobs(site: Site, config: SiteConfig, memo: PlanMemo | None = None) -> I
         yield from _remembered(memo, key, (article,), partial(_one, lite_article_job, article))
 
 
+fast_pickling(Page, FeedLink, Alternate, Job)
+
+
+class LiteBody:
+    """An article's body for the text-only edition, made only if the page is rendered (a
+    kept page never needs it); hashed by the body it is made from."""
+
+    __slots__ = ("_html", "_source")
+
+    def __init__(self, source: str) -> None:
+        self._source = source
+        self._html: str | None = None
+
+    def __html__(self) -> str:
+        if self._html is None:
+            self._html = lite_body(self._source)
+        return self._html
+
+    __str__ = __html__
+
+    def __reduce__(self) -> tuple[type[LiteBody], tuple[str]]:
+        return (LiteBody, (self._source,))
+
+
 def lite_article_job(article: Article) -> Job:
     """An article's text-only page."""
     page = Page(
@@ -418,5 +442,5 @@ def lite_article_job(article: Article) -> Job:
     return Job(
         "lite/article.html",
         page,
-        {"article": article, "body": lite_body(article.body_html), "full": article.url},
+        {"article": article, "body": LiteBody(article.body_html), "full": article.url},
     )

@@ -11,6 +11,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from gen.assemble import ParseMemo, build_site
 from gen.cache import ImageCache
@@ -92,7 +93,7 @@ class Session:
     markup: dict[str, tuple[str, Rendered]] = field(default_factory=dict)  # nor converted
     # The search index as last written, and its groups: a preview reuses it as it is.
     search: tuple[tuple[str, ...], list[OutputFile]] = ((), [])
-    feeds: dict[str, tuple[str, list[OutputFile]]] = field(default_factory=dict)
+    feeds: PageMemo = field(default_factory=dict)  # the same for feed files
     output: OutputState | None = None  # what the output folder holds, after the last build
     quick_search: bool = True
 
@@ -137,6 +138,8 @@ def build(
                 tree, config, options, report, result, session.markup if session else None
             )
         with stage("assemble"):
+            related_memo = read_json_cache(options, "related") if session is None else None
+            related_key = related_memo.get("key") if related_memo else None
             site = build_site(
                 tree,
                 config,
@@ -144,7 +147,7 @@ def build(
                 report,
                 engine,
                 session.parsed if session else None,
-                session.related if session else None,
+                session.related if session else related_memo,
             )
         with stage("images"):
             assets = publish_assets(site, config, ImageCache(options.cache_dir), report)
@@ -155,14 +158,17 @@ def build(
             state_file = write_state_file(options)
             first = session is None or session.output is None
             memo: PageMemo | None
+            feed_memo: PageMemo | None
             if session is not None and session.output is not None:
-                previous, memo = session.output, session.pages
+                previous, memo, feed_memo = session.output, session.pages, session.feeds
             else:
                 # A build, or a preview's first: what the last build left, from the cache.
                 previous = read_output_state(out, state_file)
                 memo = read_page_memo(options)
+                feed_memo = read_page_memo(options, "feeds")
                 if session is not None:
                     session.pages = memo = memo if memo is not None else {}
+                    session.feeds = feed_memo = feed_memo if feed_memo is not None else {}
 
             def intact(path: str, digest: str) -> bool:
                 return is_intact(out, path, digest, previous)
@@ -198,19 +204,18 @@ def build(
                     index.set_result(session.search[1])
                 else:
                     index = SEARCH_POOL.submit(
-                        build_index, searchable, options.cache_dir, reuse_latest=quick, load=load
+                        build_index,
+                        searchable,
+                        options.cache_dir,
+                        reuse_latest=quick,
+                        load=load,
+                        intact=intact,
                     )
         with stage("feeds"):
             # Enclosures give the size of the file as published (re-encoded), not the source's.
             sizes = {f.path: len(f.data) for f in assets}
-            known = JobDigests("", session.digests) if session else None
-            files += render_feeds(
-                site,
-                config,
-                sizes,
-                session.feeds if session else None,
-                known.digest_of if known else None,
-            )
+            digests_of = JobDigests("", session.digests if session else renderer.last_digests)
+            files += render_feeds(site, config, sizes, feed_memo, digests_of.digest_of, intact)
             files += render_live_feeds(site, config)
             files += render_feed(corrections_feed(site, config), config, Extras(config, sizes))[:1]
             public = [(p.path, p.modified) for p in pages if p.public]
@@ -261,6 +266,10 @@ def build(
                     )
             if first and memo is not None:
                 write_page_memo(options, memo)
+            if first and feed_memo is not None:
+                write_page_memo(options, feed_memo, "feeds")
+            if related_memo is not None and related_memo.get("key") != related_key:
+                write_json_cache(options, "related", related_memo)
     except GenError as exc:
         raise BuildFailed(exc, report.warnings) from None
     # Waiting for Pagefind is search time, not writing time.
@@ -359,16 +368,16 @@ def output_key(options: BuildOptions) -> str:
     return hashlib.sha256(str(options.output_dir.resolve()).encode()).hexdigest()[:16]
 
 
-def page_memo_file(options: BuildOptions) -> Path | None:
-    """Where each page's inputs digest and output hash are kept between builds."""
+def page_memo_file(options: BuildOptions, kind: str = "pages") -> Path | None:
+    """Where each page's (or feed file's) inputs digest and output hash are kept."""
     if options.cache_dir is None:
         return None
-    return options.cache_dir / f"pages-{output_key(options)}.json"
+    return options.cache_dir / f"{kind}-{output_key(options)}.json"
 
 
-def read_page_memo(options: BuildOptions) -> PageMemo | None:
+def read_page_memo(options: BuildOptions, kind: str = "pages") -> PageMemo | None:
     """The last build's page memo ({} if none or unreadable); None without a cache."""
-    path = page_memo_file(options)
+    path = page_memo_file(options, kind)
     if path is None:
         return None
     try:
@@ -378,8 +387,26 @@ def read_page_memo(options: BuildOptions) -> PageMemo | None:
         return {}  # a missing or foreign memo only means rendering every page
 
 
-def write_page_memo(options: BuildOptions, memo: PageMemo) -> None:
-    path = page_memo_file(options)
+def read_json_cache(options: BuildOptions, name: str) -> dict[str, Any] | None:
+    """A JSON object kept in the cache ({} if missing or unreadable; None without a cache)."""
+    if options.cache_dir is None:
+        return None
+    try:
+        data = json.loads((options.cache_dir / f"{name}.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def write_json_cache(options: BuildOptions, name: str, data: dict[str, Any]) -> None:
+    if options.cache_dir is None:
+        return
+    with contextlib.suppress(OSError):  # a cache that cannot be written is only slower
+        atomic_write(options.cache_dir / f"{name}.json", json.dumps(data).encode("utf-8"))
+
+
+def write_page_memo(options: BuildOptions, memo: PageMemo, kind: str = "pages") -> None:
+    path = page_memo_file(options, kind)
     if path is None:
         return
     with contextlib.suppress(OSError):  # a cache that cannot be written is only slower

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import bisect
+import hashlib
 import heapq
 import math
 from collections import defaultdict
 from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
 
 from gen.model import Article
 
@@ -15,8 +18,9 @@ TIME_WEIGHT = 1.0  # at most this much for a story published the same day
 TIME_SCALE_DAYS = 30.0  # closeness in time halves every month
 
 
-# A watch session's last answer: (what the ranking read of every article, url → urls).
-RelatedMemo = dict[str, tuple[object, dict[str, tuple[str, ...]]]]
+# The last answer: {"key": digest of what the ranking read, "related": url → urls}; kept by a
+# watch session, and as JSON in the cache between builds.
+RelatedMemo = dict[str, Any]
 
 
 def related_remembered(
@@ -31,16 +35,25 @@ def related_remembered(
     if memo is None:
         return related_articles(pool, count, targets)
 
-    def facts(articles: Sequence[Article]) -> tuple[object, ...]:
-        return tuple((a.url, a.date, a.section.id, tuple(t.slug for t in a.tags)) for a in articles)
+    def facts(articles: Sequence[Article]) -> list[object]:
+        return [
+            (a.url, a.date.isoformat(), a.section.id, [t.slug for t in a.tags]) for a in articles
+        ]
 
-    key = (count, facts(pool), facts(targets))
-    known = memo.get("last")
+    # The ranking code is part of the key: a new version may rank differently.
+    code = Path(__file__).read_bytes()
+    key = hashlib.sha256(repr((count, facts(pool), facts(targets))).encode() + code).hexdigest()
     by_url = {a.url: a for a in (*pool, *targets)}
-    if known is not None and known[0] == key:
-        return {url: tuple(by_url[u] for u in urls) for url, urls in known[1].items()}
+    known = memo.get("related")
+    if memo.get("key") == key and isinstance(known, dict):
+        try:
+            return {url: tuple(by_url[u] for u in urls) for url, urls in known.items()}
+        except (KeyError, TypeError):
+            pass  # not an answer for these articles: rank again
     result = related_articles(pool, count, targets)
-    memo["last"] = (key, {url: tuple(a.url for a in arts) for url, arts in result.items()})
+    memo.clear()
+    memo["key"] = key
+    memo["related"] = {url: [a.url for a in arts] for url, arts in result.items()}
     return result
 
 

@@ -69,6 +69,7 @@ class Renderer:
         self.base_path = config.base_path  # a property: computed once, used on every link
         self.theme = theme
         self.env = make_environment(theme.dirs, cache_dir)
+        self.last_digests: ArticleDigests = {}  # the articles hashed by the last render_site
         hashes = {f.path: hashlib.sha256(f.data).hexdigest()[:10] for f in theme.static}
         self.env.globals.update(
             config=config,
@@ -153,6 +154,7 @@ class Renderer:
         jobs = list(plan_pages(site, self.config, plan_memo))
         layout = self.layout_digest(site) if memo is not None else ""
         digests = JobDigests(layout, article_digests, job_memo) if memo is not None else None
+        self.last_digests = digests.articles if digests is not None else {}
         view = SiteView(site)
         files: list[OutputFile] = []
         pages: list[Page] = []
@@ -239,7 +241,7 @@ class JobDigests:
         self, layout: str, known: ArticleDigests | None = None, jobs: JobMemo | None = None
     ) -> None:
         self.layout = layout
-        self._articles: ArticleDigests = known if known is not None else {}
+        self.articles: ArticleDigests = known if known is not None else {}
         self._used: set[int] = set()
         # A job the plan memo gave back is the same object as last build: so is its digest.
         self._jobs: JobMemo = jobs if jobs is not None else {}
@@ -248,24 +250,24 @@ class JobDigests:
     def article(self, article: Article) -> bytes:
         # Keyed by identity, holding the article: its id cannot be reused while it is here.
         key = id(article)
-        found = self._articles.get(key)
+        found = self.articles.get(key)
         if found is None or found[0] is not article:
             digest = hashlib.sha256(pickle.dumps(article, 5)).digest()
-            found = self._articles[key] = (article, digest)
+            found = self.articles[key] = (article, digest)
         self._used.add(key)
         return found[1]
 
     def digest_of(self, article: Article) -> bytes:
         """An article's digest, without marking it as shown (feeds ask for theirs too)."""
-        found = self._articles.get(id(article))
+        found = self.articles.get(id(article))
         if found is not None and found[0] is article:
             return found[1]
         return hashlib.sha256(pickle.dumps(article, 5)).digest()
 
     def forget_unused(self) -> None:
         """Drop the digests of articles and jobs this build did not have (kept between builds)."""
-        for key in set(self._articles) - self._used:
-            del self._articles[key]
+        for key in set(self.articles) - self._used:
+            del self.articles[key]
         for key in set(self._jobs) - self._jobs_used:
             del self._jobs[key]
 

@@ -10,10 +10,11 @@ import shutil
 import subprocess
 import tempfile
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from gen.cache import load_folder, store_folder
+from gen.cache import checksums, load_folder, store_folder
 from gen.model import OutputFile
 
 BUNDLE_DIR = "pagefind"
@@ -54,6 +55,7 @@ def build_index(
     *,
     reuse_latest: bool = False,
     load: Callable[[OutputFile], bytes] | None = None,
+    intact: Callable[[str, str], bool] | None = None,
 ) -> list[OutputFile]:
     """The Pagefind bundles for `pages`: (group, output file) of each article to index.
 
@@ -63,6 +65,7 @@ def build_index(
     folder is written once, by the writer, after everything has succeeded. Each bundle is
     kept in the cache under the hash of its pages, so an unchanged year is not re-indexed.
     `load` gives a page's bytes (a page `kept` from the last build is read from the output).
+    A cached bundle already in the output, as `intact(path, sha256)` says, comes back kept.
     """
     binary = find_pagefind()
     groups: dict[str, list[OutputFile]] = {}
@@ -72,13 +75,23 @@ def build_index(
     files: list[OutputFile] = []
     for group in sorted(groups):
         bundle = _group_bundle(
-            binary, group, groups[group], cache_dir, reuse_latest, load or (lambda p: p.data)
+            binary,
+            group,
+            groups[group],
+            cache_dir,
+            reuse_latest,
+            load or (lambda p: p.data),
+            intact,
+            code=group == newest,
         )
         for rel in sorted(bundle):
-            if group != newest and (rel.endswith(_CODE_SUFFIXES) or rel.startswith(_CODE_PREFIX)):
-                continue
-            files.append(OutputFile(f"{BUNDLE_DIR}/{group}/{rel}", bundle[rel]))
+            if group == newest or not _is_code(rel):
+                files.append(replace(bundle[rel], path=f"{BUNDLE_DIR}/{group}/{rel}"))
     return files
+
+
+def _is_code(rel: str) -> bool:
+    return rel.endswith(_CODE_SUFFIXES) or rel.startswith(_CODE_PREFIX)
 
 
 def _group_bundle(
@@ -88,8 +101,16 @@ def _group_bundle(
     cache_dir: Path | None,
     reuse_latest: bool,
     load: Callable[[OutputFile], bytes],
-) -> dict[str, bytes]:
-    """One group's bundle (path in the bundle → bytes): from the cache, or from Pagefind."""
+    intact: Callable[[str, str], bool] | None,
+    *,
+    code: bool = True,
+) -> dict[str, OutputFile]:
+    """One group's bundle (path in the bundle → file): from the cache, or from Pagefind.
+
+    A cached bundle whose every file the output already holds (by its checksum) is not
+    read: its files come back `kept` (without Pagefind's code unless `code`: only the newest
+    group's is published).
+    """
     digest = hashlib.sha256(binary.name.encode())
     for page in sorted(pages, key=lambda p: p.path):
         sha = page.kept or hashlib.sha256(page.data).hexdigest()
@@ -100,16 +121,30 @@ def _group_bundle(
         # Preview: any bundle of this group will do; a save must not wait for Pagefind.
         latest = sorted(p for p in folder.iterdir() if not p.name.startswith("."))
         cached = latest[0] if latest else cached
-    found = load_folder(cached) if cached is not None else None
-    if found is not None and "pagefind-entry.json" in found:
-        return found
+    if cached is not None:
+        sums = checksums(cached)
+        prefix = f"{BUNDLE_DIR}/{group}/"
+        if (
+            sums
+            and "pagefind-entry.json" in sums
+            and intact is not None
+            and all(intact(prefix + r, sha) for r, sha in sums.items() if code or not _is_code(r))
+        ):
+            return {
+                rel: OutputFile(rel, b"", kept=sha)
+                for rel, sha in sums.items()
+                if code or not _is_code(rel)
+            }
+        found = load_folder(cached)
+        if found is not None and "pagefind-entry.json" in found:
+            return {rel: OutputFile(rel, data) for rel, data in found.items()}
     bundle = _run_pagefind(binary, pages, load)
     if folder is not None and cached is not None:
         # Only the newest bundle of a group is worth keeping: old ones never match again.
         for old in sorted(folder.iterdir()) if folder.is_dir() else []:
             shutil.rmtree(old, ignore_errors=True)
         store_folder(cached, bundle)
-    return bundle
+    return {rel: OutputFile(rel, data) for rel, data in bundle.items()}
 
 
 def _run_pagefind(

@@ -135,15 +135,17 @@ def write_output(
     more: list[OutputFile] = []
     made: set[str] = set()  # folders known to exist
     for file in _then(files, later, more):
-        target = _target(root, file.path, checked)
         if file.kept:
-            if not is_intact(out, file.path, file.kept, previous):
+            # Checked against the disk when it was kept (moments ago), and never written.
+            known = previous.get(file.path)
+            if known is None or known[0] != file.kept:
                 raise ConfigError(
-                    [Problem(str(target), None, "changed while the site was built; build again")]
+                    [Problem(file.path, None, "changed while the site was built; build again")]
                 )
-            state[file.path] = previous[file.path]
+            state[file.path] = known
             unchanged += 1
             continue
+        target = _target(root, file.path, checked)
         digest = hashlib.sha256(file.data).hexdigest()
         st = _stat(target)
         known = previous.get(file.path)
