@@ -165,6 +165,8 @@ class Article:
     @property
     def modified(self) -> datetime:
         """When the story last changed: the latest of date, `updated` and any correction."""
+        if self.updated is None and not self.corrections:
+            return self.date
         return max(
             [
                 self.date,

@@ -6,7 +6,7 @@ import math
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from functools import partial
+from functools import lru_cache, partial
 from typing import Any
 
 from gen.config import SiteConfig
@@ -207,8 +207,10 @@ def plan_pages(site: Site, config: SiteConfig, memo: PlanMemo | None = None) -> 
             )
 
 
+@lru_cache(maxsize=4096)
 def feed_links(title: str, base: str) -> tuple[FeedLink, ...]:
-    """Links to the three formats of the feed at `base`."""
+    """Links to the three formats of the feed at `base` (a section's, for each of its
+    articles: made once)."""
     paths = feed_paths(base)
     return tuple(FeedLink(mime, title, paths[key]) for key, mime in FEED_TYPES)
 

@@ -159,6 +159,7 @@ def build(
             first = session is None or session.output is None
             memo: PageMemo | None
             feed_memo: PageMemo | None
+            loaded: tuple[PageMemo, PageMemo] = ({}, {})
             if session is not None and session.output is not None:
                 previous, memo, feed_memo = session.output, session.pages, session.feeds
             else:
@@ -166,6 +167,7 @@ def build(
                 previous = read_output_state(out, state_file)
                 memo = read_page_memo(options)
                 feed_memo = read_page_memo(options, "feeds")
+                loaded = (dict(memo or {}), dict(feed_memo or {}))
                 if session is not None:
                     session.pages = memo = memo if memo is not None else {}
                     session.feeds = feed_memo = feed_memo if feed_memo is not None else {}
@@ -264,9 +266,9 @@ def build(
                             for f in index_files
                         ],
                     )
-            if first and memo is not None:
+            if first and memo is not None and memo != loaded[0]:
                 write_page_memo(options, memo)
-            if first and feed_memo is not None:
+            if first and feed_memo is not None and feed_memo != loaded[1]:
                 write_page_memo(options, feed_memo, "feeds")
             if related_memo is not None and related_memo.get("key") != related_key:
                 write_json_cache(options, "related", related_memo)

@@ -179,9 +179,10 @@ def write_output(
             removed += 1
         _remove_empty_parents(gone.parent, out)
     hashes = {path: state[path][0] for path in sorted(state)}
-    manifest = json.dumps({"files": hashes}, indent=0)
-    atomic_write(out / MANIFEST, manifest.encode("utf-8") + b"\n")
-    if state_file is not None:
+    if hashes != old or not (out / MANIFEST).is_file():  # an unchanged manifest is left be
+        manifest = json.dumps({"files": hashes}, indent=0)
+        atomic_write(out / MANIFEST, manifest.encode("utf-8") + b"\n")
+    if state_file is not None and state != previous:
         stats = {path: list(value[1:]) for path, value in state.items()}
         with contextlib.suppress(OSError):  # a cache that cannot be written is only slower
             atomic_write(state_file, json.dumps({"files": stats}).encode("utf-8"))
