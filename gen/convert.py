@@ -15,11 +15,13 @@ from concurrent.futures import ProcessPoolExecutor
 from importlib import metadata
 from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Generic, Protocol, TypeVar
 
 from gen import __version__, markup
 from gen.markup import Rendered
 from gen.model import Heading
+
+T = TypeVar("T")
 
 PARALLEL_MIN = 64  # below this many conversions a pool costs more than it saves
 CHUNK = 16  # documents per task: few enough round trips, small enough to balance
@@ -52,16 +54,27 @@ class Converted:
         return self._engine.convert(text)
 
 
-class MarkupCache:
-    """Conversions in SQLite under .cache/, keyed by the text's hash and the settings.
+class SqliteCache(Generic[T]):
+    """Values in a table of SQLite under .cache/, keyed by a hash, stored as JSON text.
 
     A cache that cannot be opened or read (corrupt, foreign, locked) is set aside with a
-    warning and the build goes on without it: it is never trusted over a conversion.
+    warning and the build goes on without it; an entry that does not decode is ignored:
+    a cache is never trusted over doing the work (and holds data, never code).
     """
 
-    def __init__(self, path: Path | None, warn: Callable[[str], None]) -> None:
+    def __init__(
+        self,
+        path: Path | None,
+        warn: Callable[[str], None],
+        table: str,
+        encode: Callable[[T], str | None],
+        decode: Callable[[str], T | None],
+    ) -> None:
         self.db: sqlite3.Connection | None = None
         self.warn = warn
+        self.table = table
+        self.encode = encode
+        self.decode = decode
         if path is None:
             return
         try:
@@ -73,8 +86,9 @@ class MarkupCache:
 
     def _open(self, path: Path) -> sqlite3.Connection:
         db = sqlite3.connect(path, timeout=5)
-        db.execute("CREATE TABLE IF NOT EXISTS markup (key TEXT PRIMARY KEY, value TEXT)")
-        db.execute("SELECT count(*) FROM markup").fetchone()  # proves the file is a database
+        for table in TABLES:  # every table, so a file made by one stage serves the others
+            db.execute(f"CREATE TABLE IF NOT EXISTS {table} (key TEXT PRIMARY KEY, value TEXT)")
+        db.execute(f"SELECT count(*) FROM {self.table}").fetchone()  # proves it is a database
         return db
 
     def _reset(self, path: Path) -> None:
@@ -84,41 +98,41 @@ class MarkupCache:
         except (sqlite3.Error, OSError):
             self.db = None
 
-    def get_many(self, keys: Iterable[str]) -> dict[str, Rendered]:
-        """The cached conversions among `keys`."""
+    def get_many(self, keys: Iterable[str]) -> dict[str, T]:
+        """The cached values among `keys`."""
         if self.db is None:
             return {}
-        found: dict[str, Rendered] = {}
+        found: dict[str, T] = {}
         wanted = list(keys)
         try:
             for start in range(0, len(wanted), 500):
                 batch = wanted[start : start + 500]
                 marks = ",".join("?" * len(batch))
                 rows = self.db.execute(
-                    f"SELECT key, value FROM markup WHERE key IN ({marks})", batch
+                    f"SELECT key, value FROM {self.table} WHERE key IN ({marks})", batch
                 )
                 for key, value in rows:
-                    rendered = _from_json(value)
-                    if rendered is not None:
-                        found[key] = rendered
+                    decoded = self.decode(value)
+                    if decoded is not None:
+                        found[key] = decoded
         except sqlite3.Error as exc:
-            self.warn(f"the markup cache could not be read ({exc}); converting everything")
+            self.warn(f"the {self.table} cache could not be read ({exc}); doing the work")
             self.db = None
             return {}
         return found
 
-    def put_many(self, items: dict[str, Rendered]) -> None:
-        """Remember conversions; a failure only costs speed next time."""
+    def put_many(self, items: dict[str, T]) -> None:
+        """Remember values; a failure only costs speed next time."""
         if self.db is None or not items:
             return
+        rows = [(k, text) for k, v in items.items() if (text := self.encode(v)) is not None]
         try:
             with self.db:
                 self.db.executemany(
-                    "INSERT OR REPLACE INTO markup (key, value) VALUES (?, ?)",
-                    [(k, _to_json(v)) for k, v in items.items()],
+                    f"INSERT OR REPLACE INTO {self.table} (key, value) VALUES (?, ?)", rows
                 )
         except sqlite3.Error as exc:
-            self.warn(f"the markup cache could not be written ({exc})")
+            self.warn(f"the {self.table} cache could not be written ({exc})")
 
     def close(self) -> None:
         if self.db is not None:
@@ -126,11 +140,19 @@ class MarkupCache:
             self.db = None
 
 
+TABLES = ("markup", "sources")
+
+
+def MarkupCache(path: Path | None, warn: Callable[[str], None]) -> SqliteCache[Rendered]:  # noqa: N802 (reads as the class it makes)
+    """Conversions, keyed by the text's hash and the settings."""
+    return SqliteCache(path, warn, "markup", _to_json, _from_json)
+
+
 def convert_all(
     texts: Iterable[str],
     settings: str,
     factory: EngineFactory,
-    cache: MarkupCache,
+    cache: SqliteCache[Rendered],
     jobs: int,
     memo: dict[str, tuple[str, Rendered]] | None = None,
 ) -> tuple[Converted, int, int]:

@@ -23,7 +23,7 @@ from gen.images import image_info, plan_variants
 from gen.markup import MarkdownEngine, Rendered
 from gen.model import Article, OutputFile, Site
 from gen.pages import CORRECTIONS_PATH, PlanMemo, corrected_articles
-from gen.read import ReadMemo, SourceTree, read_tree
+from gen.read import ReadMemo, SourceTree, read_tree, source_cache
 from gen.related import RelatedMemo
 from gen.render import ArticleDigests, JobDigests, JobMemo, PageMemo, Renderer, read_theme
 from gen.search import BUNDLE_DIR, SearchUnavailable, build_index, check_available
@@ -131,7 +131,17 @@ def build(
                     report.warn(CONFIG_FILE, None, str(exc))
                     config = replace(config, search=False)
         with stage("read"):
-            tree = read_tree(options.site_dir, report, session.sources if session else None)
+            db = options.cache_dir / "dateline.sqlite" if options.cache_dir is not None else None
+            fronts = source_cache(db, lambda message: report.warn(".cache", None, message))
+            try:
+                tree = read_tree(
+                    options.site_dir,
+                    report,
+                    session.sources if session else None,
+                    fronts if fronts.db is not None else None,
+                )
+            finally:
+                fronts.close()
             theme = read_theme(options.site_dir, config.theme)
         with stage("markup"):
             engine = convert_bodies(

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from frontmatter.default_handlers import YAMLHandler
 
+from gen.convert import SqliteCache
 from gen.errors import ErrorReport
-from gen.yamldoc import YamlDoc, YamlSyntaxError, load_yaml
+from gen.yamldoc import YamlDoc, YamlSyntaxError, doc_from_json, doc_to_json, load_yaml
 
 ARTICLES_DIR = "content/articles"
 LIVE_DIR = "content/live"
@@ -77,25 +82,62 @@ def walk_files(root: Path) -> list[Path]:
     for folder, dirs, files in os.walk(root):
         dirs[:] = sorted(d for d in dirs if not is_ignored(d))
         found.extend(Path(folder) / f for f in files if not is_ignored(f))
-    return sorted(found)
+    return sorted(found, key=lambda p: p.parts)  # as Path order, without a call per compare
 
 
 # A watch session's memory of the sources it read: path → (size, mtime, ctime, doc).
 ReadMemo = dict[str, tuple[int, int, int, "SourceDoc"]]
 
 
-def read_tree(site_dir: Path, report: ErrorReport, memo: ReadMemo | None = None) -> SourceTree:
+# Parsed front matter as JSON, keyed by the file's path and text (see `SourceCache`).
+FrontCache = SqliteCache[dict[str, Any]]
+
+
+def source_cache(path: Path | None, warn: Callable[[str], None]) -> FrontCache:
+    """The cache of parsed front matter: YAML is most of the time it takes to read a site."""
+
+    def decode(text: str) -> dict[str, Any] | None:
+        try:
+            value = json.loads(text)
+        except ValueError:
+            return None
+        return value if isinstance(value, dict) else None
+
+    return SqliteCache(path, warn, "sources", json.dumps, decode)
+
+
+def _reader_version() -> bytes:
+    """Dateline's reading code: a new version may parse the same text differently."""
+    here = Path(__file__).resolve().parent
+    return hashlib.sha256(b"".join((here / n).read_bytes() for n in READER_CODE)).digest()
+
+
+READER_CODE = ("read.py", "yamldoc.py")
+
+
+def read_tree(
+    site_dir: Path,
+    report: ErrorReport,
+    memo: ReadMemo | None = None,
+    cache: FrontCache | None = None,
+) -> SourceTree:
     """Read articles, authors and assets; problems go to `report`.
 
     With `memo` (a watch session's), a Markdown file whose size and times are those of the
-    last build is not read or parsed again: its document from then is reused.
+    last build is not read or parsed again: its document from then is reused. With `cache`,
+    an article whose text was parsed by an earlier build is not parsed again.
     """
-    articles = []
-    for path in walk_files(site_dir / ARTICLES_DIR):
-        if path.suffix.lower() in (".md", ".markdown"):
-            doc = read_source(path, site_dir, report, memo)
-            if doc is not None:
-                articles.append(doc)
+    articles = read_articles(
+        [
+            p
+            for p in walk_files(site_dir / ARTICLES_DIR)
+            if p.suffix.lower() in (".md", ".markdown")
+        ],
+        site_dir,
+        report,
+        memo,
+        cache,
+    )
     authors = []
     for path in walk_files(site_dir / AUTHORS_DIR):
         if path.suffix.lower() in (".yaml", ".yml"):
@@ -119,6 +161,72 @@ def read_tree(site_dir: Path, report: ErrorReport, memo: ReadMemo | None = None)
         for gone in set(memo) - kept:
             del memo[gone]
     return SourceTree(tuple(articles), tuple(authors), tuple(assets), live)
+
+
+def read_articles(
+    paths: list[Path],
+    site_dir: Path,
+    report: ErrorReport,
+    memo: ReadMemo | None,
+    cache: FrontCache | None,
+) -> list[SourceDoc]:
+    """The articles at `paths`, in order: from `memo`, from `cache` by their text, or parsed."""
+    if cache is None:
+        return [d for p in paths if (d := read_source(p, site_dir, report, memo)) is not None]
+    version = _reader_version()
+    slots: list[SourceDoc | tuple[str, str, str, tuple[int, int, int]] | None] = []
+    for path in paths:
+        rel = path.relative_to(site_dir).as_posix()
+        st = path.stat()
+        stamp = (st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+        known = memo.get(rel) if memo is not None else None
+        if known is not None and known[:3] == stamp:
+            slots.append(known[3])
+            continue
+        text = read_text(path, rel, report)
+        if text is None:
+            slots.append(None)
+            continue
+        key = hashlib.sha256(version + rel.encode() + b"\0" + text.encode()).hexdigest()
+        slots.append((rel, text, key, stamp))
+    pending = [s for s in slots if isinstance(s, tuple)]
+    hits = cache.get_many(k for _, _, k, _ in pending)
+    fresh: dict[str, dict[str, Any]] = {}
+    docs: list[SourceDoc] = []
+    for slot in slots:
+        if slot is None or isinstance(slot, SourceDoc):
+            if slot is not None:
+                docs.append(slot)
+            continue
+        rel, text, key, stamp = slot
+        doc = _from_cache(rel, text, hits.get(key))
+        if doc is None:
+            doc = split_source(rel, text, report)
+            front = doc_to_json(doc.front) if doc is not None else None
+            if doc is not None and front is not None:
+                fresh[key] = {
+                    "front": front,
+                    "body": len(text) - len(doc.body),
+                    "line": doc.body_line,
+                }
+        if doc is not None:
+            docs.append(doc)
+            if memo is not None:
+                memo[rel] = (*stamp, doc)
+    cache.put_many(fresh)
+    return docs
+
+
+def _from_cache(rel: str, text: str, value: dict[str, Any] | None) -> SourceDoc | None:
+    """The document a cache entry describes, or None if there is none or it is not one."""
+    if value is None:
+        return None
+    try:
+        return SourceDoc(
+            rel, doc_from_json(value["front"]), text[int(value["body"]) :], int(value["line"])
+        )
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None
 
 
 def read_live(

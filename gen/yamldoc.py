@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
 import yaml
@@ -109,3 +110,58 @@ def _describe(exc: yaml.MarkedYAMLError) -> str:
     problem = exc.problem or "invalid YAML"
     context = f" {exc.context}" if exc.context else ""
     return f"YAML does not parse: {problem}{context}"
+
+
+# --- A parsed document as JSON, for the build cache (never pickle: a cache is data) ------
+
+
+class _NotPlain(Exception):
+    """A value the JSON form does not carry: that document is simply not cached."""
+
+
+def _plain(value: Any) -> Any:
+    if value is None or isinstance(value, str | bool | int | float):
+        return value
+    if isinstance(value, datetime):
+        return {"$dt": value.isoformat()}
+    if isinstance(value, date):
+        return {"$d": value.isoformat()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict) and all(isinstance(k, str) for k in value):
+        return {"$map": {k: _plain(v) for k, v in value.items()}}
+    raise _NotPlain
+
+
+def _unplain(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_unplain(v) for v in value]
+    if isinstance(value, dict):
+        if "$map" in value:
+            return {k: _unplain(v) for k, v in value["$map"].items()}
+        if "$dt" in value:
+            return datetime.fromisoformat(value["$dt"])
+        return date.fromisoformat(value["$d"])
+    return value
+
+
+def doc_to_json(doc: YamlDoc) -> Any | None:
+    """`doc` as JSON-ready values, or None if it holds something JSON cannot carry."""
+    try:
+        data = _plain(doc.data)
+    except _NotPlain:
+        return None
+    return {
+        "data": data,
+        "lines": [[list(k), v] for k, v in doc.lines.items()],
+        "first": doc.first_line,
+    }
+
+
+def doc_from_json(value: Any) -> YamlDoc:
+    """The document `doc_to_json` gave (KeyError, TypeError or ValueError if it is not one)."""
+    return YamlDoc(
+        _unplain(value["data"]),
+        {tuple(k): int(v) for k, v in value["lines"]},
+        int(value["first"]),
+    )

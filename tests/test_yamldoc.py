@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from gen.yamldoc import YamlSyntaxError, load_yaml
+from gen.yamldoc import YamlSyntaxError, doc_from_json, doc_to_json, load_yaml
 
 DOC = """\
 title: Allies meet
@@ -152,3 +153,23 @@ def test_a_key_given_twice_is_an_error_at_the_second() -> None:
         load_yaml("title: One\nsection: x\ntitle: Two\n", first_line=2)
     assert caught.value.line == 4
     assert caught.value.message == "'title' is given twice (first on line 2)"
+
+
+def test_a_parsed_document_survives_the_cache_as_json() -> None:
+    text = (
+        "title: Talks\ndate: 2026-01-06T09:30:00+02:00\nday: 2026-01-06\ncount: 3\n"
+        "ratio: 0.5\ndraft: false\nnothing:\ntags: [kyiv, talks]\n"
+        "image: {src: a.png, alt: 'x', meta: {\"$dt\": not a date}}\n"
+    )
+    doc = load_yaml(text, 3)
+    value = json.loads(json.dumps(doc_to_json(doc)))
+    again = doc_from_json(value)
+    assert again == doc
+    assert again.data["date"] == datetime.fromisoformat("2026-01-06T09:30:00+02:00")
+    assert again.data["day"] == date(2026, 1, 6)
+    assert again.data["image"]["meta"] == {"$dt": "not a date"}  # an author's key stays a key
+    assert again.line("tags") == 10
+
+
+def test_a_document_json_cannot_carry_is_not_cached() -> None:
+    assert doc_to_json(load_yaml("title: x\nodd: {1: one}\n")) is None
