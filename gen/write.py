@@ -134,6 +134,10 @@ def write_output(
     root = str(out)
     more: list[OutputFile] = []
     made: set[str] = set()  # folders known to exist
+    # The first build into an empty folder creates files directly: nobody can be reading an
+    # old version of them. Every later build writes beside and renames, so a reader (the
+    # preview server, a sync to hosting) never sees half a file.
+    fresh = not old
     for file in _then(files, later, more):
         if file.kept:
             # Checked against the disk when it was kept (moments ago), and never written.
@@ -161,7 +165,7 @@ def write_output(
         if folder not in made:
             os.makedirs(folder, exist_ok=True)
             made.add(folder)
-        if st is None:
+        if fresh and st is None:
             _write_new(target, file.data)
         else:
             atomic_write(target, file.data)
@@ -258,9 +262,9 @@ def _read(path: str) -> bytes:
 
 
 def _write_new(target: str, data: bytes) -> None:
-    """Create a file that does not exist yet: one create, no temporary file and rename
-    (on a cold build that halves the file system's work; nobody can read a half-written
-    old version, as there is none). Falls back to `atomic_write` if the file appeared."""
+    """Create a file that does not exist yet: one create, no temporary file and rename (on
+    the first build of a big site that saves the file system a good part of its work). Falls
+    back to `atomic_write` if the file appeared."""
     try:
         fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
     except FileExistsError:
