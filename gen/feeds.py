@@ -95,7 +95,7 @@ def render_feeds(
     site: Site,
     config: SiteConfig,
     sizes: Mapping[str, int] = EMPTY,
-    memo: dict[str, tuple[str, str]] | None = None,
+    memo: dict[str, tuple[str, str, str]] | None = None,
     article_digest: Callable[[Article], bytes] | None = None,
     intact: Callable[[str, str], bool] | None = None,
 ) -> list[OutputFile]:
@@ -138,7 +138,7 @@ def render_feeds(
             continue
         made = render_feed(feed, config, extras)
         for file in made:
-            memo[file.path] = (digest, hashlib.sha256(file.data).hexdigest())
+            memo[file.path] = (digest, hashlib.sha256(file.data).hexdigest(), "")
         files.extend(made)
     if memo is not None:
         for stale in set(memo) - seen:

@@ -22,11 +22,17 @@ from gen.feeds import Extras, Feed, render_feed, render_feeds, render_live_feeds
 from gen.images import image_info, plan_variants
 from gen.markup import MarkdownEngine, Rendered
 from gen.model import Article, OutputFile, Site
-from gen.pages import CORRECTIONS_PATH, PlanMemo, corrected_articles
+from gen.pages import CORRECTIONS_PATH, Page, PlanMemo, corrected_articles
 from gen.read import ReadMemo, SourceTree, read_tree, source_cache
 from gen.related import RelatedMemo
 from gen.render import ArticleDigests, JobDigests, JobMemo, PageMemo, Renderer, read_theme
-from gen.search import BUNDLE_DIR, SearchUnavailable, build_index, check_available
+from gen.search import (
+    BUNDLE_DIR,
+    SearchUnavailable,
+    build_index,
+    check_available,
+    indexed_digest,
+)
 from gen.sitemaps import render_sitemaps
 from gen.urls import output_file
 from gen.write import (
@@ -198,18 +204,29 @@ def build(
             report.raise_if_errors(TemplateError)
             result.rendered = sum(1 for f in files if not f.kept)
         with stage("search"):
+
+            def load(file: OutputFile) -> bytes:
+                return (out / file.path).read_bytes() if file.kept else file.data
+
+            def search_key(file: OutputFile, page: Page) -> str:
+                known = memo.get(page.path) if memo is not None else None
+                if file.kept and known is not None and known[2]:
+                    return known[2]
+                return indexed_digest(load(file))
+
             # Pagefind runs beside the rest of the build (feeds, writing the pages); its
             # files are written last, once it is done.
             index: Future[list[OutputFile]] | None = None
             if config.search and any(p.searchable for p in pages):
+                # A page is indexed again only if what Pagefind reads of it changed (not, say,
+                # its related links, which it ignores).
                 searchable = [
-                    (p.search_group, f) for f, p in zip(files, pages, strict=True) if p.searchable
+                    (p.search_group, f, search_key(f, p))
+                    for f, p in zip(files, pages, strict=True)
+                    if p.searchable
                 ]
                 quick = session is not None and session.quick_search
-                groups = tuple(sorted({g for g, _ in searchable}))
-
-                def load(file: OutputFile) -> bytes:
-                    return (out / file.path).read_bytes() if file.kept else file.data
+                groups = tuple(sorted({g for g, _, _ in searchable}))
 
                 if quick and session is not None and session.search[0] == groups:
                     index = Future()
@@ -394,7 +411,10 @@ def read_page_memo(options: BuildOptions, kind: str = "pages") -> PageMemo | Non
         return None
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        return {str(k): (str(v[0]), str(v[1])) for k, v in data["pages"].items()}
+        return {
+            str(k): (str(v[0]), str(v[1]), str(v[2]) if len(v) > 2 else "")
+            for k, v in data["pages"].items()
+        }
     except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
         return {}  # a missing or foreign memo only means rendering every page
 

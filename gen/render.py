@@ -22,6 +22,7 @@ from gen.figures import picture_html
 from gen.i18n import format_date, format_datetime, format_month, translate
 from gen.model import Article, Listing, OutputFile, Site
 from gen.pages import Job, Page, PlanMemo, plan_pages
+from gen.search import indexed_digest
 from gen.urls import output_file
 
 DEFAULT_THEME_DIR = Path(__file__).resolve().parent.parent / "themes" / "default"
@@ -182,7 +183,8 @@ class Renderer:
                     # A page that read more of the site than its sections (a list of every
                     # article, say) has inputs the digest does not cover: always rendered.
                     whole = digest if not view.read - LAYOUT_FIELDS else ""
-                    memo[job.page.path] = (whole, hashlib.sha256(data).hexdigest())
+                    indexed = indexed_digest(data) if job.page.searchable else ""
+                    memo[job.page.path] = (whole, hashlib.sha256(data).hexdigest(), indexed)
                 pages.append(job.page)
                 if progress is not None:
                     progress(done, len(jobs))
@@ -201,9 +203,10 @@ class Renderer:
         return files, pages
 
 
-# Page path → (digest of the page's inputs, sha256 of its HTML) as of the last build; an
-# empty digest never matches (the page read more than the digest covers).
-PageMemo = dict[str, tuple[str, str]]
+# Page path → (digest of the page's inputs, sha256 of its HTML, digest of what Pagefind
+# indexes of it) as of the last build; an empty digest never matches (the page read more
+# than the digest covers).
+PageMemo = dict[str, tuple[str, str, str]]
 
 # id(article) → (the article, the digest of its pickle); a watch session keeps it.
 ArticleDigests = dict[int, tuple[Article, bytes]]

@@ -6,6 +6,7 @@ import gzip
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -50,14 +51,15 @@ _CODE_PREFIX = "wasm."
 
 
 def build_index(
-    pages: list[tuple[str, OutputFile]],
+    pages: list[tuple[str, OutputFile, str]],
     cache_dir: Path | None = None,
     *,
     reuse_latest: bool = False,
     load: Callable[[OutputFile], bytes] | None = None,
     intact: Callable[[str, str], bool] | None = None,
 ) -> list[OutputFile]:
-    """The Pagefind bundles for `pages`: (group, output file) of each article to index.
+    """The Pagefind bundles for `pages`: (group, output file, digest of what Pagefind reads
+    of it) of each article to index.
 
     Each group (a year) gets its own bundle at /pagefind/<group>/; the search page loads
     the newest and merges the others, so publishing a story re-indexes only its year.
@@ -68,9 +70,9 @@ def build_index(
     A cached bundle already in the output, as `intact(path, sha256)` says, comes back kept.
     """
     binary = find_pagefind()
-    groups: dict[str, list[OutputFile]] = {}
-    for group, page in pages:
-        groups.setdefault(group, []).append(page)
+    groups: dict[str, list[tuple[OutputFile, str]]] = {}
+    for group, page, key in pages:
+        groups.setdefault(group, []).append((page, key))
     newest = max(groups, default="")
     files: list[OutputFile] = []
     for group in sorted(groups):
@@ -90,6 +92,48 @@ def build_index(
     return files
 
 
+_SPACE_RE = re.compile(r"\s+")
+_IGNORED_RE = re.compile(r"<([a-zA-Z][\w-]*)\b[^>]*\bdata-pagefind-ignore\b[^>]*>")
+
+
+def indexed_digest(html: bytes) -> str:
+    """A digest of what Pagefind reads of a page: the page without the elements marked
+    `data-pagefind-ignore` (related links, say), unless they hold filters or metadata.
+
+    Keys the search cache, so a change Pagefind would not see does not re-index a year.
+    """
+    text = html.decode("utf-8")
+    kept: list[str] = []
+    at = 0
+    for match in _IGNORED_RE.finditer(text):
+        if match.start() < at:
+            continue  # inside an element already left out
+        end = _element_end(text, match.group(1), match.end())
+        if (
+            end is None
+            or "data-pagefind-filter" in text[match.start() : end]
+            or ("data-pagefind-meta" in text[match.start() : end])
+        ):
+            continue
+        kept.append(text[at : match.start()])
+        at = end
+    kept.append(text[at:])
+    # Runs of white space read as one: a block left out leaves no trace behind.
+    read = _SPACE_RE.sub(" ", "".join(kept))
+    return hashlib.sha256(read.encode("utf-8")).hexdigest()
+
+
+def _element_end(text: str, tag: str, start: int) -> int | None:
+    """Where the element whose start tag ends at `start` closes (None if it does not)."""
+    depth = 1
+    pattern = re.compile(rf"<(/?){re.escape(tag)}\b[^>]*>", re.IGNORECASE)
+    for match in pattern.finditer(text, start):
+        depth += -1 if match.group(1) else 1
+        if depth == 0:
+            return match.end()
+    return None
+
+
 def _is_code(rel: str) -> bool:
     return rel.endswith(_CODE_SUFFIXES) or rel.startswith(_CODE_PREFIX)
 
@@ -97,7 +141,7 @@ def _is_code(rel: str) -> bool:
 def _group_bundle(
     binary: Path,
     group: str,
-    pages: list[OutputFile],
+    pages: list[tuple[OutputFile, str]],
     cache_dir: Path | None,
     reuse_latest: bool,
     load: Callable[[OutputFile], bytes],
@@ -112,9 +156,8 @@ def _group_bundle(
     group's is published).
     """
     digest = hashlib.sha256(binary.name.encode())
-    for page in sorted(pages, key=lambda p: p.path):
-        sha = page.kept or hashlib.sha256(page.data).hexdigest()
-        digest.update(page.path.encode() + b"\0" + sha.encode())
+    for page, key in sorted(pages, key=lambda p: p[0].path):
+        digest.update(page.path.encode() + b"\0" + key.encode())
     folder = cache_dir / "search" / group if cache_dir is not None else None
     cached = folder / digest.hexdigest()[:40] if folder is not None else None
     if reuse_latest and folder is not None and folder.is_dir():
@@ -138,7 +181,7 @@ def _group_bundle(
         found = load_folder(cached)
         if found is not None and "pagefind-entry.json" in found:
             return {rel: OutputFile(rel, data) for rel, data in found.items()}
-    bundle = _run_pagefind(binary, pages, load)
+    bundle = _run_pagefind(binary, [page for page, _ in pages], load)
     if folder is not None and cached is not None:
         # Only the newest bundle of a group is worth keeping: old ones never match again.
         for old in sorted(folder.iterdir()) if folder.is_dir() else []:

@@ -353,3 +353,53 @@ def test_an_alias_into_the_search_index_folder_is_an_error(tmp_path: Path) -> No
         "pagefind/2026/index.html cannot be there" in result.err
     )
     assert not out.exists()
+
+
+def test_what_pagefind_ignores_does_not_change_the_index_key() -> None:
+    page = (
+        "<html><body><article data-pagefind-body><h1>Talks</h1><p>Text.</p>"
+        '<section class="related" data-pagefind-ignore><h2>Related</h2>'
+        '<ul><li><a href="/a/">{}</a></li></ul><section>nested</section></section>'
+        "<p>After.</p></article></body></html>"
+    )
+    one = gen.search.indexed_digest(page.format("Old story").encode())
+    assert one == gen.search.indexed_digest(page.format("A newer story").encode())
+    # What Pagefind does read still counts, after the ignored part too.
+    other = page.replace("After.", "Later.").format("Old story").encode()
+    assert one != gen.search.indexed_digest(other)
+    # An ignored block that holds a filter is kept: Pagefind still reads its filters.
+    filtered = page.replace("<h2>Related</h2>", '<h2 data-pagefind-filter="x">R</h2>{}')
+    assert gen.search.indexed_digest(filtered.format("a", "b").encode()) != (
+        gen.search.indexed_digest(filtered.format("a", "c").encode())
+    )
+
+
+def test_new_related_links_do_not_reindex_another_year(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = make_site(
+        tmp_path / "site",
+        {
+            "content/articles/old.md": article(
+                "Grain talks", date="2025-03-01T08:00:00+02:00", extra="tags: [grain]\n"
+            ),
+            "content/articles/new.md": article("Talks in Kyiv", extra="tags: [kyiv]\n"),
+        },
+    )
+    assert build(site).code == 0
+    runs: list[int] = []
+    real = gen.search._run_pagefind
+
+    def counting(*args: object) -> object:
+        runs.append(len(args[1]))  # type: ignore[arg-type]
+        return real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(gen.search, "_run_pagefind", counting)
+    (site / "content/articles/more.md").write_text(
+        article("More grain talks", date="2026-01-07T08:00:00+02:00", extra="tags: [grain]\n"),
+        encoding="utf-8",
+    )
+    assert build(site).code == 0
+    related = (site / "output/2025/03/01/old/index.html").read_text(encoding="utf-8")
+    assert "More grain talks" in related  # the 2025 page changed: a new related link
+    assert runs == [2]  # but only 2026 was indexed again (two stories), not 2025
