@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import shutil
 import tempfile
 from pathlib import Path
+from typing import Any
 
+from gen.config import BuildOptions
 from gen.images import ENCODER_VERSION, render_variants
 from gen.model import OutputFile, Variant
+from gen.write import atomic_write
 
 CACHE_DIR = ".cache"
 
@@ -111,3 +115,71 @@ class ImageCache:
 
 def _name(variant: Variant) -> str:
     return variant.path.rsplit("/", 1)[-1]
+
+
+# --- What one build leaves for the next, per output folder ----------------------------------
+
+# Page path (or feed file path) → (digest of its inputs, sha256 of the file, digest of what
+# the search index reads of it) as of the last build; an empty inputs digest never matches
+# (the page read more of the site than the digest covers). The render stage's `PageMemo`.
+Memo = dict[str, tuple[str, str, str]]
+
+
+def write_state_file(options: BuildOptions) -> Path | None:
+    """Where the writer remembers file sizes and times for this output folder, in the cache."""
+    if options.cache_dir is None:
+        return None
+    return options.cache_dir / f"output-{output_key(options)}.json"
+
+
+def output_key(options: BuildOptions) -> str:
+    """The output folder's name in the cache (one site may build into several)."""
+    return hashlib.sha256(str(options.output_dir.resolve()).encode()).hexdigest()[:16]
+
+
+def page_memo_file(options: BuildOptions, kind: str = "pages") -> Path | None:
+    """Where each page's (or feed file's) inputs digest and output hash are kept."""
+    if options.cache_dir is None:
+        return None
+    return options.cache_dir / f"{kind}-{output_key(options)}.json"
+
+
+def read_page_memo(options: BuildOptions, kind: str = "pages") -> Memo | None:
+    """The last build's page memo ({} if none or unreadable); None without a cache."""
+    path = page_memo_file(options, kind)
+    if path is None:
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return {
+            str(k): (str(v[0]), str(v[1]), str(v[2]) if len(v) > 2 else "")
+            for k, v in data["pages"].items()
+        }
+    except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
+        return {}  # a missing or foreign memo only means rendering every page
+
+
+def read_json_cache(options: BuildOptions, name: str) -> dict[str, Any] | None:
+    """A JSON object kept in the cache ({} if missing or unreadable; None without a cache)."""
+    if options.cache_dir is None:
+        return None
+    try:
+        data = json.loads((options.cache_dir / f"{name}.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def write_json_cache(options: BuildOptions, name: str, data: dict[str, Any]) -> None:
+    if options.cache_dir is None:
+        return
+    with contextlib.suppress(OSError):  # a cache that cannot be written is only slower
+        atomic_write(options.cache_dir / f"{name}.json", json.dumps(data).encode("utf-8"))
+
+
+def write_page_memo(options: BuildOptions, memo: Memo, kind: str = "pages") -> None:
+    path = page_memo_file(options, kind)
+    if path is None:
+        return
+    with contextlib.suppress(OSError):  # a cache that cannot be written is only slower
+        atomic_write(path, json.dumps({"pages": memo}, sort_keys=True).encode("utf-8"))

@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
-import json
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from pathlib import Path
-from typing import Any
 
 from gen.assemble import ParseMemo, build_site
-from gen.cache import ImageCache
+from gen.cache import (
+    ImageCache,
+    read_json_cache,
+    read_page_memo,
+    write_json_cache,
+    write_page_memo,
+    write_state_file,
+)
+from gen.cache import (
+    Memo as PageMemo,
+)
 from gen.config import CONFIG_FILE, BuildOptions, SiteConfig, load_config
 from gen.convert import Converted, MarkupCache, convert_all, engine_version, settings_key
 from gen.errors import ContentError, ErrorReport, GenError, Problem, TemplateError
@@ -25,7 +30,7 @@ from gen.model import Article, OutputFile, Site
 from gen.pages import CORRECTIONS_PATH, Page, PlanMemo, corrected_articles
 from gen.read import ReadMemo, SourceTree, read_tree, source_cache
 from gen.related import RelatedMemo
-from gen.render import ArticleDigests, JobDigests, JobMemo, PageMemo, Renderer, read_theme
+from gen.render import ArticleDigests, JobDigests, JobMemo, Renderer, read_theme
 from gen.search import (
     BUNDLE_DIR,
     SearchUnavailable,
@@ -37,7 +42,6 @@ from gen.sitemaps import render_sitemaps
 from gen.urls import output_file
 from gen.write import (
     OutputState,
-    atomic_write,
     check_output_dir,
     is_intact,
     read_output_state,
@@ -383,66 +387,6 @@ def publish_assets(
 def is_raster(path: str) -> bool:
     """True for the image formats Dateline re-encodes."""
     return path.lower().endswith((".jpg", ".jpeg", ".png", ".webp"))
-
-
-def write_state_file(options: BuildOptions) -> Path | None:
-    """Where the writer remembers file sizes and times for this output folder, in the cache."""
-    if options.cache_dir is None:
-        return None
-    return options.cache_dir / f"output-{output_key(options)}.json"
-
-
-def output_key(options: BuildOptions) -> str:
-    """The output folder's name in the cache (one site may build into several)."""
-    return hashlib.sha256(str(options.output_dir.resolve()).encode()).hexdigest()[:16]
-
-
-def page_memo_file(options: BuildOptions, kind: str = "pages") -> Path | None:
-    """Where each page's (or feed file's) inputs digest and output hash are kept."""
-    if options.cache_dir is None:
-        return None
-    return options.cache_dir / f"{kind}-{output_key(options)}.json"
-
-
-def read_page_memo(options: BuildOptions, kind: str = "pages") -> PageMemo | None:
-    """The last build's page memo ({} if none or unreadable); None without a cache."""
-    path = page_memo_file(options, kind)
-    if path is None:
-        return None
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        return {
-            str(k): (str(v[0]), str(v[1]), str(v[2]) if len(v) > 2 else "")
-            for k, v in data["pages"].items()
-        }
-    except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
-        return {}  # a missing or foreign memo only means rendering every page
-
-
-def read_json_cache(options: BuildOptions, name: str) -> dict[str, Any] | None:
-    """A JSON object kept in the cache ({} if missing or unreadable; None without a cache)."""
-    if options.cache_dir is None:
-        return None
-    try:
-        data = json.loads((options.cache_dir / f"{name}.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
-def write_json_cache(options: BuildOptions, name: str, data: dict[str, Any]) -> None:
-    if options.cache_dir is None:
-        return
-    with contextlib.suppress(OSError):  # a cache that cannot be written is only slower
-        atomic_write(options.cache_dir / f"{name}.json", json.dumps(data).encode("utf-8"))
-
-
-def write_page_memo(options: BuildOptions, memo: PageMemo, kind: str = "pages") -> None:
-    path = page_memo_file(options, kind)
-    if path is None:
-        return
-    with contextlib.suppress(OSError):  # a cache that cannot be written is only slower
-        atomic_write(path, json.dumps({"pages": memo}, sort_keys=True).encode("utf-8"))
 
 
 def convert_bodies(

@@ -16,6 +16,7 @@ import jinja2
 import markupsafe
 
 from gen import __version__
+from gen.cache import Memo as PageMemo
 from gen.config import SiteConfig
 from gen.errors import ErrorReport, Problem
 from gen.figures import picture_html
@@ -202,11 +203,6 @@ class Renderer:
             digests.forget_unused()
         return files, pages
 
-
-# Page path → (digest of the page's inputs, sha256 of its HTML, digest of what Pagefind
-# indexes of it) as of the last build; an empty digest never matches (the page read more
-# than the digest covers).
-PageMemo = dict[str, tuple[str, str, str]]
 
 # id(article) → (the article, the digest of its pickle); a watch session keeps it.
 ArticleDigests = dict[int, tuple[Article, bytes]]
