@@ -247,7 +247,8 @@ def build(
         with stage("feeds"):
             # Enclosures give the size of the file as published (re-encoded), not the source's.
             sizes = {f.path: len(f.data) for f in assets}
-            digests_of = JobDigests("", session.digests if session else renderer.last_digests)
+            # The articles the render stage hashed (a session's, kept between its builds).
+            digests_of = JobDigests("", renderer.last_digests)
             files += render_feeds(site, config, sizes, feed_memo, digests_of.digest_of, intact)
             files += render_live_feeds(site, config)
             files += render_feed(corrections_feed(site, config), config, Extras(config, sizes))[:1]

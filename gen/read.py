@@ -177,11 +177,10 @@ def read_articles(
     slots: list[SourceDoc | tuple[str, str, str, tuple[int, int, int]] | None] = []
     for path in paths:
         rel = path.relative_to(site_dir).as_posix()
-        st = path.stat()
-        stamp = (st.st_size, st.st_mtime_ns, st.st_ctime_ns)
-        known = memo.get(rel) if memo is not None else None
-        if known is not None and known[:3] == stamp:
-            slots.append(known[3])
+        stamp = _stamp(path) if memo is not None else (0, 0, 0)
+        known = _remembered(memo, rel, stamp)
+        if known is not None:
+            slots.append(known)
             continue
         text = read_text(path, rel, report)
         if text is None:
@@ -277,18 +276,29 @@ def read_source(
 ) -> SourceDoc | None:
     """Read one Markdown file with YAML front matter (or reuse it from `memo`)."""
     rel = path.relative_to(site_dir).as_posix()
-    if memo is not None:
-        st = path.stat()
-        known = memo.get(rel)
-        if known is not None and known[:3] == (st.st_size, st.st_mtime_ns, st.st_ctime_ns):
-            return known[3]
+    stamp = _stamp(path) if memo is not None else (0, 0, 0)
+    known = _remembered(memo, rel, stamp)
+    if known is not None:
+        return known
     text = read_text(path, rel, report)
     if text is None:
         return None
     doc = split_source(rel, text, report)
     if memo is not None and doc is not None:
-        memo[rel] = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, doc)
+        memo[rel] = (*stamp, doc)
     return doc
+
+
+def _stamp(path: Path) -> tuple[int, int, int]:
+    """What tells a watch session a file changed: its size, mtime and ctime."""
+    st = path.stat()
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
+def _remembered(memo: ReadMemo | None, rel: str, stamp: tuple[int, int, int]) -> SourceDoc | None:
+    """The document `memo` holds for `rel`, if the file still has the same `stamp`."""
+    known = memo.get(rel) if memo is not None else None
+    return known[3] if known is not None and known[:3] == stamp else None
 
 
 def split_source(rel: str, text: str, report: ErrorReport) -> SourceDoc | None:
