@@ -539,7 +539,13 @@ def dateline_markdown(story: Story) -> str:
         f"title: {q(story.title)}\n"
         f"author: {author}\n"
         f"date: {story.date.isoformat()}\n"
-        f"section: {story.section}\n"
+        f"section: {story.section}\n" + yaml_rest(story)
+    )
+
+
+def yaml_rest(story: Story) -> str:
+    """The front matter both YAML formats (Dateline's, Hugo's) end with, then the body."""
+    return (
         f"tags: {ylist(story.tags)}\n"
         f"dateline: {q(story.dateline)}\n"
         f"summary: {q(story.summary)}\n"
@@ -557,15 +563,7 @@ def hugo_markdown(story: Story) -> str:
         f"title: {q(story.title)}\n"
         f"date: {story.date.isoformat()}\n"
         f"slug: {story.slug}\n"
-        f"authors: {ylist(story.authors)}\n"
-        f"tags: {ylist(story.tags)}\n"
-        f"dateline: {q(story.dateline)}\n"
-        f"summary: {q(story.summary)}\n"
-        "image:\n"
-        f"  src: {IMAGE_SRC}\n"
-        f"  alt: {q(story.image_alt)}\n"
-        f"  credit: {q(story.image_credit)}\n"
-        "---\n\n" + story.body
+        f"authors: {ylist(story.authors)}\n" + yaml_rest(story)
     )
 
 
