@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
 from types import MappingProxyType
 from typing import Any
 
@@ -29,8 +30,9 @@ from gen.listings import link_site
 from gen.live import parse_live
 from gen.markup import MarkdownEngine
 from gen.model import Article, Author, Image, Link, OutputFile, Section, Site
-from gen.read import Asset, DataDoc, SourceDoc, SourceTree
+from gen.read import Asset, DataDoc, LiveSource, SourceDoc, SourceTree
 from gen.related import RelatedMemo
+from gen.sitemaps import NEWS_WINDOW
 from gen.urls import article_path, is_safe_slug, slugify
 
 ARTICLE_KEYS = {
@@ -83,23 +85,15 @@ def build_site(
     engine: Engine | None = None,
     memo: ParseMemo | None = None,
     related_memo: RelatedMemo | None = None,
+    ctx: Context | None = None,
 ) -> Site:
     """Validate every source and assemble the site; raise `ContentError` with all problems.
 
     With `memo` (a watch session's, whose reader reuses unchanged sources), an unchanged
-    source validated without a problem in the same context is not validated again.
+    source validated without a problem in the same context is not validated again. `ctx`
+    is `make_context`'s, if the caller made it.
     """
-    assets = {asset.path: asset for asset in tree.assets}
-    sections = {
-        s.id: Section(s.id, s.title, s.description, f"/section/{s.id}/") for s in config.sections
-    }
-    finder = ImageFinder(assets, config.image_widths)
-    authors = {}
-    for doc in tree.authors:
-        author = parse_author(doc, finder, report)
-        if author is not None:
-            authors[author.id] = author
-    ctx = Context(config, sections, authors, assets, finder)
+    ctx = ctx or make_context(tree, config, report)
     engine = engine or MarkdownEngine.for_site(config)
     articles = []
     key = context_key(ctx, options) if memo is not None else ""
@@ -136,17 +130,54 @@ def build_site(
     scheduled = sorted(
         (a for a in articles if not a.draft and a.date > options.now), key=lambda a: a.date
     )
-    files = published_assets(tree.assets, articles, visible, authors, config)
-    return link_site(
+    files = published_assets(tree.assets, articles, visible, ctx.authors, config)
+    site = link_site(
         tuple(visible),
         config,
-        sections,
-        authors,
+        ctx.sections,
+        ctx.authors,
         files,
         now=options.now,
         next_embargo=scheduled[0] if scheduled else None,
         related_memo=related_memo,
     )
+    return replace(site, next_change=next_change(articles, tree.live, config, options.now))
+
+
+def next_change(
+    articles: list[Article], live: tuple[LiveSource, ...], config: SiteConfig, now: datetime
+) -> datetime | None:
+    """The next moment the site changes with the clock alone: a story (or a live update)
+    comes out of embargo, a story expires or leaves the news sitemap's window."""
+    moments: list[datetime] = []
+    for article in articles:
+        if article.date > now:
+            moments.append(article.date)
+        elif article.date + NEWS_WINDOW >= now:
+            moments.append(article.date + NEWS_WINDOW)
+        if article.expires is not None and article.expires > now:
+            moments.append(article.expires)
+    for blog in live:
+        for doc in blog.updates:
+            moment = datetime_field(doc.front.data, "time", config.tz, lambda *_: None)
+            if moment is not None and moment > now:
+                moments.append(moment)
+    return min(moments, default=None)
+
+
+def make_context(tree: SourceTree, config: SiteConfig, report: ErrorReport) -> Context:
+    """Sections, authors (their problems go to `report`) and images, for validating articles."""
+    assets = {asset.path: asset for asset in tree.assets}
+    sections = {
+        s.id: Section(s.id, s.title, s.description, f"/section/{s.id}/") for s in config.sections
+    }
+    finder = ImageFinder(assets, config.image_widths)
+    authors = {}
+    for doc in tree.authors:
+        author = parse_author(doc, finder, report)
+        if author is not None:
+            authors[author.id] = author
+    return Context(config, sections, authors, assets, finder)
 
 
 def context_key(ctx: Context, options: BuildOptions) -> str:

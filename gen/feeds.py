@@ -49,14 +49,7 @@ def site_feeds(site: Site, config: SiteConfig) -> Iterator[Feed]:
     """The feed of the front page and of every section, tag and author page."""
     for listing in site.listings:
         if listing.kind in FEED_KINDS:
-            yield Feed(
-                title=feed_title(listing, config),
-                description=listing.description or config.description,
-                page=listing.url,
-                base=listing.url,
-                lang=config.language,
-                entries=listing.articles[: config.feed_entries],
-            )
+            yield listing_feed(listing, config)
 
 
 def feed_title(listing: Listing, config: SiteConfig) -> str:
@@ -119,10 +112,7 @@ def render_feeds(
         if memo is None:
             files.extend(render_feed(feed, config, extras))
             continue
-        images = [a.image.src for a in feed.entries if a.image is not None]
-        entries = [digest_of(a) for a in feed.entries]
-        state = (replace(feed, entries=()), config, entries, [sizes.get(src) for src in images])
-        digest = hashlib.sha256(pickle.dumps(state, 5)).hexdigest()
+        digest = feed_digest(feed, config, digest_of, sizes)
         paths = [p.lstrip("/") for p in feed_paths(feed.base).values()]
         seen.update(paths)
         known = [memo.get(p) for p in paths]
@@ -144,6 +134,32 @@ def render_feeds(
         for stale in set(memo) - seen:
             del memo[stale]
     return files
+
+
+def feed_digest(
+    feed: Feed,
+    config: SiteConfig,
+    digest_of: Callable[[Article], bytes],
+    sizes: Mapping[str, int] = EMPTY,
+) -> str:
+    """What a feed's three files are made from: its facts, the settings, its entries and
+    the published sizes of their images."""
+    images = [a.image.src for a in feed.entries if a.image is not None]
+    entries = [digest_of(a) for a in feed.entries]
+    state = (replace(feed, entries=()), config, entries, [sizes.get(src) for src in images])
+    return hashlib.sha256(pickle.dumps(state, 5)).hexdigest()
+
+
+def listing_feed(listing: Listing, config: SiteConfig) -> Feed:
+    """The feed of a front, section, tag or author page."""
+    return Feed(
+        title=feed_title(listing, config),
+        description=listing.description or config.description,
+        page=listing.url,
+        base=listing.url,
+        lang=config.language,
+        entries=listing.articles[: config.feed_entries],
+    )
 
 
 def render_feed(feed: Feed, config: SiteConfig, extras: Extras | None = None) -> list[OutputFile]:

@@ -224,6 +224,8 @@ class Site:
     translations: dict[str, tuple[Article, ...]] = field(default_factory=dict)  # url → others
     expired: frozenset[str] = frozenset()  # urls of pages kept but out of lists and feeds
     next_embargo: Article | None = None  # the next scheduled article to publish
+    # The next moment the site changes by the clock alone (an embargo lifts, a story expires).
+    next_change: datetime | None = None
 
 
 def fast_pickling(*classes: type) -> None:

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import lru_cache, partial
 from typing import Any
 
 from gen.config import SiteConfig
-from gen.feeds import feed_paths, feed_title
+from gen.feeds import Feed, feed_paths, feed_title
 from gen.figures import lite_body
 from gen.i18n import format_month, translate
 from gen.live import part_path
@@ -26,6 +26,7 @@ FEED_TYPES = (
 CORRECTIONS_PATH = "/corrections/"
 LITE_PREFIX = "/lite"  # the text-only edition mirrors the site's paths under /lite/
 LITE_LISTS = ("front", "section")
+LITE_FACTOR = 3  # headlines only: three times as many fit a list page's budget
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,25 +147,7 @@ def plan_pages(site: Site, config: SiteConfig, memo: PlanMemo | None = None) -> 
         facts = (replace(listing, articles=()), listing.articles)
         key = ("listing", listing.kind, listing.key)
         yield from _remembered(memo, key, facts, partial(listing_jobs, listing, config))
-    corrected = corrected_articles(site)
-    yield Job(
-        "corrections.html",
-        Page(
-            "corrections",
-            CORRECTIONS_PATH,
-            translate("corrections", lang),
-            translate("corrections_intro", lang),
-            lang,
-            feeds=(
-                FeedLink(
-                    FEED_TYPES[0][1], translate("corrections", lang), CORRECTIONS_PATH + "feed.xml"
-                ),
-            ),
-            modified=corrected[0].modified if corrected else None,
-            jsonld=collection_page(CORRECTIONS_PATH, translate("corrections", lang), config),
-        ),
-        {"articles": corrected},
-    )
+    yield corrections_job(site, config)
     yield Job(
         "archive_index.html",
         Page(
@@ -192,19 +175,89 @@ def plan_pages(site: Site, config: SiteConfig, memo: PlanMemo | None = None) -> 
     yield from lite_jobs(site, config, memo)
     for article in site.articles:
         for alias in article.aliases:
-            yield Job(
-                "redirect.html",
-                Page(
-                    "redirect",
-                    alias,
-                    article.title,
-                    "",
-                    article.lang,
-                    public=False,
-                    source=f"{article.source}: alias {alias}",
+            yield redirect_job(article, alias)
+
+
+def redirect_job(article: Article, alias: str) -> Job:
+    """A page at an old path that sends readers to the article."""
+    return Job(
+        "redirect.html",
+        Page(
+            "redirect",
+            alias,
+            article.title,
+            "",
+            article.lang,
+            public=False,
+            source=f"{article.source}: alias {alias}",
+        ),
+        {"target": article},
+    )
+
+
+def corrections_job(site: Site, config: SiteConfig) -> Job:
+    """/corrections/: every corrected article, the latest correction first."""
+    lang = config.language
+    corrected = corrected_articles(site)
+    return Job(
+        "corrections.html",
+        Page(
+            "corrections",
+            CORRECTIONS_PATH,
+            translate("corrections", lang),
+            translate("corrections_intro", lang),
+            lang,
+            feeds=(
+                FeedLink(
+                    FEED_TYPES[0][1], translate("corrections", lang), CORRECTIONS_PATH + "feed.xml"
                 ),
-                {"target": article},
-            )
+            ),
+            modified=corrected[0].modified if corrected else None,
+            jsonld=collection_page(CORRECTIONS_PATH, translate("corrections", lang), config),
+        ),
+        {"articles": corrected},
+    )
+
+
+def remake_job(
+    job: Job,
+    site: Site,
+    config: SiteConfig,
+    articles: Mapping[str, Article],
+    listings: Mapping[tuple[str, str], Listing],
+) -> Job | None:
+    """`job` made again for `site`, in which the `articles` (by url) and `listings` (by kind
+    and key) were replaced by new versions that sit in the same places: the same function
+    makes it as `plan_pages` did. None for a page it does not know how to make alone."""
+    kind = job.page.kind
+    context = job.context
+    if kind in ("article", "lite_article", "redirect"):
+        old = context["target" if kind == "redirect" else "article"]
+        article = articles.get(old.url, old)
+        if kind == "article":
+            return article_job(article, site, config, feed_links(config.title, "/"))
+        if kind == "lite_article":
+            return lite_article_job(article)
+        return redirect_job(article, job.page.path)
+    if kind == "corrections":
+        return corrections_job(site, config)
+    if kind == "live":
+        article = articles.get(context["article"].url, context["article"])
+        feeds = feed_links(config.title, "/")
+        return next(
+            (j for j in live_jobs(article, site, config, feeds) if j.page == job.page), None
+        )
+    listing = context.get("listing")
+    if isinstance(listing, Listing):
+        listing = listings.get((listing.kind, listing.key), listing)
+        if kind == "lite_list":
+            return lite_list_job(listing, config, job.page.number)
+        return listing_page_job(listing, config, job.page.number)
+    for value in context.values():
+        for item in value if isinstance(value, tuple) else (value,):
+            if isinstance(item, Article | Listing):
+                return None  # made from stories in a way this does not know
+    return job  # shows no story (the 404 page, say): the same job
 
 
 @lru_cache(maxsize=4096)
@@ -322,34 +375,44 @@ def live_jobs(
 
 def listing_jobs(listing: Listing, config: SiteConfig) -> Iterator[Job]:
     """The pages of one list, `per_page` articles each; an empty list still gets page 1."""
+    for number in range(1, page_count(listing, config.per_page) + 1):
+        yield listing_page_job(listing, config, number)
+
+
+def page_count(listing: Listing, per: int) -> int:
+    """How many pages a list of `per` articles each takes (at least one)."""
+    return max(1, math.ceil(len(listing.articles) / per))
+
+
+def listing_page_job(listing: Listing, config: SiteConfig, number: int) -> Job:
+    """Page `number` of a list."""
     lang = config.language
     per = config.per_page
-    count = max(1, math.ceil(len(listing.articles) / per))
+    count = page_count(listing, per)
     template = "index.html" if listing.kind == "front" else "list.html"
     feeds: tuple[FeedLink, ...] = ()
     if listing.kind in ("front", "section", "tag", "author"):
         feeds = feed_links(feed_title(listing, config), listing.url)
     heading = listing_title(listing, lang)
-    for number in range(1, count + 1):
-        path = page_path(listing.url, number)
-        title = heading if number == 1 else f"{heading} — {translate('page', lang)} {number}"
-        chunk = listing.articles[(number - 1) * per : number * per]
-        page = Page(
-            kind=listing.kind,
-            path=path,
-            title=title,
-            description=listing.description,
-            lang=lang,
-            number=number,
-            count=count,
-            prev=page_path(listing.url, number - 1) if number > 1 else None,
-            next=page_path(listing.url, number + 1) if number < count else None,
-            feeds=feeds,
-            jsonld=collection_page(path, title, config),
-            modified=max((a.modified for a in chunk), default=None),
-            lite=LITE_PREFIX + listing.url if listing.kind in LITE_LISTS else None,
-        )
-        yield Job(template, page, {"listing": listing, "articles": chunk})
+    path = page_path(listing.url, number)
+    title = heading if number == 1 else f"{heading} — {translate('page', lang)} {number}"
+    chunk = listing.articles[(number - 1) * per : number * per]
+    page = Page(
+        kind=listing.kind,
+        path=path,
+        title=title,
+        description=listing.description,
+        lang=lang,
+        number=number,
+        count=count,
+        prev=page_path(listing.url, number - 1) if number > 1 else None,
+        next=page_path(listing.url, number + 1) if number < count else None,
+        feeds=feeds,
+        jsonld=collection_page(path, title, config),
+        modified=max((a.modified for a in chunk), default=None),
+        lite=LITE_PREFIX + listing.url if listing.kind in LITE_LISTS else None,
+    )
+    return Job(template, page, {"listing": listing, "articles": chunk})
 
 
 def listing_title(listing: Listing, lang: str) -> str:
@@ -366,44 +429,57 @@ def corrected_articles(site: Site) -> tuple[Article, ...]:
     return tuple(sorted(corrected, key=lambda a: (a.corrections[-1].date, a.url), reverse=True))
 
 
+def corrections_feed(site: Site, config: SiteConfig) -> Feed:
+    """The feed of /corrections/: corrected articles, the latest correction first."""
+    return Feed(
+        title=f"Corrections — {config.title}",
+        description=config.description,
+        page=CORRECTIONS_PATH,
+        base=CORRECTIONS_PATH,
+        lang=config.language,
+        entries=corrected_articles(site)[: config.feed_entries],
+    )
+
+
 def lite_jobs(site: Site, config: SiteConfig, memo: PlanMemo | None = None) -> Iterator[Job]:
     """The text-only edition: front page, section pages and every article under /lite/.
 
     Each page's canonical URL is the full page, so search engines index only one of them.
     """
-    lang = config.language
-    per = config.per_page * 3  # headlines only: three times as many fit the same budget
     for listing in site.listings:
-        if listing.kind not in LITE_LISTS:
-            continue
-        count = max(1, math.ceil(len(listing.articles) / per))
-        for number in range(1, count + 1):
-            full = page_path(listing.url, number)
-            path = LITE_PREFIX + full
-            base = LITE_PREFIX + listing.url
-            title = (
-                listing.title
-                if number == 1
-                else f"{listing.title} — {translate('page', lang)} {number}"
-            )
-            page = Page(
-                kind="lite_list",
-                path=path,
-                title=title,
-                description=listing.description,
-                lang=lang,
-                number=number,
-                count=count,
-                prev=page_path(base, number - 1) if number > 1 else None,
-                next=page_path(base, number + 1) if number < count else None,
-                public=False,
-                canonical=full,
-            )
-            chunk = listing.articles[(number - 1) * per : number * per]
-            yield Job("lite/list.html", page, {"listing": listing, "articles": chunk, "full": full})
+        if listing.kind in LITE_LISTS:
+            for number in range(1, page_count(listing, config.per_page * LITE_FACTOR) + 1):
+                yield lite_list_job(listing, config, number)
     for article in site.articles:
         key = ("lite", id(article))
         yield from _remembered(memo, key, (article,), partial(_one, lite_article_job, article))
+
+
+def lite_list_job(listing: Listing, config: SiteConfig, number: int) -> Job:
+    """Page `number` of a list's text-only edition: headlines only."""
+    lang = config.language
+    per = config.per_page * LITE_FACTOR
+    count = page_count(listing, per)
+    full = page_path(listing.url, number)
+    base = LITE_PREFIX + listing.url
+    title = (
+        listing.title if number == 1 else f"{listing.title} — {translate('page', lang)} {number}"
+    )
+    page = Page(
+        kind="lite_list",
+        path=LITE_PREFIX + full,
+        title=title,
+        description=listing.description,
+        lang=lang,
+        number=number,
+        count=count,
+        prev=page_path(base, number - 1) if number > 1 else None,
+        next=page_path(base, number + 1) if number < count else None,
+        public=False,
+        canonical=full,
+    )
+    chunk = listing.articles[(number - 1) * per : number * per]
+    return Job("lite/list.html", page, {"listing": listing, "articles": chunk, "full": full})
 
 
 fast_pickling(Page, FeedLink, Alternate, Job)

@@ -8,7 +8,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 
-from gen.assemble import ParseMemo, build_site
+from gen.assemble import ParseMemo, build_site, make_context
 from gen.cache import (
     ImageCache,
     read_json_cache,
@@ -23,11 +23,12 @@ from gen.cache import (
 from gen.config import CONFIG_FILE, BuildOptions, SiteConfig, load_config
 from gen.convert import Converted, MarkupCache, convert_all, engine_version, settings_key
 from gen.errors import ContentError, ErrorReport, GenError, Problem, TemplateError
-from gen.feeds import Extras, Feed, render_feed, render_feeds, render_live_feeds
+from gen.feeds import Extras, render_feed, render_feeds, render_live_feeds
+from gen.hot import HotState, capture, quick_build
 from gen.images import image_info, plan_variants
 from gen.markup import MarkdownEngine, Rendered
 from gen.model import Article, OutputFile, Site
-from gen.pages import CORRECTIONS_PATH, Page, PlanMemo, corrected_articles
+from gen.pages import Page, PlanMemo, corrections_feed
 from gen.read import ReadMemo, SourceTree, read_tree, source_cache
 from gen.related import RelatedMemo
 from gen.render import ArticleDigests, JobDigests, JobMemo, Renderer, read_theme
@@ -105,18 +106,37 @@ class Session:
     search: tuple[tuple[str, ...], list[OutputFile]] = ((), [])
     feeds: PageMemo = field(default_factory=dict)  # the same for feed files
     output: OutputState | None = None  # what the output folder holds, after the last build
+    hot: HotState | None = None  # what the quick path needs, from the last full build
     quick_search: bool = True
 
 
 def build(
-    options: BuildOptions, progress: Progress | None = None, session: Session | None = None
+    options: BuildOptions,
+    progress: Progress | None = None,
+    session: Session | None = None,
+    changed: frozenset[str] = frozenset(),
 ) -> BuildResult:
     """Build the site in `options.site_dir` into `options.output_dir`.
 
     Raises `BuildFailed` with every problem found; the output folder is only touched
-    after every page rendered, so a failed build leaves it as it was.
+    after every page rendered, so a failed build leaves it as it was. A watch session
+    passes the site-relative paths its watcher saw `changed`: a save that only edited
+    stories' text takes the quick path (`gen.hot`).
     """
     result = BuildResult()
+    if session is not None:
+        hot, session.hot = session.hot, None  # kept only by a build that succeeds
+        if hot is not None and changed:
+            session.hot = hot
+            try:
+                done = quick_build(options, session, changed, result)
+            except BaseException:
+                session.hot = None
+                raise
+            if done is not None:
+                return done
+            session.hot = None
+            result = BuildResult()
     report = ErrorReport()
 
     @contextmanager
@@ -160,6 +180,7 @@ def build(
         with stage("assemble"):
             related_memo = read_json_cache(options, "related") if session is None else None
             related_key = related_memo.get("key") if related_memo else None
+            ctx = make_context(tree, config, report)
             site = build_site(
                 tree,
                 config,
@@ -168,6 +189,7 @@ def build(
                 engine,
                 session.parsed if session else None,
                 session.related if session else related_memo,
+                ctx,
             )
         with stage("images"):
             assets = publish_assets(site, config, ImageCache(options.cache_dir), report)
@@ -290,6 +312,9 @@ def build(
             written = write_output(files, out, saved_state, previous, later=search_files)
             if session is not None:
                 session.output = written.state
+                session.hot = capture(
+                    options, ctx, site, renderer, sizes, len(files) + written.later, session
+                )
                 if index_files:
                     session.search = (
                         tuple(sorted({f.path.split("/")[1] for f in index_files})),
@@ -317,18 +342,6 @@ def build(
     result.warnings = report.warnings
     result.next_embargo = site.next_embargo
     return result
-
-
-def corrections_feed(site: Site, config: SiteConfig) -> Feed:
-    """The feed of /corrections/: corrected articles, the latest correction first."""
-    return Feed(
-        title=f"Corrections — {config.title}",
-        description=config.description,
-        page=CORRECTIONS_PATH,
-        base=CORRECTIONS_PATH,
-        lang=config.language,
-        entries=corrected_articles(site)[: config.feed_entries],
-    )
 
 
 def check_unique(

@@ -18,7 +18,7 @@ from typing import TextIO
 from gen.cli import EXIT_ERRORS, EXIT_OK, options_from, print_problems, summary_line
 from gen.config import CONFIG_FILE, BuildOptions, load_config
 from gen.errors import GenError
-from gen.pipeline import BuildFailed, Session, build
+from gen.pipeline import BuildFailed, BuildResult, Session, build
 from gen.serve import LiveReload, PreviewServer, ServedSite, is_loopback
 from gen.watch import QUIET_SECONDS, Watcher
 
@@ -57,6 +57,7 @@ class Preview:
         self.builds = 0
         self.failures = 0
         self.session = Session()  # unchanged pages are not rendered again between saves
+        self.last: BuildResult | None = None  # what the last successful build did
         self._built = threading.Condition()
         self.watcher = Watcher(
             settings.site_dir, self.rebuild, poll=settings.poll, quiet=settings.quiet
@@ -107,7 +108,7 @@ class Preview:
     def rebuild(self, changed: frozenset[str]) -> None:
         """Build once (called by the watcher's thread only); never raises."""
         try:
-            result = build(self.make_options(), session=self.session)
+            result = build(self.make_options(), session=self.session, changed=changed)
         except BuildFailed as exc:
             self.failures += 1
             print_problems(exc)
@@ -117,6 +118,7 @@ class Preview:
             traceback.print_exc()
             self.live.failed([f"internal error: {exc!r} (details in the terminal)"])
         else:
+            self.last = result
             for warning in result.warnings:
                 print(f"{warning} (warning)", file=sys.stderr, flush=True)
             self.say(f"{describe(changed)}{summary_line(result)}")

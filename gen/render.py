@@ -72,6 +72,8 @@ class Renderer:
         self.theme = theme
         self.env = make_environment(theme.dirs, cache_dir)
         self.last_digests: ArticleDigests = {}  # the articles hashed by the last render_site
+        self.last_jobs: list[Job] = []  # and the pages it had, in order
+        self.last_layout = ""  # and the layout digest it used
         hashes = {f.path: hashlib.sha256(f.data).hexdigest()[:10] for f in theme.static}
         self.env.globals.update(
             config=config,
@@ -157,6 +159,7 @@ class Renderer:
         layout = self.layout_digest(site) if memo is not None else ""
         digests = JobDigests(layout, article_digests, job_memo) if memo is not None else None
         self.last_digests = digests.articles if digests is not None else {}
+        self.last_jobs, self.last_layout = jobs, layout
         view = SiteView(site)
         files: list[OutputFile] = []
         pages: list[Page] = []
@@ -171,21 +174,12 @@ class Renderer:
                     files.append(OutputFile(path, b"", kept=known[1]))
                     pages.append(job.page)
                     continue
-            view.read.clear()
             try:
-                template = self.env.get_template(job.template)
-                html = template.render(site=view, page=job.page, **job.context)
+                file = self.render_one(job, view, digest, memo, path)
             except Exception as exc:  # a theme bug must not hide where it is
                 problem = template_problem(exc, self.theme.dirs, job.template)
             else:
-                data = html.encode("utf-8")
-                files.append(OutputFile(path, data))
-                if memo is not None:
-                    # A page that read more of the site than its sections (a list of every
-                    # article, say) has inputs the digest does not cover: always rendered.
-                    whole = digest if not view.read - LAYOUT_FIELDS else ""
-                    indexed = indexed_digest(data) if job.page.searchable else ""
-                    memo[job.page.path] = (whole, hashlib.sha256(data).hexdigest(), indexed)
+                files.append(file)
                 pages.append(job.page)
                 if progress is not None:
                     progress(done, len(jobs))
@@ -202,6 +196,27 @@ class Renderer:
         if digests is not None:
             digests.forget_unused()
         return files, pages
+
+    def render_one(
+        self,
+        job: Job,
+        view: SiteView,
+        digest: str = "",
+        memo: PageMemo | None = None,
+        path: str | None = None,
+    ) -> OutputFile:
+        """One page (raising what its template raised), noted in `memo` with its inputs
+        `digest`: blank if the page read more of the site than the digest covers."""
+        view.read.clear()
+        template = self.env.get_template(job.template)
+        data = template.render(site=view, page=job.page, **job.context).encode("utf-8")
+        if memo is not None:
+            # A page that read more of the site than its sections (a list of every
+            # article, say) has inputs the digest does not cover: always rendered.
+            whole = digest if not view.read - LAYOUT_FIELDS else ""
+            indexed = indexed_digest(data) if job.page.searchable else ""
+            memo[job.page.path] = (whole, hashlib.sha256(data).hexdigest(), indexed)
+        return OutputFile(path or output_file(job.page.path), data)
 
 
 # id(article) → (the article, the digest of its pickle); a watch session keeps it.

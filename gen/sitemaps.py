@@ -32,21 +32,26 @@ def render_sitemaps(
         files += [OutputFile(n, urlset(c, config)) for n, c in zip(names, chunks, strict=True)]
         files.append(OutputFile("sitemap.xml", sitemap_index(names, pages, config)))
     recent = news_articles(site.articles, site.expired, now)
-    # No story in the two-day window: no news sitemap (an empty <urlset> is invalid).
-    news_chunks = [recent[i : i + NEWS_LIMIT] for i in range(0, len(recent), NEWS_LIMIT)]
-    if len(news_chunks) == 1:
-        files.append(OutputFile("news-sitemap.xml", news_urlset(news_chunks[0], config)))
-    elif news_chunks:
-        names = [f"news-sitemap-{n}.xml" for n in range(1, len(news_chunks) + 1)]
-        files += [
-            OutputFile(n, news_urlset(c, config)) for n, c in zip(names, news_chunks, strict=True)
-        ]
-        news_pages = [(a.url, a.modified) for a in recent]
-        files.append(OutputFile("news-sitemap.xml", sitemap_index(names, news_pages, config)))
+    files += news_sitemaps(recent, config)
     robots = f"User-agent: *\nAllow: /\n\nSitemap: {absolute(config, '/sitemap.xml')}\n"
     if recent:
         robots += f"Sitemap: {absolute(config, '/news-sitemap.xml')}\n"
     files.append(OutputFile("robots.txt", robots.encode("utf-8")))
+    return files
+
+
+def news_sitemaps(recent: list[Article], config: SiteConfig) -> list[OutputFile]:
+    """The news sitemap of `recent` articles (an index of parts if they are many)."""
+    # No story in the two-day window: no news sitemap (an empty <urlset> is invalid).
+    chunks = [recent[i : i + NEWS_LIMIT] for i in range(0, len(recent), NEWS_LIMIT)]
+    if len(chunks) == 1:
+        return [OutputFile("news-sitemap.xml", news_urlset(chunks[0], config))]
+    if not chunks:
+        return []
+    names = [f"news-sitemap-{n}.xml" for n in range(1, len(chunks) + 1)]
+    files = [OutputFile(n, news_urlset(c, config)) for n, c in zip(names, chunks, strict=True)]
+    news_pages = [(a.url, a.modified) for a in recent]
+    files.append(OutputFile("news-sitemap.xml", sitemap_index(names, news_pages, config)))
     return files
 
 

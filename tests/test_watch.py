@@ -219,6 +219,29 @@ def test_failed_build_keeps_output_and_next_good_save_recovers(
     assert "Recovered by itself" in page
 
 
+def test_a_text_edit_rebuilds_only_what_shows_the_story(
+    tmp_path: Path, start_preview: PreviewStarter
+) -> None:
+    site = make_site(
+        tmp_path,
+        {
+            "content/articles/a.md": article("Talks in Kyiv", extra="tags: [kyiv]\n"),
+            "content/articles/b.md": article(
+                "Grain", date="2026-02-01T08:00:00+02:00", extra="tags: [kyiv]\n"
+            ),
+        },
+    )
+    preview = start_preview(site, serve=False)
+    vim_save(
+        site / "content/articles/a.md", article("Talks resume in Kyiv", extra="tags: [kyiv]\n")
+    )
+    assert preview.wait_for_builds(2, 30)
+    assert preview.last is not None and "quick" in preview.last.timings
+    assert preview.last.rendered < preview.last.pages
+    for page in ("2026/01/06/a/index.html", "2026/02/01/b/index.html", "tag/kyiv/index.html"):
+        assert "Talks resume in Kyiv" in (site / "output" / page).read_text(encoding="utf-8")
+
+
 def test_failed_build_reaches_open_pages_with_path_and_line() -> None:
     live = LiveReload()
     inbox = live.subscribe()

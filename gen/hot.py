@@ -1,0 +1,269 @@
+"""A watch session's quick path: a save that edits stories without moving them.
+
+When every file a save changed is an article whose story keeps its place in the site (the
+same url, date, section, tags, authors, image...; its text, headline and summary may
+change), only the pages and feeds that show it are made again, from the site model the
+session keeps: at 10,000 articles that is a few dozen files, not 28,000 pages checked one
+by one. Anything else (a new or deleted file, a story that moves, a template, site.yaml,
+an image, any problem, or the clock passing an embargo) takes the full build, which also
+refreshes what this keeps. Tests hold both to a clean build of the same sources.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field, fields, replace
+from typing import TYPE_CHECKING
+
+from gen.assemble import Context, parse_article
+from gen.config import BuildOptions
+from gen.errors import ErrorReport
+from gen.feeds import FEED_KINDS, Extras, feed_digest, listing_feed, render_feed
+from gen.markup import MarkdownEngine
+from gen.model import Article, Listing, OutputFile, Site
+from gen.pages import Job, corrections_feed, remake_job
+from gen.read import read_source
+from gen.render import JobDigests, Renderer, SiteView
+from gen.sitemaps import news_articles, news_sitemaps
+from gen.write import Manifest, write_files
+
+if TYPE_CHECKING:
+    from gen.pipeline import BuildResult, Session
+
+# What an edit may change and still leave the story where it was: in the same lists, in
+# the same order, related to the same stories, with the same files and feeds.
+TEXT_FIELDS = frozenset(
+    {
+        "title",
+        "summary",
+        "standfirst",
+        "dateline",
+        "body_html",
+        "toc",
+        "word_count",
+        "reading_minutes",
+        "sources",
+    }
+)
+PLACE_FIELDS = tuple(f.name for f in fields(Article) if f.name not in TEXT_FIELDS)
+MAX_PAGES = 500  # more pages than this to make again: the full build is as quick
+
+
+@dataclass(slots=True)
+class HotState:
+    """What the last full build of a session leaves for the quick path."""
+
+    options: BuildOptions
+    context: Context
+    site: Site
+    renderer: Renderer
+    jobs: list[Job]  # every page, in the order the build made them
+    sizes: dict[str, int]  # published sizes of content files, for feed enclosures
+    manifest: Manifest
+    files: int  # how many files the site has
+    by_source: dict[str, int] = field(default_factory=dict)  # source → index in articles
+    listed_in: dict[str, list[int]] = field(default_factory=dict)  # url → listings
+    related_by: dict[str, list[str]] = field(default_factory=dict)  # url → urls showing it
+    translated_by: dict[str, list[str]] = field(default_factory=dict)
+    shown_on: dict[str, list[int]] = field(default_factory=dict)  # url → jobs showing it
+    whole: list[int] = field(default_factory=list)  # jobs that read the whole site
+    engine: MarkdownEngine | None = None
+
+
+def capture(
+    options: BuildOptions,
+    context: Context,
+    site: Site,
+    renderer: Renderer,
+    sizes: dict[str, int],
+    files: int,
+    session: Session,
+) -> HotState:
+    """Index the site the full build made: which lists, related links and pages show each
+    story (by url)."""
+    state = session.output or {}
+    hot = HotState(
+        options,
+        context,
+        site,
+        renderer,
+        list(renderer.last_jobs),
+        sizes,
+        Manifest({path: value[0] for path, value in state.items()}),
+        files,
+    )
+    for i, article in enumerate(site.articles):
+        if article.live is None:
+            hot.by_source[article.source] = i
+    listed_in: defaultdict[str, list[int]] = defaultdict(list)
+    for i, listing in enumerate(site.listings):
+        for article in listing.articles:
+            listed_in[article.url].append(i)
+    for kind, index in (("related", hot.related_by), ("translations", hot.translated_by)):
+        shown: defaultdict[str, list[str]] = defaultdict(list)
+        for url, others in getattr(site, kind).items():
+            for other in others:
+                shown[other.url].append(url)
+        index.update(shown)
+    shown_on: defaultdict[str, list[int]] = defaultdict(list)
+    memo = session.pages
+    for i, job in enumerate(hot.jobs):
+        known = memo.get(job.page.path)
+        if known is None or not known[0]:
+            hot.whole.append(i)
+        for value in job.context.values():
+            if isinstance(value, Article):
+                shown_on[value.url].append(i)
+            elif isinstance(value, tuple):
+                for item in value:
+                    if isinstance(item, Article):
+                        shown_on[item.url].append(i)
+    hot.listed_in = dict(listed_in)
+    hot.shown_on = dict(shown_on)
+    return hot
+
+
+def quick_build(
+    options: BuildOptions, session: Session, changed: frozenset[str], result: BuildResult
+) -> BuildResult | None:
+    """Rebuild after a save that only edited stories' text; None if the save did more (or
+    anything is amiss), for the full build to do it."""
+    hot = session.hot
+    if hot is None or not changed or session.output is None:
+        return None
+    start = time.perf_counter()
+    if options.now.tzinfo is None:
+        options = replace(options, now=options.now.replace(tzinfo=hot.context.config.tz))
+    if replace(options, now=hot.options.now) != hot.options or options.now < hot.options.now:
+        return None
+    if hot.site.next_change is not None and options.now >= hot.site.next_change:
+        return None  # an embargo lifted, a story expired...: lists change
+    config = hot.context.config
+    report = ErrorReport()
+    edited: dict[str, Article] = {}
+    for rel in sorted(changed):
+        where = hot.by_source.get(rel)
+        if where is None:
+            return None  # not a story the site shows: a new file, an author, a template...
+        old = hot.site.articles[where]
+        source = read_source(options.site_dir / rel, options.site_dir, report)
+        if source is None:
+            return None
+        if hot.engine is None:
+            hot.engine = MarkdownEngine.for_site(config)
+        article = parse_article(source, hot.context, hot.engine, options, report)
+        if article is None or report.errors or report.warnings:
+            return None  # the full build reports it, with every other problem
+        if any(getattr(article, f) != getattr(old, f) for f in PLACE_FIELDS):
+            return None
+        if article != old:
+            edited[article.url] = article
+    if not edited:  # saved as it was
+        result.articles, result.pages, result.unchanged = (
+            len(hot.site.articles),
+            hot.files,
+            hot.files,
+        )
+        result.timings["quick"] = time.perf_counter() - start
+        return result
+    site, listings = substitute(hot, edited)
+    places = sorted({p for url in edited for p in hot.shown_on.get(url, ())} | set(hot.whole))
+    if len(places) > MAX_PAGES:
+        return None
+    jobs: list[tuple[int, Job]] = []
+    for place in places:
+        job = remake_job(hot.jobs[place], site, config, edited, listings)
+        if job is None:
+            return None
+        jobs.append((place, job))
+    digests = JobDigests(hot.renderer.last_layout, session.digests, session.jobs)
+    view = SiteView(site)
+    pages: dict[str, tuple[str, str, str]] = {}
+    out: list[OutputFile] = []
+    try:
+        for _, job in jobs:
+            out.append(hot.renderer.render_one(job, view, digests.job(job), pages))
+    except Exception:  # a template that fails on the new text: the full build says where
+        return None
+    feed_memo: dict[str, tuple[str, str, str]] = {}
+    out += feeds_showing(hot, site, edited, digests, feed_memo)
+    recent = news_articles(site.articles, site.expired, options.now)
+    if any(a.url in edited for a in recent):
+        out += news_sitemaps(recent, config)
+    written, _ = write_files(out, options.output_dir, session.output, hot.manifest)
+    # Only now, with every file on disk, does the session take the new model.
+    hot.site = site
+    for place, job in jobs:
+        hot.jobs[place] = job
+    session.pages.update(pages)
+    session.feeds.update(feed_memo)
+    result.articles = len(site.articles)
+    result.pages = hot.files
+    result.written = written
+    result.unchanged = hot.files - written
+    result.rendered = len(jobs)
+    result.next_embargo = site.next_embargo
+    result.timings["quick"] = time.perf_counter() - start
+    return result
+
+
+def substitute(
+    hot: HotState, edited: dict[str, Article]
+) -> tuple[Site, dict[tuple[str, str], Listing]]:
+    """The site with the `edited` stories in their old ones' places (the lists that show
+    them, and others' related stories and translations), and the lists that changed."""
+    site = hot.site
+    if not edited:
+        return site, {}
+
+    def swap(articles: tuple[Article, ...]) -> tuple[Article, ...]:
+        return tuple(edited.get(a.url, a) for a in articles)
+
+    listings = list(site.listings)
+    changed: dict[tuple[str, str], Listing] = {}
+    for place in sorted({i for url in edited for i in hot.listed_in.get(url, ())}):
+        listing = replace(listings[place], articles=swap(listings[place].articles))
+        listings[place] = changed[(listing.kind, listing.key)] = listing
+    related = dict(site.related)
+    for url in {u for e in edited for u in hot.related_by.get(e, ())}:
+        related[url] = swap(related[url])
+    translations = dict(site.translations)
+    for url in {u for e in edited for u in hot.translated_by.get(e, ())}:
+        translations[url] = swap(translations[url])
+    site = replace(
+        site,
+        articles=swap(site.articles),
+        listings=tuple(listings),
+        related=related,
+        translations=translations,
+    )
+    return site, changed
+
+
+def feeds_showing(
+    hot: HotState,
+    site: Site,
+    edited: dict[str, Article],
+    digests: JobDigests,
+    memo: dict[str, tuple[str, str, str]],
+) -> list[OutputFile]:
+    """The feed files whose entries include an edited story (noted in `memo`)."""
+    config = hot.context.config
+    extras = Extras(config, hot.sizes)
+    files: list[OutputFile] = []
+    for place in sorted({i for url in edited for i in hot.listed_in.get(url, ())}):
+        listing = site.listings[place]
+        if listing.kind not in FEED_KINDS:
+            continue
+        feed = listing_feed(listing, config)
+        if not any(a.url in edited for a in feed.entries):
+            continue
+        digest = feed_digest(feed, config, digests.article, hot.sizes)
+        for file in render_feed(feed, config, extras):
+            memo[file.path] = (digest, hashlib.sha256(file.data).hexdigest(), "")
+            files.append(file)
+    if any(a.corrections for a in edited.values()):
+        files += render_feed(corrections_feed(site, config), config, extras)[:1]
+    return files
