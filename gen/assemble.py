@@ -9,8 +9,9 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import Any
 
+from gen.cache import code_digest
 from gen.config import LANG_RE, BuildOptions, SiteConfig
-from gen.convert import Engine
+from gen.convert import Engine, engine_version
 from gen.errors import ContentError, ErrorReport, Problem, suggest
 from gen.fields import (
     Err,
@@ -71,6 +72,7 @@ class Context:
     authors: dict[str, Author]
     assets: dict[str, Asset]
     images: ImageFinder
+    key: str = ""  # a digest of all of the above, the build's options and Dateline's code
 
 
 # A watch session's memory of validated articles: id(source) → (source, context key, article).
@@ -93,10 +95,10 @@ def build_site(
     source validated without a problem in the same context is not validated again. `ctx`
     is `make_context`'s, if the caller made it.
     """
-    ctx = ctx or make_context(tree, config, report)
+    ctx = ctx or make_context(tree, config, report, options)
     engine = engine or MarkdownEngine.for_site(config)
     articles = []
-    key = context_key(ctx, options) if memo is not None else ""
+    key = ctx.key or context_key(ctx, options) if memo is not None else ""
     seen: ParseMemo = {}
     for source in tree.articles:
         known = memo.get(id(source)) if memo is not None else None
@@ -165,8 +167,11 @@ def next_change(
     return min(moments, default=None)
 
 
-def make_context(tree: SourceTree, config: SiteConfig, report: ErrorReport) -> Context:
-    """Sections, authors (their problems go to `report`) and images, for validating articles."""
+def make_context(
+    tree: SourceTree, config: SiteConfig, report: ErrorReport, options: BuildOptions | None = None
+) -> Context:
+    """Sections, authors (their problems go to `report`) and images, for validating articles;
+    with `options`, keyed by all of them."""
     assets = {asset.path: asset for asset in tree.assets}
     sections = {
         s.id: Section(s.id, s.title, s.description, f"/section/{s.id}/") for s in config.sections
@@ -177,14 +182,22 @@ def make_context(tree: SourceTree, config: SiteConfig, report: ErrorReport) -> C
         author = parse_author(doc, finder, report)
         if author is not None:
             authors[author.id] = author
-    return Context(config, sections, authors, assets, finder)
+    ctx = Context(config, sections, authors, assets, finder)
+    if options is None:
+        return ctx
+    return replace(ctx, key=context_key(ctx, options))
 
 
 def context_key(ctx: Context, options: BuildOptions) -> str:
-    """Everything besides its source that validating an article reads, as one digest."""
+    """Everything besides its source that making an article reads, as one digest: the
+    settings, sections, authors and files, the Markdown engine, and Dateline's own code."""
+    engine = ctx.config.markdown_engine
     digest = hashlib.sha256(
-        repr((ctx.config, ctx.sections, ctx.authors, options.drafts)).encode("utf-8")
+        repr(
+            (ctx.config, ctx.sections, ctx.authors, options.drafts, engine_version(engine))
+        ).encode("utf-8")
     )
+    digest.update(code_digest().encode())
     for path in sorted(ctx.assets):
         digest.update(path.encode() + b"\0" + hashlib.sha256(ctx.assets[path].data).digest())
     return digest.hexdigest()
@@ -370,6 +383,9 @@ def parse_article(
         translation_of=translation_of,
         aliases=aliases,
         body_images=body_images,
+        inputs=hashlib.sha256(f"{ctx.key}\0{source.digest}".encode()).hexdigest()
+        if ctx.key and source.digest
+        else "",
     )
 
 

@@ -5,14 +5,17 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import pickle
 import shutil
 import tempfile
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from gen import __version__
 from gen.config import BuildOptions
 from gen.images import ENCODER_VERSION, render_variants
-from gen.model import OutputFile, Variant
+from gen.model import Article, OutputFile, Variant
 from gen.write import atomic_write
 
 CACHE_DIR = ".cache"
@@ -183,3 +186,21 @@ def write_page_memo(options: BuildOptions, memo: Memo, kind: str = "pages") -> N
         return
     with contextlib.suppress(OSError):  # a cache that cannot be written is only slower
         atomic_write(path, json.dumps({"pages": memo}, sort_keys=True).encode("utf-8"))
+
+
+@lru_cache(maxsize=1)
+def code_digest() -> str:
+    """A digest of Dateline's own code: a new version may render the same inputs differently."""
+    digest = hashlib.sha256(__version__.encode())
+    here = Path(__file__).resolve().parent
+    for path in sorted(here.glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def article_digest(article: Article) -> bytes:
+    """What an article is, for the render memo: the digest of what it was made from when
+    it knows it, else of the article itself."""
+    if article.inputs:
+        return bytes.fromhex(article.inputs)
+    return hashlib.sha256(pickle.dumps(article, 5)).digest()

@@ -14,6 +14,7 @@ from types import MappingProxyType
 from urllib.parse import urlsplit
 from xml.sax.saxutils import escape
 
+from gen.cache import article_digest
 from gen.config import SiteConfig
 from gen.images import IMAGE_TYPES
 from gen.model import Article, Image, Listing, OutputFile, Site
@@ -89,7 +90,7 @@ def render_feeds(
     config: SiteConfig,
     sizes: Mapping[str, int] = EMPTY,
     memo: dict[str, tuple[str, str, str]] | None = None,
-    article_digest: Callable[[Article], bytes] | None = None,
+    entry_digest: Callable[[Article], bytes] | None = None,
     intact: Callable[[str, str], bool] | None = None,
 ) -> list[OutputFile]:
     """Atom, RSS and JSON Feed files for every feed of the site.
@@ -97,14 +98,10 @@ def render_feeds(
     With `memo` (file path → digest of the feed's inputs and sha256 of the file, from the
     last build), a feed whose entries and settings are unchanged and whose files
     `intact(path, sha256)` says are still as written is not rendered: its files come back
-    `kept`. `article_digest` gives an entry's digest (once per build, not once per feed).
+    `kept`. `entry_digest` gives an entry's digest (once per build, not once per feed).
     """
 
-    def digest_of(article: Article) -> bytes:
-        if article_digest is not None:
-            return article_digest(article)
-        return hashlib.sha256(pickle.dumps(article, 5)).digest()
-
+    digest_of = entry_digest or article_digest
     files: list[OutputFile] = []
     extras = Extras(config, sizes)
     seen: set[str] = set()

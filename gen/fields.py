@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from gen.errors import suggest
 from gen.images import ImageInfo, image_info, plan_variants
-from gen.model import Author, Correction, Image, Source, Tag
+from gen.model import Author, Correction, Image, Source, Tag, Variant
 from gen.read import Asset
 from gen.urls import output_file, slugify
 from gen.yamldoc import YamlDoc
@@ -114,8 +114,11 @@ class ImageFinder:
 
     assets: dict[str, Asset]
     widths: tuple[int, ...]
-    # Each file's header is read once per build, however many articles show it.
-    infos: dict[str, ImageInfo | None] = field(default_factory=dict, compare=False)
+    # Each file's header is read (and its widths planned) once per build, however many
+    # articles show it.
+    infos: dict[str, tuple[ImageInfo, tuple[Variant, ...]] | None] = field(
+        default_factory=dict, compare=False
+    )
 
     def find(
         self, src: str, text: ImageText, key: tuple[str | int, ...], ref: str, err: Err
@@ -130,11 +133,13 @@ class ImageFinder:
         if rel.endswith(".svg"):
             return Image(rel, "/" + rel, *text, length=len(asset.data), ref=ref)
         if rel not in self.infos:
-            self.infos[rel] = image_info(asset.data)
-        info = self.infos[rel]
-        if info is None:
+            info = image_info(asset.data)
+            self.infos[rel] = (info, plan_variants(rel, info, self.widths)) if info else None
+        known = self.infos[rel]
+        if known is None:
             err(key, f"image '{src}' is not a readable PNG, JPEG, GIF or WebP file")
             return None
+        info, variants = known
         return Image(
             rel,
             "/" + rel,
@@ -142,7 +147,7 @@ class ImageFinder:
             width=info.width,
             height=info.height,
             length=len(asset.data),
-            variants=plan_variants(rel, info, self.widths),
+            variants=variants,
             ref=ref,
         )
 

@@ -45,6 +45,7 @@ TEXT_FIELDS = frozenset(
         "word_count",
         "reading_minutes",
         "sources",
+        "inputs",
     }
 )
 PLACE_FIELDS = tuple(f.name for f in fields(Article) if f.name not in TEXT_FIELDS)

@@ -110,6 +110,7 @@ def parse_live(
         word_count=words,
         reading_minutes=max(1, math.ceil(words / WORDS_PER_MINUTE)),
         live=LiveInfo(status, article.date, end, tuple(reversed(placed)), parts),
+        inputs="",  # made from its updates (and the clock) too: hashed as it is
     )
 
 

@@ -161,6 +161,10 @@ class Article:
     aliases: tuple[str, ...] = ()  # old site paths that redirect here
     body_images: tuple[Image, ...] = ()  # the content images the body shows
     live: LiveInfo | None = None  # set on live blogs
+    # A digest of everything the article was made from (its file, the site's settings,
+    # authors and images, Dateline's code), so pages showing it can be checked without
+    # hashing the article itself; "" when it was made from more (a live blog).
+    inputs: str = field(default="", compare=False, repr=False)
 
     @property
     def modified(self) -> datetime:

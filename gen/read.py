@@ -7,6 +7,7 @@ import json
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,7 @@ class SourceDoc:
     front: YamlDoc
     body: str
     body_line: int
+    digest: str = ""  # of the file's path and text (`source_digest`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +108,13 @@ def source_cache(path: Path | None, warn: Callable[[str], None]) -> FrontCache:
     return SqliteCache(path, warn, "sources", json.dumps, decode)
 
 
+def source_digest(rel: str, text: str, version: bytes | None = None) -> str:
+    """What a source file is, for caches: its path and text, and the code that reads it."""
+    version = version if version is not None else _reader_version()
+    return hashlib.sha256(version + rel.encode() + b"\0" + text.encode()).hexdigest()
+
+
+@lru_cache(maxsize=1)
 def _reader_version() -> bytes:
     """Dateline's reading code: a new version may parse the same text differently."""
     here = Path(__file__).resolve().parent
@@ -186,8 +195,7 @@ def read_articles(
         if text is None:
             slots.append(None)
             continue
-        key = hashlib.sha256(version + rel.encode() + b"\0" + text.encode()).hexdigest()
-        slots.append((rel, text, key, stamp))
+        slots.append((rel, text, source_digest(rel, text, version), stamp))
     pending = [s for s in slots if isinstance(s, tuple)]
     hits = cache.get_many(k for _, _, k, _ in pending)
     fresh: dict[str, dict[str, Any]] = {}
@@ -198,7 +206,7 @@ def read_articles(
                 docs.append(slot)
             continue
         rel, text, key, stamp = slot
-        doc = _from_cache(rel, text, hits.get(key))
+        doc = _from_cache(rel, text, hits.get(key), key)
         if doc is None:
             doc = split_source(rel, text, report)
             front = doc_to_json(doc.front) if doc is not None else None
@@ -216,13 +224,17 @@ def read_articles(
     return docs
 
 
-def _from_cache(rel: str, text: str, value: dict[str, Any] | None) -> SourceDoc | None:
+def _from_cache(rel: str, text: str, value: dict[str, Any] | None, digest: str) -> SourceDoc | None:
     """The document a cache entry describes, or None if there is none or it is not one."""
     if value is None:
         return None
     try:
         return SourceDoc(
-            rel, doc_from_json(value["front"]), text[int(value["body"]) :], int(value["line"])
+            rel,
+            doc_from_json(value["front"]),
+            text[int(value["body"]) :],
+            int(value["line"]),
+            digest,
         )
     except (KeyError, TypeError, ValueError, AttributeError):
         return None
@@ -324,7 +336,7 @@ def split_source(rel: str, text: str, report: ErrorReport) -> SourceDoc | None:
     except YamlSyntaxError as exc:
         report.error(rel, exc.line, f"front matter: {exc.message}")
         return None
-    return SourceDoc(rel, doc, body, body_line)
+    return SourceDoc(rel, doc, body, body_line, source_digest(rel, text))
 
 
 def read_data(path: Path, site_dir: Path, report: ErrorReport) -> DataDoc | None:

@@ -15,8 +15,8 @@ from typing import Any
 import jinja2
 import markupsafe
 
-from gen import __version__
 from gen.cache import Memo as PageMemo
+from gen.cache import article_digest, code_digest
 from gen.config import SiteConfig
 from gen.errors import ErrorReport, Problem
 from gen.figures import picture_html
@@ -266,8 +266,7 @@ class JobDigests:
         key = id(article)
         found = self.articles.get(key)
         if found is None or found[0] is not article:
-            digest = hashlib.sha256(pickle.dumps(article, 5)).digest()
-            found = self.articles[key] = (article, digest)
+            found = self.articles[key] = (article, article_digest(article))
         self._used.add(key)
         return found[1]
 
@@ -276,7 +275,7 @@ class JobDigests:
         found = self.articles.get(id(article))
         if found is not None and found[0] is article:
             return found[1]
-        return hashlib.sha256(pickle.dumps(article, 5)).digest()
+        return article_digest(article)
 
     def forget_unused(self) -> None:
         """Drop the digests of articles and jobs this build did not have (kept between builds)."""
@@ -310,15 +309,6 @@ class JobDigests:
         digest = hashlib.sha256(data).hexdigest()
         self._jobs[key] = (job, self.layout, digest)
         return digest
-
-
-def code_digest() -> str:
-    """A digest of Dateline's own code: a new version may render the same inputs differently."""
-    digest = hashlib.sha256(__version__.encode())
-    here = Path(__file__).resolve().parent
-    for path in sorted(here.glob("*.py")):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
 
 
 def make_environment(dirs: tuple[Path, ...], cache_dir: Path | None = None) -> jinja2.Environment:
