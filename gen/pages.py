@@ -80,6 +80,9 @@ class Job:
     template: str
     page: Page
     context: dict[str, Any] = field(default_factory=dict)
+    # The page's facts are made from the context, the page's path and number, the settings
+    # and Dateline's code alone: the render memo need not hash them again.
+    derived: bool = False
 
 
 # A watch session's jobs: (kind, article id or list key) → (what they were made from, jobs).
@@ -192,6 +195,7 @@ def redirect_job(article: Article, alias: str) -> Job:
             source=f"{article.source}: alias {alias}",
         ),
         {"target": article},
+        derived=True,
     )
 
 
@@ -298,6 +302,7 @@ def article_job(
             "translations": translations,
             "expired": article.url in site.expired,
         },
+        derived=True,
     )
 
 
@@ -412,7 +417,7 @@ def listing_page_job(listing: Listing, config: SiteConfig, number: int) -> Job:
         modified=max((a.modified for a in chunk), default=None),
         lite=LITE_PREFIX + listing.url if listing.kind in LITE_LISTS else None,
     )
-    return Job(template, page, {"listing": listing, "articles": chunk})
+    return Job(template, page, {"listing": listing, "articles": chunk}, derived=True)
 
 
 def listing_title(listing: Listing, lang: str) -> str:
@@ -479,7 +484,9 @@ def lite_list_job(listing: Listing, config: SiteConfig, number: int) -> Job:
         canonical=full,
     )
     chunk = listing.articles[(number - 1) * per : number * per]
-    return Job("lite/list.html", page, {"listing": listing, "articles": chunk, "full": full})
+    return Job(
+        "lite/list.html", page, {"listing": listing, "articles": chunk, "full": full}, derived=True
+    )
 
 
 fast_pickling(Page, FeedLink, Alternate, Job)
@@ -521,4 +528,5 @@ def lite_article_job(article: Article) -> Job:
         "lite/article.html",
         page,
         {"article": article, "body": LiteBody(article.body_html), "full": article.url},
+        derived=True,
     )

@@ -180,7 +180,7 @@ def build(
         with stage("assemble"):
             related_memo = read_json_cache(options, "related") if session is None else None
             related_key = related_memo.get("key") if related_memo else None
-            ctx = make_context(tree, config, report)
+            ctx = make_context(tree, config, report, options)
             site = build_site(
                 tree,
                 config,

@@ -305,7 +305,8 @@ class JobDigests:
                         self._used.add(id(item))
             return known[2]
         context = [(k, self.value(v)) for k, v in sorted(job.context.items())]
-        data = pickle.dumps((self.layout, job.template, job.page, context), 5)
+        page = (job.page.path, job.page.number) if job.derived else job.page
+        data = pickle.dumps((self.layout, job.template, page, context), 5)
         digest = hashlib.sha256(data).hexdigest()
         self._jobs[key] = (job, self.layout, digest)
         return digest

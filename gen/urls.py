@@ -6,6 +6,7 @@ import posixpath
 import re
 import unicodedata
 from datetime import datetime
+from functools import lru_cache
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_SLUG = 80
@@ -61,6 +62,7 @@ def transliterate(text: str, lang: str = "uk") -> str:
     return "".join(out)
 
 
+@lru_cache(maxsize=65536)  # tags repeat across thousands of articles
 def slugify(text: str, lang: str = "") -> str:
     """A URL slug: lowercase ASCII words joined by hyphens ("Київ" → "kyiv")."""
     if any("\u0400" <= ch <= "\u04ff" for ch in text):
