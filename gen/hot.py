@@ -142,6 +142,8 @@ def quick_build(
     if hot.site.next_change is not None and options.now >= hot.site.next_change:
         return None  # an embargo lifted, a story expired...: lists change
     config = hot.context.config
+    if config.search and not session.quick_search:
+        return None  # a session that wants its search index exact re-indexes in full builds
     report = ErrorReport()
     edited: dict[str, Article] = {}
     for rel in sorted(changed):

@@ -205,3 +205,16 @@ def test_the_quick_path_leaves_the_search_index_to_the_next_full_build(
     assert differ and all(
         p.startswith("pagefind/") or p == ".dateline-manifest.json" for p in differ
     )
+
+
+def test_a_session_that_keeps_its_search_index_exact_builds_in_full(
+    tmp_path: Path, warm_cache: Path
+) -> None:
+    site = sample(tmp_path, warm_cache, search=True)
+    out = tmp_path / "out"
+    session = Session(quick_search=False)
+    build(options(site, out), session=session)
+    changed = edit(site, ALLIES, "Senior security officials", "Senior defence officials")
+    result = build(options(site, out), session=session, changed=changed)
+    assert not quick(result)
+    assert output_files(out) == clean_build(site, tmp_path)
