@@ -85,6 +85,8 @@ def test_text_edits_take_the_quick_path_and_equal_a_clean_build(
     steps = [
         # A headline: lists, feeds, related links, the alias's redirect, the corrections page.
         (ALLIES, "title: Allies meet in Kyiv", "title: Security advisers gather in Kyiv"),
+        # A summary that now takes two lines: the image's key moves down a line, not the story.
+        (ALLIES, "summary: National security advisers", "summary: >-\n  Security advisers"),
         # A body: the story's page and lite page, its feeds; the lede is its summary in lists.
         (ALLIES, "Senior security officials", "Senior defence and security officials"),
         # A headline the Ukrainian translation links to.
