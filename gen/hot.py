@@ -181,7 +181,9 @@ def quick_build(
         if job is None:
             return None
         jobs.append((place, job))
-    digests = JobDigests(hot.renderer.last_layout, session.digests, session.jobs)
+    # Fresh memos: a long run of quick saves must not pile up old stories in the session's
+    # (articles hash by what they were made from, so this costs little).
+    digests = JobDigests(hot.renderer.last_layout)
     view = SiteView(site)
     pages: dict[str, tuple[str, str, str]] = {}
     out: list[OutputFile] = []

@@ -10,7 +10,14 @@ import pytest
 
 from gen.errors import ConfigError
 from gen.model import OutputFile
-from gen.write import MANIFEST, atomic_write, check_output_dir, safe_target, write_output
+from gen.write import (
+    MANIFEST,
+    Manifest,
+    atomic_write,
+    check_output_dir,
+    safe_target,
+    write_output,
+)
 from tests.conftest import article, build, make_site, output_files
 
 
@@ -248,3 +255,16 @@ def test_a_build_refuses_an_output_folder_with_foreign_files(tmp_path: Path) -> 
     assert result.code == 1
     assert f"{out}: the output folder has files Dateline did not write" in result.err
     assert sorted(p.name for p in out.iterdir()) == ["notes.txt"]
+
+
+def test_the_manifest_kept_by_line_is_what_json_writes() -> None:
+    hashes = {"b/ü.html": "1" * 64, "a/index.html": "2" * 64, 'q"uote.html': "3" * 64}
+    manifest = Manifest(hashes)
+    expected = json.dumps({"files": dict(sorted(hashes.items()))}, indent=0) + "\n"
+    assert manifest.text() == expected
+    manifest.set("a/index.html", "4" * 64)
+    hashes["a/index.html"] = "4" * 64
+    assert manifest.text() == json.dumps({"files": dict(sorted(hashes.items()))}, indent=0) + "\n"
+    assert Manifest({}).text() == json.dumps({"files": {}}, indent=0) + "\n"
+    with pytest.raises(KeyError):
+        manifest.set("new.html", "5" * 64)
