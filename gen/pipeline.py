@@ -145,7 +145,7 @@ def build(
         try:
             yield
         finally:
-            result.timings[name] = result.timings.get(name, 0.0) + time.perf_counter() - start
+            result.timings[name] = time.perf_counter() - start
 
     try:
         with stage("config"):
@@ -217,6 +217,20 @@ def build(
             def intact(path: str, digest: str) -> bool:
                 return is_intact(out, path, digest, previous)
 
+            files, pages = renderer.render_site(
+                site,
+                report,
+                progress,
+                memo,
+                intact,
+                session.digests if session else None,
+                session.plans if session else None,
+                session.jobs if session else None,
+            )
+            report.raise_if_errors(TemplateError)
+            result.rendered = sum(1 for f in files if not f.kept)
+        with stage("search"):
+
             def load(file: OutputFile) -> bytes:
                 return (out / file.path).read_bytes() if file.kept else file.data
 
@@ -226,15 +240,10 @@ def build(
                     return known[2]
                 return indexed_digest(load(file))
 
-            # Pagefind runs beside the rest of the build (the other pages, feeds, writing);
-            # the pages it indexes are made first, and its files are written last.
+            # Pagefind runs beside the rest of the build (feeds, writing the pages); its
+            # files are written last, once it is done.
             index: Future[list[OutputFile]] | None = None
-
-            def start_search(files: list[OutputFile], pages: list[Page]) -> None:
-                nonlocal index
-                if report.errors or not any(p.searchable for p in pages):
-                    return
-                start = time.perf_counter()
+            if config.search and any(p.searchable for p in pages):
                 # A page is indexed again only if what Pagefind reads of it changed (not, say,
                 # its related links, which it ignores).
                 searchable = [
@@ -244,6 +253,7 @@ def build(
                 ]
                 quick = session is not None and session.quick_search
                 groups = tuple(sorted({g for g, _, _ in searchable}))
+
                 if quick and session is not None and session.search[0] == groups:
                     index = Future()
                     index.set_result(session.search[1])
@@ -256,23 +266,6 @@ def build(
                         load=load,
                         intact=intact,
                     )
-                result.timings["search"] = time.perf_counter() - start
-
-            files, pages = renderer.render_site(
-                site,
-                report,
-                progress,
-                memo,
-                intact,
-                session.digests if session else None,
-                session.plans if session else None,
-                session.jobs if session else None,
-                start_search if config.search else None,
-            )
-            report.raise_if_errors(TemplateError)
-            result.rendered = sum(1 for f in files if not f.kept)
-            # Starting the search is search time, not rendering time.
-            result.timings["render"] = -result.timings.get("search", 0.0)
         with stage("feeds"):
             # Enclosures give the size of the file as published (re-encoded), not the source's.
             sizes = {f.path: len(f.data) for f in assets}
@@ -339,7 +332,7 @@ def build(
     except GenError as exc:
         raise BuildFailed(exc, report.warnings) from None
     # Waiting for Pagefind is search time, not writing time.
-    result.timings["search"] = result.timings.get("search", 0.0) + waited
+    result.timings["search"] += waited
     result.timings["write"] -= waited
     result.articles = len(site.articles)
     result.pages = len(files) + written.later

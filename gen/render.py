@@ -145,7 +145,6 @@ class Renderer:
         article_digests: ArticleDigests | None = None,
         plan_memo: PlanMemo | None = None,
         job_memo: JobMemo | None = None,
-        indexable: Callable[[list[OutputFile], list[Page]], None] | None = None,
     ) -> tuple[list[OutputFile], list[Page]]:
         """Every page of the site, and the pages rendered; template problems go to `report`.
 
@@ -154,9 +153,7 @@ class Renderer:
         `intact(path, sha256)` says is still as written, is not rendered again: it comes
         back `kept`. The memo is updated with what this build rendered. `article_digests`
         keeps each article's digest between a watch session's builds (its articles are reused),
-        `plan_memo` each article's jobs, and `job_memo` their digests. `indexable(files,
-        pages)` is called once the pages the search indexes (planned first) are made, so
-        the index can be built while the rest render.
+        `plan_memo` each article's jobs, and `job_memo` their digests.
         """
         jobs = list(plan_pages(site, self.config, plan_memo))
         layout = self.layout_digest(site) if memo is not None else ""
@@ -167,11 +164,7 @@ class Renderer:
         files: list[OutputFile] = []
         pages: list[Page] = []
         seen: set[tuple[str, int | None, str]] = set()
-        ready = 1 + max((i for i, job in enumerate(jobs) if job.page.searchable), default=-1)
         for done, job in enumerate(jobs, 1):
-            if done - 1 == ready and indexable is not None:
-                indexable(list(files), list(pages))
-                indexable = None
             path = output_file(job.page.path)
             digest = ""
             if digests is not None and memo is not None:
@@ -197,8 +190,6 @@ class Renderer:
                 report.error(
                     problem.path, problem.line, f"{problem.message} (rendering {job.page.path})"
                 )
-        if indexable is not None:
-            indexable(list(files), list(pages))
         if memo is not None:
             for stale in set(memo) - {p.path for p in pages}:
                 del memo[stale]
