@@ -55,6 +55,17 @@ def clean_build(site: Path, scratch: Path, now: datetime = NOW) -> dict[str, byt
     return output_files(out)
 
 
+def started(
+    tmp_path: Path, warm_cache: Path, search: bool = False, session: Session | None = None
+) -> tuple[Path, Path, Session]:
+    """The sample site, its output folder and a watch session after its first (full) build."""
+    site = sample(tmp_path, warm_cache, search)
+    out = tmp_path / "out"
+    session = session or Session()
+    build(options(site, out), session=session)
+    return site, out, session
+
+
 def edit(site: Path, rel: str, old: str, new: str) -> frozenset[str]:
     path = site / rel
     text = path.read_text(encoding="utf-8")
@@ -133,10 +144,7 @@ MOVES = [
 
 
 def test_a_save_that_moves_a_story_takes_the_full_build(tmp_path: Path, warm_cache: Path) -> None:
-    site = sample(tmp_path, warm_cache)
-    out = tmp_path / "out"
-    session = Session()
-    build(options(site, out), session=session)
+    site, out, session = started(tmp_path, warm_cache)
     for old, new in MOVES:
         result = build(options(site, out), session=session, changed=edit(site, ALLIES, old, new))
         assert not quick(result), new
@@ -146,10 +154,7 @@ def test_a_save_that_moves_a_story_takes_the_full_build(tmp_path: Path, warm_cac
 def test_a_mistake_fails_the_save_and_the_next_save_builds_in_full(
     tmp_path: Path, warm_cache: Path
 ) -> None:
-    site = sample(tmp_path, warm_cache)
-    out = tmp_path / "out"
-    session = Session()
-    build(options(site, out), session=session)
+    site, out, session = started(tmp_path, warm_cache)
     before = output_files(out)
     bad = edit(site, ALLIES, "section: diplomacy\n", "section: diplomacy\nsubtitle: oops\n")
     with pytest.raises(BuildFailed) as failed:
@@ -172,10 +177,7 @@ def test_a_mistake_fails_the_save_and_the_next_save_builds_in_full(
 def test_the_clock_passing_an_embargo_takes_the_full_build(
     tmp_path: Path, warm_cache: Path
 ) -> None:
-    site = sample(tmp_path, warm_cache)
-    out = tmp_path / "out"
-    session = Session()
-    build(options(site, out), session=session)
+    site, out, session = started(tmp_path, warm_cache)
     embargoed = sorted((site / "content/articles/2027").glob("*.md"))[0]
     date = re.search(r"^date: (\S+)", embargoed.read_text(encoding="utf-8"), re.M)
     assert date is not None
@@ -189,10 +191,7 @@ def test_the_clock_passing_an_embargo_takes_the_full_build(
 def test_the_quick_path_leaves_the_search_index_to_the_next_full_build(
     tmp_path: Path, warm_cache: Path
 ) -> None:
-    site = sample(tmp_path, warm_cache, search=True)
-    out = tmp_path / "out"
-    session = Session()
-    build(options(site, out), session=session)
+    site, out, session = started(tmp_path, warm_cache, search=True)
     index = {p: d for p, d in output_files(out).items() if p.startswith("pagefind/")}
     result = build(
         options(site, out),
@@ -212,10 +211,9 @@ def test_the_quick_path_leaves_the_search_index_to_the_next_full_build(
 def test_a_session_that_keeps_its_search_index_exact_builds_in_full(
     tmp_path: Path, warm_cache: Path
 ) -> None:
-    site = sample(tmp_path, warm_cache, search=True)
-    out = tmp_path / "out"
-    session = Session(quick_search=False)
-    build(options(site, out), session=session)
+    site, out, session = started(
+        tmp_path, warm_cache, search=True, session=Session(quick_search=False)
+    )
     changed = edit(site, ALLIES, "Senior security officials", "Senior defence officials")
     result = build(options(site, out), session=session, changed=changed)
     assert not quick(result)
