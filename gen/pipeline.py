@@ -125,9 +125,7 @@ def build(
     """
     result = BuildResult()
     if session is not None:
-        hot, session.hot = session.hot, None  # kept only by a build that succeeds
-        if hot is not None and changed:
-            session.hot = hot
+        if session.hot is not None and changed:
             try:
                 done = quick_build(options, session, changed, result)
             except BaseException:
@@ -135,8 +133,7 @@ def build(
                 raise
             if done is not None:
                 return done
-            session.hot = None
-            result = BuildResult()
+        session.hot = None  # kept only by a full build that succeeds
     report = ErrorReport()
 
     @contextmanager

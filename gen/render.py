@@ -219,7 +219,7 @@ class Renderer:
         return OutputFile(path or output_file(job.page.path), data)
 
 
-# id(article) → (the article, the digest of its pickle); a watch session keeps it.
+# id(article) → (the article, `article_digest`); a watch session keeps it.
 ArticleDigests = dict[int, tuple[Article, bytes]]
 # id(job) → (the job, the layout digest, the job's digest); a watch session keeps it too.
 JobMemo = dict[int, tuple[Job, str, str]]
