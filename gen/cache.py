@@ -7,18 +7,18 @@ import hashlib
 import json
 import pickle
 import shutil
+import sqlite3
 import tempfile
-from functools import lru_cache
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
-from gen import __version__
 from gen.config import BuildOptions
-from gen.images import ENCODER_VERSION, render_variants
-from gen.model import Article, OutputFile, Variant
-from gen.write import atomic_write
+from gen.model import Article
+from gen.outputs.write import atomic_write
 
 CACHE_DIR = ".cache"
+T = TypeVar("T")
 
 
 CHECKSUMS = "checksums.json"
@@ -76,56 +76,14 @@ def store_folder(folder: Path, files: dict[str, bytes]) -> None:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-class ImageCache:
-    """Processed image variants, keyed by the source bytes and the variants asked for.
-
-    Each entry is a folder renamed into place only when complete, so a crash mid-write
-    leaves no half entry; an entry missing a file is made again.
-    """
-
-    def __init__(self, root: Path | None) -> None:
-        self.root = root / "images" if root is not None else None
-        self.hits = 0
-        self.misses = 0
-
-    def variants(self, data: bytes, variants: tuple[Variant, ...]) -> list[OutputFile]:
-        """The encoded variants of an image, from the cache or made now (ValueError if corrupt)."""
-        key = self.key(data, variants)
-        folder = self.root / key if self.root is not None else None
-        found = load_folder(folder) if folder is not None else None
-        if found is not None and all(_name(v) in found for v in variants):
-            self.hits += 1
-            return [OutputFile(v.path, found[_name(v)]) for v in variants]
-        self.misses += 1
-        files = render_variants(data, variants)
-        if folder is not None:
-            self.store(folder, variants, files)
-        return files
-
-    @staticmethod
-    def key(data: bytes, variants: tuple[Variant, ...]) -> str:
-        """Content hash of the source plus everything that shapes the output."""
-        digest = hashlib.sha256(data)
-        digest.update(ENCODER_VERSION.encode())
-        for v in variants:
-            digest.update(f"|{v.width}x{v.height}:{v.mime}:{_name(v)}".encode())
-        return digest.hexdigest()[:40]
-
-    def store(self, folder: Path, variants: tuple[Variant, ...], files: list[OutputFile]) -> None:
-        """Keep the encoded variants of one image."""
-        store_folder(folder, {_name(v): f.data for v, f in zip(variants, files, strict=True)})
-
-
-def _name(variant: Variant) -> str:
-    return variant.path.rsplit("/", 1)[-1]
-
-
 # --- What one build leaves for the next, per output folder ----------------------------------
 
 # Page path (or feed file path) → (digest of its inputs, sha256 of the file, digest of what
-# the search index reads of it) as of the last build; an empty inputs digest never matches
-# (the page read more of the site than the digest covers). The render stage's `PageMemo`.
-Memo = dict[str, tuple[str, str, str]]
+# the search index reads of it, the names of what its template read beyond its declared
+# inputs: `gen.pages.reads`) as of the last build; the inputs digest covers those reads'
+# values, and an empty one never matches. The render stage's `PageMemo`.
+MemoEntry = tuple[str, str, str, tuple[str, ...]]
+Memo = dict[str, MemoEntry]
 
 
 def write_state_file(options: BuildOptions) -> Path | None:
@@ -155,7 +113,12 @@ def read_page_memo(options: BuildOptions, kind: str = "pages") -> Memo | None:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         return {
-            str(k): (str(v[0]), str(v[1]), str(v[2]) if len(v) > 2 else "")
+            str(k): (
+                str(v[0]),
+                str(v[1]),
+                str(v[2]) if len(v) > 2 else "",
+                tuple(str(r) for r in v[3]) if len(v) > 3 else (),
+            )
             for k, v in data["pages"].items()
         }
     except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
@@ -188,19 +151,98 @@ def write_page_memo(options: BuildOptions, memo: Memo, kind: str = "pages") -> N
         atomic_write(path, json.dumps({"pages": memo}, sort_keys=True).encode("utf-8"))
 
 
-@lru_cache(maxsize=1)
-def code_digest() -> str:
-    """A digest of Dateline's own code: a new version may render the same inputs differently."""
-    digest = hashlib.sha256(__version__.encode())
-    here = Path(__file__).resolve().parent
-    for path in sorted(here.glob("*.py")):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
-
-
 def article_digest(article: Article) -> bytes:
     """What an article is, for the render memo: the digest of what it was made from when
     it knows it, else of the article itself."""
     if article.inputs:
         return bytes.fromhex(article.inputs)
     return hashlib.sha256(pickle.dumps(article, 5)).digest()
+
+
+class SqliteCache(Generic[T]):
+    """Values in a table of SQLite under .cache/, keyed by a hash, stored as JSON text.
+
+    A cache that cannot be opened or read (corrupt, foreign, locked) is set aside with a
+    warning and the build goes on without it; an entry that does not decode is ignored:
+    a cache is never trusted over doing the work (and holds data, never code).
+    """
+
+    def __init__(
+        self,
+        path: Path | None,
+        warn: Callable[[str], None],
+        table: str,
+        encode: Callable[[T], str | None],
+        decode: Callable[[str], T | None],
+    ) -> None:
+        self.db: sqlite3.Connection | None = None
+        self.warn = warn
+        self.table = table
+        self.encode = encode
+        self.decode = decode
+        if path is None:
+            return
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.db = self._open(path)
+        except (sqlite3.Error, OSError) as exc:
+            warn(f"the cache {path} could not be used ({exc}); it was set aside")
+            self._reset(path)
+
+    def _open(self, path: Path) -> sqlite3.Connection:
+        db = sqlite3.connect(path, timeout=5)
+        for table in TABLES:  # every table, so a file made by one stage serves the others
+            db.execute(f"CREATE TABLE IF NOT EXISTS {table} (key TEXT PRIMARY KEY, value TEXT)")
+        db.execute(f"SELECT count(*) FROM {self.table}").fetchone()  # proves it is a database
+        return db
+
+    def _reset(self, path: Path) -> None:
+        try:
+            path.unlink(missing_ok=True)
+            self.db = self._open(path)
+        except (sqlite3.Error, OSError):
+            self.db = None
+
+    def get_many(self, keys: Iterable[str]) -> dict[str, T]:
+        """The cached values among `keys`."""
+        if self.db is None:
+            return {}
+        found: dict[str, T] = {}
+        wanted = list(keys)
+        try:
+            for start in range(0, len(wanted), 500):
+                batch = wanted[start : start + 500]
+                marks = ",".join("?" * len(batch))
+                rows = self.db.execute(
+                    f"SELECT key, value FROM {self.table} WHERE key IN ({marks})", batch
+                )
+                for key, value in rows:
+                    decoded = self.decode(value)
+                    if decoded is not None:
+                        found[key] = decoded
+        except sqlite3.Error as exc:
+            self.warn(f"the {self.table} cache could not be read ({exc}); doing the work")
+            self.db = None
+            return {}
+        return found
+
+    def put_many(self, items: dict[str, T]) -> None:
+        """Remember values; a failure only costs speed next time."""
+        if self.db is None or not items:
+            return
+        rows = [(k, text) for k, v in items.items() if (text := self.encode(v)) is not None]
+        try:
+            with self.db:
+                self.db.executemany(
+                    f"INSERT OR REPLACE INTO {self.table} (key, value) VALUES (?, ?)", rows
+                )
+        except sqlite3.Error as exc:
+            self.warn(f"the {self.table} cache could not be written ({exc})")
+
+    def close(self) -> None:
+        if self.db is not None:
+            self.db.close()
+            self.db = None
+
+
+TABLES = ("markup", "sources")

@@ -7,17 +7,22 @@ import gc
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import TextIO
 
 from gen import __version__
-from gen.cache import CACHE_DIR
 from gen.config import BuildOptions, load_config
-from gen.convert import default_jobs
+from gen.console import (
+    EXIT_ERRORS,
+    EXIT_OK,
+    ProgressLine,
+    options_from,
+    print_problems,
+    summary_line,
+)
 from gen.errors import GenError
-from gen.newarticle import create_article
-from gen.pipeline import BuildFailed, BuildResult, build
+from gen.markup.convert import default_jobs
+from gen.pipeline import BuildFailed, build
+from gen.source.newarticle import create_article
 
-EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 COMMANDS = ("build", "new", "serve", "watch")
 GC_THRESHOLD = 100_000  # allocations between young collections (Python's default: 700)
 
@@ -94,21 +99,6 @@ def parse_clock(value: str) -> datetime:
         ) from None
 
 
-def options_from(args: argparse.Namespace) -> BuildOptions:
-    """BuildOptions from parsed arguments."""
-    site_dir: Path = args.site
-    return BuildOptions(
-        site_dir=site_dir,
-        output_dir=args.output if args.output is not None else site_dir / "output",
-        now=args.clock or datetime.now().astimezone(),
-        drafts=args.drafts,
-        future=args.future,
-        base_url=args.base_url,
-        cache_dir=None if args.no_cache else site_dir / CACHE_DIR,
-        jobs=max(1, args.jobs),
-    )
-
-
 def main(argv: list[str] | None = None) -> int:
     """Run a command; returns the exit status."""
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -128,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "new":
         return run_new(args)
     if args.command in ("serve", "watch"):
-        from gen.preview import run_preview
+        from gen.preview.session import run_preview
 
         return run_preview(args)
     return run_build(options_from(args), quiet=args.quiet)
@@ -157,48 +147,6 @@ def run_build(options: BuildOptions, *, quiet: bool = False) -> int:
             f"{article.date.isoformat()}; build again then"
         )
     return EXIT_OK
-
-
-def print_problems(exc: BuildFailed) -> None:
-    """Every warning and error, then a count."""
-    for warning in exc.warnings:
-        print(f"{warning} (warning)", file=sys.stderr)
-    for problem in exc.problems:
-        print(problem, file=sys.stderr)
-    count = len(exc.problems)
-    print(
-        f"build failed: {count} error{'s' if count != 1 else ''}; output left as it was",
-        file=sys.stderr,
-    )
-
-
-def summary_line(result: BuildResult) -> str:
-    """'Built 26 articles: 180 pages written, 12 unchanged, 0 removed in 0.41 s'."""
-    return (
-        f"Built {result.articles} articles: {result.written} files written, "
-        f"{result.unchanged} unchanged, {result.removed} removed in {result.seconds:.2f} s"
-    )
-
-
-class ProgressLine:
-    """A one-line progress display on a terminal, redrawn in place."""
-
-    def __init__(self, stream: TextIO) -> None:
-        self.stream = stream
-        self.shown = False
-
-    def __call__(self, done: int, total: int) -> None:
-        # Redraw at most ~100 times: terminals are slow and big sites have many pages.
-        if total >= 200 and done % max(1, total // 100) and done != total:
-            return
-        self.stream.write(f"\rrendering {done}/{total} pages")
-        self.stream.flush()
-        self.shown = True
-
-    def clear(self) -> None:
-        if self.shown:
-            self.stream.write("\r\x1b[K")
-            self.stream.flush()
 
 
 def run_new(args: argparse.Namespace) -> int:

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from gen.errors import ConfigError, ErrorReport, Problem, suggest
-from gen.yamldoc import YamlDoc, YamlSyntaxError, load_yaml
+from gen.source.yamldoc import YamlDoc, YamlSyntaxError, load_yaml
 
 CONFIG_FILE = "site.yaml"
 DEFAULT_PERMALINK = "/{year}/{month}/{day}/{slug}/"

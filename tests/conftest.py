@@ -20,8 +20,9 @@ from pathlib import Path
 
 import pytest
 
-from gen.cli import main, make_parser, options_from
-from gen.preview import Preview, settings_from
+from gen.cli import main, make_parser
+from gen.console import options_from
+from gen.preview.session import Preview, settings_from
 
 REPO = Path(__file__).resolve().parent.parent
 CLOCK = "2026-11-27T12:00:00+02:00"

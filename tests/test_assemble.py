@@ -9,12 +9,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from gen.assemble import build_site
+from gen.assemble.site import build_site
 from gen.config import BuildOptions, SiteConfig, parse_config
 from gen.errors import ContentError, ErrorReport
 from gen.model import Site
-from gen.read import Asset, DataDoc, SourceTree, split_source
-from gen.yamldoc import load_yaml
+from gen.source.read import Asset, DataDoc, SourceTree, split_source
+from gen.source.yamldoc import load_yaml
 from tests.conftest import AUTHOR_YAML, SITE_YAML, TINY_PNG, article
 
 KYIV = ZoneInfo("Europe/Kyiv")

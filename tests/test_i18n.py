@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from gen.i18n import (
+from gen.pages.i18n import (
     MONTHS,
     STRINGS,
     base_language,

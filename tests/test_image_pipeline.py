@@ -13,7 +13,7 @@ from lxml import html as lxml_html
 from PIL import Image as PILImage
 from PIL import ImageCms, PngImagePlugin
 
-import gen.images
+import gen.outputs.images
 from tests.conftest import SITE_YAML, article, build, make_site, output_files
 
 GPS_IFD, EXIF_IFD, ORIENTATION = 0x8825, 0x8769, 0x0112
@@ -343,13 +343,13 @@ def test_lead_and_body_figures_have_caption_and_credit(built: Path) -> None:
 def encodes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Every image encoded during the test, by mime type."""
     calls: list[str] = []
-    real = gen.images.encode
+    real = gen.outputs.images.encode
 
     def counting(img: PILImage.Image, mime: str, icc: bytes | None) -> bytes:
         calls.append(mime)
         return real(img, mime, icc)
 
-    monkeypatch.setattr(gen.images, "encode", counting)
+    monkeypatch.setattr(gen.outputs.images, "encode", counting)
     return calls
 
 

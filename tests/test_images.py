@@ -8,7 +8,7 @@ import pytest
 from PIL import Image as PILImage
 from PIL import ImageCms
 
-from gen.images import (
+from gen.outputs.images import (
     IMAGE_TYPES,
     encode,
     image_info,

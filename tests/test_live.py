@@ -14,7 +14,7 @@ import feedparser
 import pytest
 from lxml import html as lxml_html
 
-from gen.live import PART_SIZE
+from gen.assemble.live import PART_SIZE
 from tests.conftest import CLOCK, SITE_YAML, build, make_site, run_cli
 
 START = datetime.fromisoformat("2026-11-26T00:00:00+02:00")

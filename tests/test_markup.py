@@ -5,7 +5,8 @@ from __future__ import annotations
 import lxml.html
 import pytest
 
-from gen.markup import MarkdownEngine, count_words, first_paragraph, plain_text
+from gen.markup.engine import MarkdownEngine
+from gen.markup.text import count_words, first_paragraph, plain_text
 from gen.model import Heading
 
 

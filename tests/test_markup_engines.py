@@ -16,8 +16,9 @@ from conftest import SITE_YAML, article, build, make_site
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gen.markup import MarkdownEngine, Rendered, count_words
-from gen.markup_cmark import CmarkConverter
+from gen.markup.cmark import CmarkConverter
+from gen.markup.engine import MarkdownEngine
+from gen.markup.text import Rendered, count_words
 
 ARTICLES = {
     "news": """\

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from gen.preview import Preview
+from gen.preview.session import Preview
 from tests.conftest import PreviewStarter, article, make_site, vim_save
 
 pytestmark = pytest.mark.browser

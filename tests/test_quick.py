@@ -75,7 +75,7 @@ def edit(site: Path, rel: str, old: str, new: str) -> frozenset[str]:
 
 
 def quick(result: BuildResult) -> bool:
-    return "quick" in result.timings
+    return result.quick
 
 
 def body_of(rel: str, site: Path) -> str:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from gen.errors import ErrorReport
-from gen.read import is_ignored, read_source, read_tree, split_source, walk_files
+from gen.source.read import is_ignored, read_source, read_tree, split_source, walk_files
 from tests.conftest import TINY_PNG, article, make_site
 
 

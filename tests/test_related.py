@@ -9,9 +9,9 @@ from pathlib import Path
 import lxml.html
 import pytest
 
-import gen.related
+import gen.assemble.related
+from gen.assemble.related import related_articles
 from gen.model import Article, Section, Tag
-from gen.related import related_articles
 from tests.conftest import SITE_YAML, article, build, make_site
 
 DAY0 = datetime.fromisoformat("2026-06-15T12:00:00+03:00")
@@ -171,7 +171,7 @@ def synthetic(n: int) -> list[Article]:
 
 
 def updates_for(n: int, monkeypatch: pytest.MonkeyPatch) -> int:
-    monkeypatch.setattr(gen.related, "defaultdict", CountingDict)
+    monkeypatch.setattr(gen.assemble.related, "defaultdict", CountingDict)
     CountingDict.writes = 0
     related = related_articles(synthetic(n), 4)
     assert len(related) == n
@@ -204,7 +204,7 @@ def test_expired_pages_do_not_make_the_cost_quadratic(monkeypatch: pytest.Monkey
     def work(n: int) -> int:
         stories = tuple(synthetic(n))
         listed = stories[::2]  # every other story has expired: its page keeps related links
-        monkeypatch.setattr(gen.related, "defaultdict", CountingDict)
+        monkeypatch.setattr(gen.assemble.related, "defaultdict", CountingDict)
         CountingDict.writes = 0
         related = related_articles(listed, 4, stories)
         assert set(related) == {a.url for a in stories}

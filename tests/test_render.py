@@ -10,7 +10,8 @@ import lxml.html
 import pytest
 
 from gen.config import load_config
-from gen.render import DEFAULT_THEME_DIR, Renderer, read_theme, theme_dirs, to_json
+from gen.pages.render import Renderer, to_json
+from gen.pages.theme import DEFAULT_THEME_DIR, read_theme, theme_dirs
 from tests.conftest import SITE_YAML, article, build, make_site
 
 ARTICLE_URL = re.compile(r"^/\d{4}/\d{2}/\d{2}/[a-z0-9-]+/$")

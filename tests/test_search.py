@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from lxml import html as lxml_html
 
-import gen.search
-from gen.search import SearchUnavailable
+import gen.outputs.search
+from gen.outputs.search import SearchUnavailable
 from tests.conftest import REPO, SITE_YAML, article, build, make_site, output_files, run_cli
 
 SIGNATURE = b"pagefind_dcd"  # Pagefind's files: gzip of this signature and the payload
@@ -292,7 +292,7 @@ def no_pagefind(monkeypatch: pytest.MonkeyPatch) -> list[int]:
             "search skipped: Pagefind is not installed (pip install 'pagefind[bin]')"
         )
 
-    monkeypatch.setattr(gen.search, "find_pagefind", missing)
+    monkeypatch.setattr(gen.outputs.search, "find_pagefind", missing)
     return calls
 
 
@@ -362,15 +362,15 @@ def test_what_pagefind_ignores_does_not_change_the_index_key() -> None:
         '<ul><li><a href="/a/">{}</a></li></ul><section>nested</section></section>'
         "<p>After.</p></article></body></html>"
     )
-    one = gen.search.indexed_digest(page.format("Old story").encode())
-    assert one == gen.search.indexed_digest(page.format("A newer story").encode())
+    one = gen.outputs.search.indexed_digest(page.format("Old story").encode())
+    assert one == gen.outputs.search.indexed_digest(page.format("A newer story").encode())
     # What Pagefind does read still counts, after the ignored part too.
     other = page.replace("After.", "Later.").format("Old story").encode()
-    assert one != gen.search.indexed_digest(other)
+    assert one != gen.outputs.search.indexed_digest(other)
     # An ignored block that holds a filter is kept: Pagefind still reads its filters.
     filtered = page.replace("<h2>Related</h2>", '<h2 data-pagefind-filter="x">R</h2>{}')
-    assert gen.search.indexed_digest(filtered.format("a", "b").encode()) != (
-        gen.search.indexed_digest(filtered.format("a", "c").encode())
+    assert gen.outputs.search.indexed_digest(filtered.format("a", "b").encode()) != (
+        gen.outputs.search.indexed_digest(filtered.format("a", "c").encode())
     )
 
 
@@ -388,13 +388,13 @@ def test_new_related_links_do_not_reindex_another_year(
     )
     assert build(site).code == 0
     runs: list[int] = []
-    real = gen.search._run_pagefind
+    real = gen.outputs.search._run_pagefind
 
     def counting(*args: object) -> object:
         runs.append(len(args[1]))  # type: ignore[arg-type]
         return real(*args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(gen.search, "_run_pagefind", counting)
+    monkeypatch.setattr(gen.outputs.search, "_run_pagefind", counting)
     (site / "content/articles/more.md").write_text(
         article("More grain talks", date="2026-01-07T08:00:00+02:00", extra="tags: [grain]\n"),
         encoding="utf-8",

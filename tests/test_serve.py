@@ -14,8 +14,8 @@ import pytest
 
 from gen.cli import make_parser
 from gen.config import BuildOptions
-from gen.preview import Preview, PreviewSettings, settings_from
-from gen.serve import EVENTS_PATH, LiveReload, PreviewServer, ServedSite, route
+from gen.preview.serve import EVENTS_PATH, LiveReload, PreviewServer, ServedSite, route
+from gen.preview.session import Preview, PreviewSettings, settings_from
 from tests.conftest import (
     CLOCK,
     TINY_PNG,

@@ -11,10 +11,10 @@ import lxml.etree
 import lxml.html
 import pytest
 
-import gen.sitemaps
+import gen.outputs.sitemaps
 from gen.config import Publisher, SiteConfig
 from gen.model import Article, Section, Site
-from gen.sitemaps import render_sitemaps
+from gen.outputs.sitemaps import render_sitemaps
 from tests.conftest import CLOCK, REPO, article, build, make_site, output_files
 
 BASE = "https://example.org/"
@@ -295,7 +295,7 @@ def files_of(site: Site, pages: list[tuple[str, datetime | None]]) -> dict[str, 
 def test_sitemap_becomes_an_index_past_the_url_limit(
     monkeypatch: pytest.MonkeyPatch, schema: lxml.etree.XMLSchema
 ) -> None:
-    monkeypatch.setattr(gen.sitemaps, "SITEMAP_LIMIT", 3)
+    monkeypatch.setattr(gen.outputs.sitemaps, "SITEMAP_LIMIT", 3)
     pages: list[tuple[str, datetime | None]] = [
         (f"/p{n}/", NOW - timedelta(days=n) if n % 2 else None) for n in range(7)
     ]
@@ -317,14 +317,14 @@ def test_sitemap_becomes_an_index_past_the_url_limit(
 
 
 def test_sitemap_at_the_limit_stays_one_file(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(gen.sitemaps, "SITEMAP_LIMIT", 3)
+    monkeypatch.setattr(gen.outputs.sitemaps, "SITEMAP_LIMIT", 3)
     files = files_of(site_of([]), [(f"/p{n}/", None) for n in range(3)])
     assert not any(name.startswith("sitemap-") for name in files)
     assert lxml.etree.fromstring(files["sitemap.xml"]).tag == SM + "urlset"
 
 
 def test_news_sitemap_splits_past_its_limit(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(gen.sitemaps, "NEWS_LIMIT", 2)
+    monkeypatch.setattr(gen.outputs.sitemaps, "NEWS_LIMIT", 2)
     articles = [story(n, hours_before=n) for n in range(1, 6)] + [story(9, hours_before=60)]
     files = files_of(site_of(articles), [("/", None)])
     index = lxml.etree.fromstring(files["news-sitemap.xml"])

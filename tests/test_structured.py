@@ -11,7 +11,7 @@ import pytest
 
 from gen.config import Publisher, SiteConfig
 from gen.model import Article, Author, Section
-from gen.structured import collection_page, news_article
+from gen.pages.structured import collection_page, news_article
 from tests.conftest import SITE_YAML, article, build, make_site, output_files, png
 
 BASE = "https://example.org/"

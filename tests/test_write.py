@@ -10,7 +10,7 @@ import pytest
 
 from gen.errors import ConfigError
 from gen.model import OutputFile
-from gen.write import (
+from gen.outputs.write import (
     MANIFEST,
     Manifest,
     atomic_write,
@@ -152,9 +152,13 @@ def test_writing_through_a_symlinked_folder_is_refused(tmp_path: Path) -> None:
     outside = tmp_path / "outside"
     outside.mkdir()
     (out / "tag").symlink_to(outside, target_is_directory=True)
-    with pytest.raises(ValueError):
-        write_output(files({"tag/index.html": "x"}), out)
+    with pytest.raises(ConfigError) as refused:
+        write_output(files({"index.html": "home", "tag/index.html": "x"}), out)
+    assert [str(p) for p in refused.value.problems] == [
+        "tag/index.html: cannot be written: the path leaves the output folder"
+    ]
     assert list(outside.iterdir()) == []
+    assert sorted(p.name for p in out.iterdir()) == ["tag"]  # checked before anything is written
 
 
 def test_safe_target_accepts_nested_paths(tmp_path: Path) -> None:

@@ -3,11 +3,26 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+import time
+from collections.abc import Callable
 from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 
-from gen.yamldoc import YamlSyntaxError, doc_from_json, doc_to_json, load_yaml
+from gen.source.yamldoc import YamlSyntaxError, doc_from_json, doc_to_json, load_yaml
+from tests.conftest import (
+    AUTHOR_YAML,
+    CLOCK,
+    REPO,
+    SITE_YAML,
+    article,
+    build,
+    make_site,
+    output_files,
+)
 
 DOC = """\
 title: Allies meet
@@ -173,3 +188,160 @@ def test_a_parsed_document_survives_the_cache_as_json() -> None:
 
 def test_a_document_json_cannot_carry_is_not_cached() -> None:
     assert doc_to_json(load_yaml("title: x\nodd: {1: one}\n")) is None
+
+
+# --- Anchors and aliases: refused, as a few hundred bytes of them expand without end --------
+
+ALIASES = "YAML aliases (&/*) are not allowed"
+
+# Nine levels of nine: 9**9 (387 million) leaves from 378 bytes.
+ALIAS_BOMB = """\
+a: &a [x, x, x, x, x, x, x, x, x]
+b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]
+c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]
+d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]
+e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]
+f: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e]
+g: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f]
+h: &h [*g, *g, *g, *g, *g, *g, *g, *g, *g]
+i: &i [*h, *h, *h, *h, *h, *h, *h, *h, *h]
+"""
+
+RECURSIVE_ALIAS = "tags: &a [x, *a]\n"
+
+
+def refusal(text: str, first_line: int = 1) -> int:
+    """The line `load_yaml` refuses `text` on, for anchors and aliases."""
+    with pytest.raises(YamlSyntaxError) as caught:
+        load_yaml(text, first_line)
+    assert caught.value.message == ALIASES
+    return caught.value.line
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        ("title: A\nimage: &img {src: a.png}\n", 2),  # an anchor alone
+        ("title: A\nsummary: *x\n", 2),  # an alias alone (undefined, too)
+        ("title: A\nb: &x 2\nc: *x\n", 2),  # both: the first token counts
+        ("title: A\ntags:\n  - one\n  - *x\n", 4),
+        ("title: A\ntags: [\n  one,\n  &x two\n]\n", 4),
+        ("&top\ntitle: A\n", 1),
+        ("title: A\n" + RECURSIVE_ALIAS, 2),
+    ],
+)
+def test_refuses_anchors_and_aliases_at_their_line(text: str, line: int) -> None:
+    assert refusal(text) == line
+    assert refusal(text, first_line=2) == line + 1
+    assert refusal(text, first_line=40) == line + 39
+
+
+def test_refuses_a_recursive_alias_without_recursing() -> None:
+    assert refusal("title: A\n" + RECURSIVE_ALIAS, first_line=5) == 6
+
+
+def test_refuses_an_alias_bomb_at_once() -> None:
+    text = "title: A\nsummary: Fish & chips\n" + ALIAS_BOMB
+    start = time.perf_counter()
+    line = refusal(text, first_line=2)
+    elapsed = time.perf_counter() - start
+    assert line == 4
+    assert elapsed < 1.0, f"the alias bomb took {elapsed:.2f} s"
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "value"),
+    [
+        ('title: "Fish & chips"\n', "title", "Fish & chips"),
+        ("title: Fish & chips\n", "title", "Fish & chips"),
+        ("summary: 5 * 3\n", "summary", "5 * 3"),
+        ("summary: R&D at 2*3\n", "summary", "R&D at 2*3"),
+        ("summary: '*bold* & more'\n", "summary", "*bold* & more"),
+        ('summary: "&x *y"\n', "summary", "&x *y"),
+        ("tags: [\"&a\", '*b']\n", "tags", ["&a", "*b"]),
+        (
+            "body: |\n  *not an alias*\n  &nor an anchor\n",
+            "body",
+            "*not an alias*\n&nor an anchor\n",
+        ),
+        ("title: A  # &a *b in a comment\n", "title", "A"),
+        ("url: https://example.org/?a=1&b=2\n", "url", "https://example.org/?a=1&b=2"),
+    ],
+)
+def test_accepts_ampersands_and_asterisks_inside_values(text: str, key: str, value: object) -> None:
+    doc = load_yaml(text, first_line=3)
+    assert doc.data[key] == value
+    assert doc.line(key) == 3
+
+
+def test_a_syntax_error_in_text_with_an_ampersand_is_reported_as_before() -> None:
+    with pytest.raises(YamlSyntaxError) as caught:
+        load_yaml("title: Fish & chips\nauthor: b\n  section: c\n", first_line=2)
+    assert caught.value.line == 4
+    assert caught.value.message == (
+        "YAML does not parse: mapping values are not allowed in this context"
+    )
+
+
+def test_an_unclosed_quote_before_an_asterisk_is_reported_as_before() -> None:
+    text = 'title: "Fish\nsummary: 5 * 3\n'
+    with pytest.raises(YamlSyntaxError) as caught:
+        load_yaml(text, first_line=2)
+    assert caught.value.line == 2
+    assert caught.value.message.startswith("YAML does not parse: ")
+    assert caught.value.message != ALIASES
+
+
+def build_in_child(site: Path) -> subprocess.CompletedProcess[str]:
+    """`python build.py build` on `site` at the test clock; a timeout rather than a lost machine."""
+    return subprocess.run(
+        [sys.executable, str(REPO / "build.py"), "build", "--site", str(site), "--clock", CLOCK],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def front_matter_with(payload: str) -> str:
+    # article() puts title, author, date and section on lines 2-5: the payload starts on 6.
+    return article(extra=payload)
+
+
+@pytest.mark.parametrize("payload", [ALIAS_BOMB, RECURSIVE_ALIAS], ids=["bomb", "recursive"])
+@pytest.mark.parametrize(
+    ("rel", "hostile", "expected"),
+    [
+        (
+            "content/articles/a.md",
+            front_matter_with,
+            f"content/articles/a.md:6: front matter: {ALIASES}",
+        ),
+        (
+            "content/authors/david-okafor.yaml",
+            lambda payload: AUTHOR_YAML + payload,  # three lines, then the payload
+            f"content/authors/david-okafor.yaml:4: {ALIASES}",
+        ),
+        (
+            "site.yaml",
+            lambda payload: SITE_YAML + payload,  # fourteen lines, then the payload
+            f"site.yaml:15: {ALIASES}",
+        ),
+    ],
+    ids=["front-matter", "author", "site-yaml"],
+)
+def test_a_build_refuses_aliases_and_keeps_the_previous_output(
+    tmp_path: Path, rel: str, hostile: Callable[[str], str], expected: str, payload: str
+) -> None:
+    site = make_site(tmp_path / "site", {"content/articles/a.md": article()})
+    assert build(site).code == 0
+    before = output_files(site / "output")
+    assert before
+    (site / rel).write_text(hostile(payload), encoding="utf-8")
+
+    run = build_in_child(site)
+
+    assert run.returncode == 1, run.stdout
+    assert "Traceback" not in run.stderr
+    assert expected in run.stderr.splitlines(), run.stderr
+    assert output_files(site / "output") == before

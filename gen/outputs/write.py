@@ -8,12 +8,12 @@ import json
 import os
 import stat
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from gen.errors import ConfigError, Problem
+from gen.errors import ConfigError, ErrorReport, Problem, TemplateError
 from gen.model import OutputFile
 
 MANIFEST = ".dateline-manifest.json"
@@ -111,15 +111,20 @@ def write_output(
     previous: OutputState | None = None,
     later: Callable[[], list[OutputFile]] | None = None,
 ) -> WriteResult:
-    """Make `output_dir` hold exactly `files` (and the manifest), touching only what changed.
+    """Make `output_dir` hold exactly `files` (and the manifest), touching only what changed,
+    all or nothing.
 
     The manifest in the output folder says which files Dateline wrote and their hashes (it
     is deterministic, like every output file). `state_file`, in the cache, remembers each
     file's size and mtime as the writer left it: a file that still matches both and whose
     hash has not changed is not even read. Without it, bytes are compared. A file the
     render stage `kept` (unchanged inputs) must still be as the writer left it. `later`
-    gives more files once the first are written (the search index, built meanwhile);
-    stale files are removed and the manifest written after those.
+    gives more files once the first are staged (the search index, built meanwhile).
+
+    Every path is checked before anything is written. Changed files are staged beside
+    their targets and renamed into place only once every file (those of `later` too) is
+    staged: if anything fails before then, the staged files are removed and the output
+    folder is as it was. Stale files are removed and the manifest written last.
     """
     output_dir.mkdir(parents=True, exist_ok=True)
     out = output_dir.resolve()
@@ -127,37 +132,30 @@ def write_output(
         previous = read_output_state(out, state_file)
     old = read_manifest(out)
     state: OutputState = {}
-    written = unchanged = 0
+    unchanged = 0
     # Each folder is resolved once per write: the writer only creates real folders, so the
     # answer cannot change while it runs.
     checked: dict[str, bool] = {}
     root = str(out)
     more: list[OutputFile] = []
-    made: set[str] = set()  # folders known to exist
     # The first build into an empty folder creates files directly: nobody can be reading an
-    # old version of them. Every later build writes beside and renames, so a reader (the
-    # preview server, a sync to hosting) never sees half a file.
-    fresh = not old
-    for file in _then(files, later, more):
-        if file.kept:
-            # Checked against the disk when it was kept (moments ago), and never written.
-            known = previous.get(file.path)
-            if known is None or known[0] != file.kept:
-                raise ConfigError(
-                    [Problem(file.path, None, "changed while the site was built; build again")]
-                )
-            state[file.path] = known
-            unchanged += 1
-            continue
-        target = _target(root, file.path, checked)
-        folder = target.rpartition("/")[0]
-        if folder not in made:
-            made.add(folder)
-        else:
-            folder = ""  # known to exist
-        state[file.path], changed = _put(file, target, previous.get(file.path), folder, fresh)
-        written += changed
-        unchanged += not changed
+    # old version of them (and if the build fails, they are removed again). Every later
+    # build stages beside and renames, so a reader (the preview server, a sync to hosting)
+    # never sees half a file, nor a page whose new links lead to files not yet there.
+    staging = _Staging(fresh=not old)
+    try:
+        targets = [_checked_target(root, file.path, checked) for file in files]
+        for file, target in zip(files, targets, strict=True):
+            unchanged += _stage_one(file, target, previous, state, staging)
+        if later is not None:
+            more = later()
+            for file in more:
+                target = _checked_target(root, file.path, checked)
+                unchanged += _stage_one(file, target, previous, state, staging)
+    except BaseException:
+        staging.abort()
+        raise
+    staging.commit(state)
     removed = 0
     for stale in sorted(set(old) - set(state), reverse=True):
         try:
@@ -175,7 +173,97 @@ def write_output(
         stats = {path: list(value[1:]) for path, value in state.items()}
         with contextlib.suppress(OSError):  # a cache that cannot be written is only slower
             atomic_write(state_file, json.dumps({"files": stats}).encode("utf-8"))
-    return WriteResult(written, unchanged, removed, state, len(more))
+    return WriteResult(len(staging.staged), unchanged, removed, state, len(more))
+
+
+def _checked_target(root: str, rel: str, checked: dict[str, bool]) -> str:
+    """`_target`, with a path no build should make reported as the build's error."""
+    try:
+        return _target(root, rel, checked)
+    except ValueError:
+        raise ConfigError(
+            [Problem(rel, None, "cannot be written: the path leaves the output folder")]
+        ) from None
+
+
+def _stage_one(
+    file: OutputFile,
+    target: str,
+    previous: OutputState,
+    state: OutputState,
+    staging: _Staging,
+) -> int:
+    """Note `file` in `state` if the output already holds it (1), else stage it (0)."""
+    if file.kept:
+        # Checked against the disk when it was kept (moments ago), and never written.
+        known = previous.get(file.path)
+        if known is None or known[0] != file.kept:
+            raise ConfigError(
+                [Problem(file.path, None, "changed while the site was built; build again")]
+            )
+        state[file.path] = known
+        return 1
+    digest = hashlib.sha256(file.data).hexdigest()
+    known = previous.get(file.path)
+    st = _stat(target)
+    if st is not None and known is not None and known == (digest, *st):
+        state[file.path] = known
+        return 1
+    if st is not None and st[0] == len(file.data) and _read(target) == file.data:
+        state[file.path] = (digest, *st)
+        return 1
+    staging.stage(file.path, target, file.data, digest, exists=st is not None)
+    return 0
+
+
+class _Staging:
+    """Files written beside their targets, renamed into place together (or all removed)."""
+
+    def __init__(self, fresh: bool) -> None:
+        self.fresh = fresh
+        self.staged: list[tuple[str, str, str, str]] = []  # (path, target, temp, sha256)
+        self.made: list[str] = []  # folders this write created, outermost first
+        self._known: set[str] = set()  # folders known to exist
+
+    def stage(self, path: str, target: str, data: bytes, digest: str, *, exists: bool) -> None:
+        folder = target.rpartition("/")[0]
+        if folder not in self._known:
+            self._make(folder)
+        if self.fresh and not exists:
+            _write_new(target, data)
+            self.staged.append((path, target, "", digest))
+            return
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=folder)
+        self.staged.append((path, target, tmp, digest))
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.chmod(tmp, 0o644)
+
+    def _make(self, folder: str) -> None:
+        missing: list[str] = []
+        at = folder
+        while at and not os.path.isdir(at):
+            missing.append(at)
+            at = at.rpartition("/")[0]
+        os.makedirs(folder, exist_ok=True)
+        self.made.extend(reversed(missing))
+        self._known.add(folder)
+
+    def commit(self, state: OutputState) -> None:
+        for path, target, tmp, digest in self.staged:
+            if tmp:
+                os.replace(tmp, target)
+            after = _stat(target)
+            state[path] = (digest, *after) if after is not None else (digest, -1, -1)
+
+    def abort(self) -> None:
+        """Remove what was staged (and the files a fresh write created), and new folders."""
+        for _, target, tmp, _ in self.staged:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp or target)
+        for folder in reversed(self.made):
+            with contextlib.suppress(OSError):
+                os.rmdir(folder)
 
 
 def _put(
@@ -249,16 +337,6 @@ class Manifest:
         if not self._lines:
             return '{\n"files": {}\n}\n'
         return '{\n"files": {\n' + ",\n".join(self._lines) + "\n}\n}\n"
-
-
-def _then(
-    files: list[OutputFile], later: Callable[[], list[OutputFile]] | None, more: list[OutputFile]
-) -> Iterator[OutputFile]:
-    """`files`, then what `later()` gives once they are done (kept in `more`)."""
-    yield from files
-    if later is not None:
-        more.extend(later())
-        yield from more
 
 
 def safe_target(out: Path, rel: str, checked: dict[str, bool] | None = None) -> Path:
@@ -360,3 +438,32 @@ def _remove_empty_parents(folder: Path, out: Path) -> None:
         except OSError:
             return
         folder = folder.parent
+
+
+def check_unique(
+    files: list[OutputFile], report: ErrorReport, origins: dict[str, str] | None = None
+) -> list[OutputFile]:
+    """Refuse two outputs at one path, or a file where another needs a folder (Pelican's
+    FileOverwriteFailedError, kept); `origins` names what asked for a path (an alias)."""
+    origins = origins or {}
+    seen: set[str] = set()
+    for file in files:
+        if file.path in seen:
+            report.error(
+                origins.get(file.path, file.path),
+                None,
+                f"two pages or files would be written to {file.path}",
+            )
+        seen.add(file.path)
+    for path in sorted(seen):
+        parts = path.split("/")
+        for depth in range(1, len(parts)):
+            folder = "/".join(parts[:depth])
+            if folder in seen:
+                report.error(
+                    origins.get(path, origins.get(folder, path)),
+                    None,
+                    f"{folder} is a file, but {path} needs it to be a folder",
+                )
+    report.raise_if_errors(TemplateError)
+    return files

@@ -7,13 +7,18 @@ gone, while the EXIF orientation is applied and the colour profile kept.
 
 from __future__ import annotations
 
+import hashlib
 import io
 from dataclasses import dataclass
+from pathlib import Path
 
 from PIL import Image as PILImage
 from PIL import ImageOps, UnidentifiedImageError
 
-from gen.model import OutputFile, Variant
+from gen.cache import load_folder, store_folder
+from gen.config import SiteConfig
+from gen.errors import ErrorReport
+from gen.model import OutputFile, Site, Variant
 
 IMAGE_TYPES = {
     ".jpg": "image/jpeg",
@@ -135,3 +140,77 @@ def encode(img: PILImage.Image, mime: str, icc: bytes | None) -> bytes:
 
 def _has_alpha(img: PILImage.Image) -> bool:
     return img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info)
+
+
+class ImageCache:
+    """Processed image variants, keyed by the source bytes and the variants asked for.
+
+    Each entry is a folder renamed into place only when complete, so a crash mid-write
+    leaves no half entry; an entry missing a file is made again.
+    """
+
+    def __init__(self, root: Path | None) -> None:
+        self.root = root / "images" if root is not None else None
+        self.hits = 0
+        self.misses = 0
+
+    def variants(self, data: bytes, variants: tuple[Variant, ...]) -> list[OutputFile]:
+        """The encoded variants of an image, from the cache or made now (ValueError if corrupt)."""
+        key = self.key(data, variants)
+        folder = self.root / key if self.root is not None else None
+        found = load_folder(folder) if folder is not None else None
+        if found is not None and all(_name(v) in found for v in variants):
+            self.hits += 1
+            return [OutputFile(v.path, found[_name(v)]) for v in variants]
+        self.misses += 1
+        files = render_variants(data, variants)
+        if folder is not None:
+            self.store(folder, variants, files)
+        return files
+
+    @staticmethod
+    def key(data: bytes, variants: tuple[Variant, ...]) -> str:
+        """Content hash of the source plus everything that shapes the output."""
+        digest = hashlib.sha256(data)
+        digest.update(ENCODER_VERSION.encode())
+        for v in variants:
+            digest.update(f"|{v.width}x{v.height}:{v.mime}:{_name(v)}".encode())
+        return digest.hexdigest()[:40]
+
+    def store(self, folder: Path, variants: tuple[Variant, ...], files: list[OutputFile]) -> None:
+        """Keep the encoded variants of one image."""
+        store_folder(folder, {_name(v): f.data for v, f in zip(variants, files, strict=True)})
+
+
+def _name(variant: Variant) -> str:
+    return variant.path.rsplit("/", 1)[-1]
+
+
+def publish_assets(
+    site: Site, config: SiteConfig, cache: ImageCache, report: ErrorReport
+) -> list[OutputFile]:
+    """Content files as published: raster images re-encoded in every width, metadata stripped."""
+    refs: dict[str, list[str]] = {}
+    for article in site.articles:
+        for image in (article.image, *article.body_images):
+            if image is not None:
+                refs.setdefault(image.src, []).append(image.ref)
+    files: list[OutputFile] = []
+    for asset in site.files:
+        info = image_info(asset.data) if is_raster(asset.path) else None
+        variants = plan_variants(asset.path, info, config.image_widths) if info else ()
+        if not variants:
+            files.append(asset)
+            continue
+        try:
+            files.extend(cache.variants(asset.data, variants))
+        except ValueError as exc:
+            for ref in refs.get(asset.path, [f"content/{asset.path}:"]):
+                path, _, line = ref.rpartition(":")
+                report.error(path, int(line) if line else None, f"image '{asset.path}' {exc}")
+    return files
+
+
+def is_raster(path: str) -> bool:
+    """True for the image formats Dateline re-encodes."""
+    return path.lower().endswith((".jpg", ".jpeg", ".png", ".webp"))

@@ -17,20 +17,22 @@ from collections import defaultdict
 from dataclasses import dataclass, field, fields, replace
 from typing import TYPE_CHECKING
 
-from gen.assemble import Context, parse_article
+from gen.assemble.article import Context, parse_article
+from gen.cache import Memo as PageMemo
 from gen.config import BuildOptions
 from gen.errors import ErrorReport
-from gen.feeds import FEED_KINDS, Extras, feed_digest, listing_feed, render_feed
-from gen.markup import MarkdownEngine
+from gen.markup.engine import MarkdownEngine
 from gen.model import Article, Listing, OutputFile, Site
-from gen.pages import Job, corrections_feed, remake_job
-from gen.read import read_source
-from gen.render import JobDigests, Renderer, SiteView
-from gen.sitemaps import news_articles, news_sitemaps
-from gen.write import Manifest, write_files
+from gen.outputs.feeds import FEED_KINDS, Extras, feed_digest, listing_feed, render_feed
+from gen.outputs.sitemaps import news_articles, news_sitemaps
+from gen.outputs.write import Manifest, write_files
+from gen.pages.plan import Job, corrections_feed, remake_job
+from gen.pages.reads import JobDigests, articles_in
+from gen.pages.render import Renderer
+from gen.source.read import read_source
 
 if TYPE_CHECKING:
-    from gen.pipeline import BuildResult, Session
+    from gen.session import BuildResult, Session
 
 # What an edit may change and still leave the story where it was: in the same lists, in
 # the same order, related to the same stories, with the same files and feeds.
@@ -53,7 +55,7 @@ MAX_PAGES = 500  # more pages than this to make again: the full build is as quic
 
 
 @dataclass(slots=True)
-class HotState:
+class QuickState:
     """What the last full build of a session leaves for the quick path."""
 
     options: BuildOptions
@@ -81,28 +83,28 @@ def capture(
     sizes: dict[str, int],
     files: int,
     session: Session,
-) -> HotState:
+) -> QuickState:
     """Index the site the full build made: which lists, related links and pages show each
     story (by url)."""
-    state = session.output or {}
-    hot = HotState(
+    output = session.output or {}
+    state = QuickState(
         options,
         context,
         site,
         renderer,
         list(renderer.last_jobs),
         sizes,
-        Manifest({path: value[0] for path, value in state.items()}),
+        Manifest({path: value[0] for path, value in output.items()}),
         files,
     )
     for i, article in enumerate(site.articles):
         if article.live is None:
-            hot.by_source[article.source] = i
+            state.by_source[article.source] = i
     listed_in: defaultdict[str, list[int]] = defaultdict(list)
     for i, listing in enumerate(site.listings):
         for article in listing.articles:
             listed_in[article.url].append(i)
-    for kind, index in (("related", hot.related_by), ("translations", hot.translated_by)):
+    for kind, index in (("related", state.related_by), ("translations", state.translated_by)):
         shown: defaultdict[str, list[str]] = defaultdict(list)
         for url, others in getattr(site, kind).items():
             for other in others:
@@ -110,20 +112,16 @@ def capture(
         index.update(shown)
     shown_on: defaultdict[str, list[int]] = defaultdict(list)
     memo = session.pages
-    for i, job in enumerate(hot.jobs):
+    for i, job in enumerate(state.jobs):
         known = memo.get(job.page.path)
-        if known is None or not known[0]:
-            hot.whole.append(i)
+        if known is None or not known[0] or known[3]:
+            state.whole.append(i)  # it read more than it declares: made again on every save
         for value in job.context.values():
-            if isinstance(value, Article):
-                shown_on[value.url].append(i)
-            elif isinstance(value, tuple):
-                for item in value:
-                    if isinstance(item, Article):
-                        shown_on[item.url].append(i)
-    hot.listed_in = dict(listed_in)
-    hot.shown_on = dict(shown_on)
-    return hot
+            for article in articles_in(value):
+                shown_on[article.url].append(i)
+    state.listed_in = dict(listed_in)
+    state.shown_on = dict(shown_on)
+    return state
 
 
 def quick_build(
@@ -131,32 +129,32 @@ def quick_build(
 ) -> BuildResult | None:
     """Rebuild after a save that only edited stories' text; None if the save did more (or
     anything is amiss), for the full build to do it."""
-    hot = session.hot
-    if hot is None or not changed or session.output is None:
+    state = session.quick
+    if state is None or not changed or session.output is None:
         return None
     start = time.perf_counter()
     if options.now.tzinfo is None:
-        options = replace(options, now=options.now.replace(tzinfo=hot.context.config.tz))
-    if replace(options, now=hot.options.now) != hot.options or options.now < hot.options.now:
+        options = replace(options, now=options.now.replace(tzinfo=state.context.config.tz))
+    if replace(options, now=state.options.now) != state.options or options.now < state.options.now:
         return None
-    if hot.site.next_change is not None and options.now >= hot.site.next_change:
+    if state.site.next_change is not None and options.now >= state.site.next_change:
         return None  # an embargo lifted, a story expired...: lists change
-    config = hot.context.config
+    config = state.context.config
     if config.search and not session.quick_search:
         return None  # a session that wants its search index exact re-indexes in full builds
     report = ErrorReport()
     edited: dict[str, Article] = {}
     for rel in sorted(changed):
-        where = hot.by_source.get(rel)
+        where = state.by_source.get(rel)
         if where is None:
             return None  # not a story the site shows: a new file, an author, a template...
-        old = hot.site.articles[where]
+        old = state.site.articles[where]
         source = read_source(options.site_dir / rel, options.site_dir, report)
         if source is None:
             return None
-        if hot.engine is None:
-            hot.engine = MarkdownEngine.for_site(config)
-        article = parse_article(source, hot.context, hot.engine, options, report)
+        if state.engine is None:
+            state.engine = MarkdownEngine.for_site(config)
+        article = parse_article(source, state.context, state.engine, options, report)
         if article is None or report.errors or report.warnings:
             return None  # the full build reports it, with every other problem
         if place_of(article) != place_of(old):
@@ -165,51 +163,53 @@ def quick_build(
             edited[article.url] = article
     if not edited:  # saved as it was
         result.articles, result.pages, result.unchanged = (
-            len(hot.site.articles),
-            hot.files,
-            hot.files,
+            len(state.site.articles),
+            state.files,
+            state.files,
         )
+        result.quick = True
         result.timings["quick"] = time.perf_counter() - start
         return result
-    site, listings = substitute(hot, edited)
-    places = sorted({p for url in edited for p in hot.shown_on.get(url, ())} | set(hot.whole))
+    site, listings = substitute(state, edited)
+    places = sorted({p for url in edited for p in state.shown_on.get(url, ())} | set(state.whole))
     if len(places) > MAX_PAGES:
         return None
     jobs: list[tuple[int, Job]] = []
     for place in places:
-        job = remake_job(hot.jobs[place], site, config, edited, listings)
+        job = remake_job(state.jobs[place], site, config, edited, listings)
         if job is None:
             return None
         jobs.append((place, job))
     # Fresh memos: a long run of quick saves must not pile up old stories in the session's
     # (articles hash by what they were made from, so this costs little).
-    digests = JobDigests(hot.renderer.last_layout)
-    view = SiteView(site)
-    pages: dict[str, tuple[str, str, str]] = {}
+    digests = JobDigests(state.renderer.last_layout)
+    pages: PageMemo = {}
     out: list[OutputFile] = []
     try:
         for _, job in jobs:
-            out.append(hot.renderer.render_one(job, view, digests.job(job), pages))
+            out.append(state.renderer.render_one(job, site, digests, pages))
     except Exception:  # a template that fails on the new text: the full build says where
         return None
-    feed_memo: dict[str, tuple[str, str, str]] = {}
-    out += feeds_showing(hot, site, edited, digests, feed_memo)
+    feed_memo: PageMemo = {}
+    out += feeds_showing(state, site, edited, digests, feed_memo)
     recent = news_articles(site.articles, site.expired, options.now)
     if any(a.url in edited for a in recent):
         out += news_sitemaps(recent, config)
-    written, _ = write_files(out, options.output_dir, session.output, hot.manifest)
+    written, _ = write_files(out, options.output_dir, session.output, state.manifest)
     # Only now, with every file on disk, does the session take the new model.
-    hot.site = site
+    state.site = site
     for place, job in jobs:
-        hot.jobs[place] = job
+        state.jobs[place] = job
     session.pages.update(pages)
     session.feeds.update(feed_memo)
     result.articles = len(site.articles)
-    result.pages = hot.files
+    result.pages = state.files
     result.written = written
-    result.unchanged = hot.files - written
+    result.unchanged = state.files - written
     result.rendered = len(jobs)
     result.next_embargo = site.next_embargo
+    result.quick = True
+    session.behind = True  # the search index waits for the session to catch up
     result.timings["quick"] = time.perf_counter() - start
     return result
 
@@ -229,11 +229,11 @@ def place_of(article: Article) -> tuple[object, ...]:
 
 
 def substitute(
-    hot: HotState, edited: dict[str, Article]
+    state: QuickState, edited: dict[str, Article]
 ) -> tuple[Site, dict[tuple[str, str], Listing]]:
     """The site with the `edited` stories in their old ones' places (the lists that show
     them, and others' related stories and translations), and the lists that changed."""
-    site = hot.site
+    site = state.site
     if not edited:
         return site, {}
 
@@ -242,14 +242,14 @@ def substitute(
 
     listings = list(site.listings)
     changed: dict[tuple[str, str], Listing] = {}
-    for place in sorted({i for url in edited for i in hot.listed_in.get(url, ())}):
+    for place in sorted({i for url in edited for i in state.listed_in.get(url, ())}):
         listing = replace(listings[place], articles=swap(listings[place].articles))
         listings[place] = changed[(listing.kind, listing.key)] = listing
     related = dict(site.related)
-    for url in {u for e in edited for u in hot.related_by.get(e, ())}:
+    for url in {u for e in edited for u in state.related_by.get(e, ())}:
         related[url] = swap(related[url])
     translations = dict(site.translations)
-    for url in {u for e in edited for u in hot.translated_by.get(e, ())}:
+    for url in {u for e in edited for u in state.translated_by.get(e, ())}:
         translations[url] = swap(translations[url])
     site = replace(
         site,
@@ -262,26 +262,26 @@ def substitute(
 
 
 def feeds_showing(
-    hot: HotState,
+    state: QuickState,
     site: Site,
     edited: dict[str, Article],
     digests: JobDigests,
-    memo: dict[str, tuple[str, str, str]],
+    memo: PageMemo,
 ) -> list[OutputFile]:
     """The feed files whose entries include an edited story (noted in `memo`)."""
-    config = hot.context.config
-    extras = Extras(config, hot.sizes)
+    config = state.context.config
+    extras = Extras(config, state.sizes)
     files: list[OutputFile] = []
-    for place in sorted({i for url in edited for i in hot.listed_in.get(url, ())}):
+    for place in sorted({i for url in edited for i in state.listed_in.get(url, ())}):
         listing = site.listings[place]
         if listing.kind not in FEED_KINDS:
             continue
         feed = listing_feed(listing, config)
         if not any(a.url in edited for a in feed.entries):
             continue
-        digest = feed_digest(feed, config, digests.article, hot.sizes)
+        digest = feed_digest(feed, config, digests.article, state.sizes)
         for file in render_feed(feed, config, extras):
-            memo[file.path] = (digest, hashlib.sha256(file.data).hexdigest(), "")
+            memo[file.path] = (digest, hashlib.sha256(file.data).hexdigest(), "", ())
             files.append(file)
     if any(a.corrections for a in edited.values()):
         files += render_feed(corrections_feed(site, config), config, extras)[:1]

@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from gen.config import SiteConfig
-from gen.feeds import absolute, rfc3339, x
 from gen.model import Article, OutputFile, Site
+from gen.outputs.feeds import absolute, rfc3339, x
 
 SITEMAP_LIMIT = 50_000  # URLs per sitemap file (sitemaps.org)
 NEWS_LIMIT = 1_000  # URLs per news sitemap file (Google)

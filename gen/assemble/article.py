@@ -1,19 +1,20 @@
-"""Source documents → validated `Article`s → the `Site` model (pure: no disk, no clock)."""
+"""One story: its front matter validated and its body converted → an `Article` (pure)."""
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import datetime
 from types import MappingProxyType
 from typing import Any
 
-from gen.cache import code_digest
+from gen import code_digest
 from gen.config import LANG_RE, BuildOptions, SiteConfig
-from gen.convert import Engine, engine_version
-from gen.errors import ContentError, ErrorReport, Problem, suggest
-from gen.fields import (
+from gen.errors import ErrorReport, Problem, suggest
+from gen.markup.convert import Engine, engine_version
+from gen.model import Article, Author, Image, Link, Section
+from gen.pages.figures import enhance_body_images
+from gen.source.fields import (
     Err,
     ImageFinder,
     aliases_field,
@@ -26,14 +27,7 @@ from gen.fields import (
     tags_field,
     text_field,
 )
-from gen.figures import enhance_body_images
-from gen.listings import link_site
-from gen.live import parse_live
-from gen.markup import MarkdownEngine
-from gen.model import Article, Author, Image, Link, OutputFile, Section, Site
-from gen.read import Asset, DataDoc, LiveSource, SourceDoc, SourceTree
-from gen.related import RelatedMemo
-from gen.sitemaps import NEWS_WINDOW
+from gen.source.read import Asset, DataDoc, SourceDoc, SourceTree
 from gen.urls import article_path, is_safe_slug, slugify
 
 ARTICLE_KEYS = {
@@ -75,98 +69,6 @@ class Context:
     key: str = ""  # a digest of all of the above, the build's options and Dateline's code
 
 
-# A watch session's memory of validated articles: id(source) → (source, context key, article).
-ParseMemo = dict[int, tuple[SourceDoc, str, Article]]
-
-
-def build_site(
-    tree: SourceTree,
-    config: SiteConfig,
-    options: BuildOptions,
-    report: ErrorReport,
-    engine: Engine | None = None,
-    memo: ParseMemo | None = None,
-    related_memo: RelatedMemo | None = None,
-    ctx: Context | None = None,
-) -> Site:
-    """Validate every source and assemble the site; raise `ContentError` with all problems.
-
-    With `memo` (a watch session's, whose reader reuses unchanged sources), an unchanged
-    source validated without a problem in the same context is not validated again. `ctx`
-    is `make_context`'s, if the caller made it.
-    """
-    ctx = ctx or make_context(tree, config, report, options)
-    engine = engine or MarkdownEngine.for_site(config)
-    articles = []
-    key = ctx.key or context_key(ctx, options) if memo is not None else ""
-    seen: ParseMemo = {}
-    for source in tree.articles:
-        known = memo.get(id(source)) if memo is not None else None
-        if known is not None and known[0] is source and known[1] == key:
-            article: Article | None = known[2]
-        else:
-            before = len(report.errors) + len(report.warnings)
-            article = parse_article(source, ctx, engine, options, report)
-            if len(report.errors) + len(report.warnings) > before:
-                known = None  # validated again next time, so its warnings are shown again
-            elif article is not None:
-                known = (source, key, article)
-        if article is not None:
-            articles.append(article)
-        if known is not None:
-            seen[id(source)] = known
-    if memo is not None:
-        memo.clear()
-        memo.update(seen)
-    for live in tree.live:
-        article = parse_live(live, ctx, engine, options, report)
-        if article is not None:
-            articles.append(article)
-    # Scheduled articles are checked too (they will publish by themselves); drafts only
-    # when included, so an unfinished draft never blocks publishing.
-    check_collisions([a for a in articles if options.drafts or not a.draft], report)
-    check_translations(articles, report)
-    report.raise_if_errors(ContentError)
-    visible = [a for a in articles if is_visible(a, options)]
-    visible.sort(key=lambda a: (a.date, a.url), reverse=True)
-    scheduled = sorted(
-        (a for a in articles if not a.draft and a.date > options.now), key=lambda a: a.date
-    )
-    files = published_assets(tree.assets, articles, visible, ctx.authors, config)
-    site = link_site(
-        tuple(visible),
-        config,
-        ctx.sections,
-        ctx.authors,
-        files,
-        now=options.now,
-        next_embargo=scheduled[0] if scheduled else None,
-        related_memo=related_memo,
-    )
-    return replace(site, next_change=next_change(articles, tree.live, config, options.now))
-
-
-def next_change(
-    articles: list[Article], live: tuple[LiveSource, ...], config: SiteConfig, now: datetime
-) -> datetime | None:
-    """The next moment the site changes with the clock alone: a story (or a live update)
-    comes out of embargo, a story expires or leaves the news sitemap's window."""
-    moments: list[datetime] = []
-    for article in articles:
-        if article.date > now:
-            moments.append(article.date)
-        elif article.date + NEWS_WINDOW >= now:
-            moments.append(article.date + NEWS_WINDOW)
-        if article.expires is not None and article.expires > now:
-            moments.append(article.expires)
-    for blog in live:
-        for doc in blog.updates:
-            moment = datetime_field(doc.front.data, "time", config.tz, lambda *_: None)
-            if moment is not None and moment > now:
-                moments.append(moment)
-    return min(moments, default=None)
-
-
 def make_context(
     tree: SourceTree, config: SiteConfig, report: ErrorReport, options: BuildOptions | None = None
 ) -> Context:
@@ -201,43 +103,6 @@ def context_key(ctx: Context, options: BuildOptions) -> str:
     for path in sorted(ctx.assets):
         digest.update(path.encode() + b"\0" + hashlib.sha256(ctx.assets[path].data).digest())
     return digest.hexdigest()
-
-
-def is_visible(article: Article, options: BuildOptions) -> bool:
-    """Drafts and future articles stay out unless the build asks for them."""
-    if article.draft and not options.drafts:
-        return False
-    return options.future or article.date <= options.now
-
-
-def published_assets(
-    assets: tuple[Asset, ...],
-    articles: list[Article],
-    visible: list[Article],
-    authors: dict[str, Author],
-    config: SiteConfig,
-) -> tuple[OutputFile, ...]:
-    """Files under content/ to publish: all but images that only unpublished articles use.
-
-    An embargoed story's photograph must not be reachable before the story is.
-    """
-    used: set[str] = {config.publisher.logo} | {
-        a.avatar.src for a in authors.values() if a.avatar is not None
-    }
-    for article in visible:
-        used.update(_images_of(article))
-    hidden: set[str] = set()
-    for article in articles:
-        hidden.update(_images_of(article))
-    withheld = hidden - used
-    return tuple(OutputFile(a.path, a.data) for a in assets if a.path not in withheld)
-
-
-def _images_of(article: Article) -> set[str]:
-    images = {image.src for image in article.body_images}
-    if article.image is not None:
-        images.add(article.image.src)
-    return images
 
 
 def parse_author(doc: DataDoc, finder: ImageFinder, report: ErrorReport) -> Author | None:
@@ -387,47 +252,6 @@ def parse_article(
         if ctx.key and source.digest
         else "",
     )
-
-
-def check_collisions(articles: list[Article], report: ErrorReport) -> None:
-    """Two articles, or an article and another's alias, at one URL: name both files."""
-    seen: dict[str, Article] = {}
-    for article in articles:
-        other = seen.get(article.url)
-        if other is None:
-            seen[article.url] = article
-            continue
-        for a, b in ((article, other), (other, article)):
-            report.error(
-                a.source,
-                1,
-                f"URL {a.url} is also the URL of {b.source}; give one of them another 'slug'",
-            )
-    aliases: dict[str, Article] = {}
-    for article in articles:
-        for alias in article.aliases:
-            owner = seen.get(alias) or aliases.get(alias)
-            if owner is not None:
-                report.error(
-                    article.source,
-                    1,
-                    f"alias {alias} is already the URL of {owner.source}; remove one of them",
-                )
-            aliases[alias] = article
-
-
-def check_translations(articles: list[Article], report: ErrorReport) -> None:
-    """`translation_of` must name an article that exists."""
-    slugs = {a.slug for a in articles}
-    for article in articles:
-        if article.translation_of and article.translation_of not in slugs:
-            hint = suggest(article.translation_of, slugs)
-            report.error(
-                article.source,
-                1,
-                f"'translation_of' names '{article.translation_of}', which is no article's slug"
-                f"{hint}",
-            )
 
 
 def _section(value: Any, ctx: Context, err: Err) -> Section | None:

@@ -6,17 +6,17 @@ import math
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from gen.convert import Engine
+from gen.assemble.article import Context, parse_article
 from gen.errors import ErrorReport, Problem, suggest
-from gen.fields import authors_field, datetime_field, text_field
-from gen.markup import WORDS_PER_MINUTE
+from gen.markup.convert import Engine
+from gen.markup.text import WORDS_PER_MINUTE
 from gen.model import Article, LiveInfo, LiveUpdate
-from gen.read import LiveSource, SourceDoc
+from gen.source.fields import authors_field, datetime_field, text_field
+from gen.source.read import LiveSource, SourceDoc
+from gen.source.yamldoc import YamlDoc
 from gen.urls import slugify
-from gen.yamldoc import YamlDoc
 
 if TYPE_CHECKING:
-    from gen.assemble import Context
     from gen.config import BuildOptions
 
 LIVE_KEYS = {
@@ -53,8 +53,6 @@ def parse_live(
     report: ErrorReport,
 ) -> Article | None:
     """Validate a live blog's index and updates; the blog becomes an article with `live` set."""
-    from gen.assemble import parse_article  # assemble imports this module
-
     index = live.index
     data = index.front.data
     problems: list[Problem] = []

@@ -9,17 +9,22 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import sqlite3
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
+from functools import partial
 from importlib import metadata
 from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
-from gen import __version__, markup
-from gen.markup import Rendered
+from gen import code_digest
+from gen.cache import SqliteCache
+from gen.config import BuildOptions, SiteConfig
+from gen.errors import ErrorReport
+from gen.markup.engine import MarkdownEngine
+from gen.markup.text import Rendered
 from gen.model import Heading
+from gen.source.read import SourceTree
 
 T = TypeVar("T")
 
@@ -52,95 +57,6 @@ class Converted:
         if self._engine is None:
             self._engine = self.fallback()
         return self._engine.convert(text)
-
-
-class SqliteCache(Generic[T]):
-    """Values in a table of SQLite under .cache/, keyed by a hash, stored as JSON text.
-
-    A cache that cannot be opened or read (corrupt, foreign, locked) is set aside with a
-    warning and the build goes on without it; an entry that does not decode is ignored:
-    a cache is never trusted over doing the work (and holds data, never code).
-    """
-
-    def __init__(
-        self,
-        path: Path | None,
-        warn: Callable[[str], None],
-        table: str,
-        encode: Callable[[T], str | None],
-        decode: Callable[[str], T | None],
-    ) -> None:
-        self.db: sqlite3.Connection | None = None
-        self.warn = warn
-        self.table = table
-        self.encode = encode
-        self.decode = decode
-        if path is None:
-            return
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self.db = self._open(path)
-        except (sqlite3.Error, OSError) as exc:
-            warn(f"the cache {path} could not be used ({exc}); it was set aside")
-            self._reset(path)
-
-    def _open(self, path: Path) -> sqlite3.Connection:
-        db = sqlite3.connect(path, timeout=5)
-        for table in TABLES:  # every table, so a file made by one stage serves the others
-            db.execute(f"CREATE TABLE IF NOT EXISTS {table} (key TEXT PRIMARY KEY, value TEXT)")
-        db.execute(f"SELECT count(*) FROM {self.table}").fetchone()  # proves it is a database
-        return db
-
-    def _reset(self, path: Path) -> None:
-        try:
-            path.unlink(missing_ok=True)
-            self.db = self._open(path)
-        except (sqlite3.Error, OSError):
-            self.db = None
-
-    def get_many(self, keys: Iterable[str]) -> dict[str, T]:
-        """The cached values among `keys`."""
-        if self.db is None:
-            return {}
-        found: dict[str, T] = {}
-        wanted = list(keys)
-        try:
-            for start in range(0, len(wanted), 500):
-                batch = wanted[start : start + 500]
-                marks = ",".join("?" * len(batch))
-                rows = self.db.execute(
-                    f"SELECT key, value FROM {self.table} WHERE key IN ({marks})", batch
-                )
-                for key, value in rows:
-                    decoded = self.decode(value)
-                    if decoded is not None:
-                        found[key] = decoded
-        except sqlite3.Error as exc:
-            self.warn(f"the {self.table} cache could not be read ({exc}); doing the work")
-            self.db = None
-            return {}
-        return found
-
-    def put_many(self, items: dict[str, T]) -> None:
-        """Remember values; a failure only costs speed next time."""
-        if self.db is None or not items:
-            return
-        rows = [(k, text) for k, v in items.items() if (text := self.encode(v)) is not None]
-        try:
-            with self.db:
-                self.db.executemany(
-                    f"INSERT OR REPLACE INTO {self.table} (key, value) VALUES (?, ?)", rows
-                )
-        except sqlite3.Error as exc:
-            self.warn(f"the {self.table} cache could not be written ({exc})")
-
-    def close(self) -> None:
-        if self.db is not None:
-            self.db.close()
-            self.db = None
-
-
-TABLES = ("markup", "sources")
 
 
 def MarkupCache(path: Path | None, warn: Callable[[str], None]) -> SqliteCache[Rendered]:  # noqa: N802 (reads as the class it makes)
@@ -232,13 +148,9 @@ def engine_version(engine: str) -> str:
 
 def settings_key(*parts: str) -> str:
     """Everything besides the text that shapes a conversion, as one string: the settings,
-    the library versions, and the source of Dateline's own markup code, so a change to it
-    never serves a stale conversion."""
-    code = hashlib.sha256()
-    here = Path(markup.__file__ or "").parent
-    for name in ("markup.py", "markup_cmark.py"):
-        code.update((here / name).read_bytes())
-    return "|".join((__version__, code.hexdigest()[:16], *parts))
+    the library versions, and Dateline's own code, so a change to it never serves a stale
+    conversion."""
+    return "|".join((code_digest()[:16], *parts))
 
 
 def _key(text: str, settings: str) -> str:
@@ -271,3 +183,26 @@ def _from_json(value: Any) -> Rendered | None:
         )
     except (ValueError, KeyError, TypeError):
         return None
+
+
+def convert_bodies(
+    tree: SourceTree,
+    config: SiteConfig,
+    options: BuildOptions,
+    report: ErrorReport,
+    memo: dict[str, tuple[str, Rendered]] | None = None,
+) -> tuple[Converted, int, int]:
+    """Every Markdown body of the site converted once, from the cache or on a pool when there
+    are many: (the conversions, how many came from the cache, how many were made)."""
+    texts = [doc.body for doc in tree.articles]
+    for live in tree.live:
+        texts += [live.index.body, *(u.body for u in live.updates)]
+    engine_name = config.markdown_engine
+    factory = partial(MarkdownEngine, config.base_path, engine_name)
+    db = options.cache_dir / "dateline.sqlite" if options.cache_dir is not None else None
+    cache = MarkupCache(db, lambda message: report.warn(".cache", None, message))
+    try:
+        settings = settings_key(engine_name, engine_version(engine_name), config.base_path)
+        return convert_all(texts, settings, factory, cache, options.jobs, memo)
+    finally:
+        cache.close()

@@ -8,9 +8,9 @@ import heapq
 import math
 from collections import defaultdict
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
+from gen import code_digest
 from gen.model import Article
 
 SECTION_WEIGHT = 0.5  # about one common tag's worth
@@ -41,7 +41,7 @@ def related_remembered(
         ]
 
     # The ranking code is part of the key: a new version may rank differently.
-    code = Path(__file__).read_bytes()
+    code = code_digest().encode()
     key = hashlib.sha256(repr((count, facts(pool), facts(targets))).encode() + code).hexdigest()
     by_url = {a.url: a for a in (*pool, *targets)}
     known = memo.get("related")

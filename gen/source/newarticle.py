@@ -7,7 +7,7 @@ from pathlib import Path
 
 from gen.config import SiteConfig
 from gen.errors import ContentError, Problem, suggest
-from gen.read import ARTICLES_DIR, AUTHORS_DIR
+from gen.source.read import ARTICLES_DIR, AUTHORS_DIR
 from gen.urls import slugify
 
 

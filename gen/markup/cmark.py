@@ -28,14 +28,7 @@ from cmarkgfm import _cmark
 from cmarkgfm.cmark import Options
 from markdown.extensions.toc import unique
 
-from gen.markup import (
-    Rendered,
-    body_word_count,
-    first_paragraph,
-    heading_id,
-    is_local,
-    rebase,
-)
+from gen.markup.text import Rendered, body_word_count, first_paragraph, heading_id, is_local, rebase
 from gen.model import Heading
 
 OPTIONS: int = (

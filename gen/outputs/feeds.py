@@ -14,10 +14,10 @@ from types import MappingProxyType
 from urllib.parse import urlsplit
 from xml.sax.saxutils import escape
 
-from gen.cache import article_digest
+from gen.cache import Memo, article_digest
 from gen.config import SiteConfig
-from gen.images import IMAGE_TYPES
 from gen.model import Article, Image, Listing, OutputFile, Site
+from gen.outputs.images import IMAGE_TYPES
 
 FEED_KINDS = ("front", "section", "tag", "author")
 ATOM, RSS, JSON_FEED = "feed.xml", "rss.xml", "feed.json"
@@ -89,7 +89,7 @@ def render_feeds(
     site: Site,
     config: SiteConfig,
     sizes: Mapping[str, int] = EMPTY,
-    memo: dict[str, tuple[str, str, str]] | None = None,
+    memo: Memo | None = None,
     entry_digest: Callable[[Article], bytes] | None = None,
     intact: Callable[[str, str], bool] | None = None,
 ) -> list[OutputFile]:
@@ -125,7 +125,7 @@ def render_feeds(
             continue
         made = render_feed(feed, config, extras)
         for file in made:
-            memo[file.path] = (digest, hashlib.sha256(file.data).hexdigest(), "")
+            memo[file.path] = (digest, hashlib.sha256(file.data).hexdigest(), "", ())
         files.extend(made)
     if memo is not None:
         for stale in set(memo) - seen:

@@ -54,8 +54,32 @@ class YamlSyntaxError(ValueError):
         self.message = message
 
 
+ALIASES_REFUSED = "YAML aliases (&/*) are not allowed"
+
+
+def _refuse_aliases(text: str, first_line: int) -> None:
+    """Raise at the first anchor or alias: a few hundred bytes of them expand without end.
+
+    Only text holding '&' or '*' is scanned (front matter is parsed on every cold build);
+    one inside a scalar ("Fish & chips", 5 * 3) is no token and passes. A scan that fails
+    leaves the syntax error to the parse, which reports it as it always has.
+    """
+    if "&" not in text and "*" not in text:
+        return
+    try:
+        for token in yaml.scan(text, Loader=_Base):
+            if isinstance(token, yaml.AnchorToken | yaml.AliasToken):
+                raise YamlSyntaxError(token.start_mark.line + first_line, ALIASES_REFUSED)
+    except yaml.YAMLError:
+        return
+
+
 def load_yaml(text: str, first_line: int = 1) -> YamlDoc:
-    """Parse `text` (which starts on file line `first_line`) into a mapping with key lines."""
+    """Parse `text` (which starts on file line `first_line`) into a mapping with key lines.
+
+    Anchors and aliases are refused before parsing, so hostile YAML ends at once.
+    """
+    _refuse_aliases(text, first_line)
     offset = first_line - 1
     loader = _Loader(text)
     try:

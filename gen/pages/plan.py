@@ -9,13 +9,13 @@ from datetime import datetime
 from functools import lru_cache, partial
 from typing import Any
 
+from gen.assemble.live import part_path
 from gen.config import SiteConfig
-from gen.feeds import Feed, feed_paths, feed_title
-from gen.figures import lite_body
-from gen.i18n import format_month, translate
-from gen.live import part_path
 from gen.model import Article, Image, Listing, Site, fast_pickling
-from gen.structured import collection_page, live_blog_posting, news_article
+from gen.outputs.feeds import Feed, feed_paths, feed_title
+from gen.pages.figures import lite_body
+from gen.pages.i18n import format_month, translate
+from gen.pages.structured import collection_page, live_blog_posting, news_article
 from gen.urls import page_path
 
 FEED_TYPES = (

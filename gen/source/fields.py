@@ -14,11 +14,11 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from gen.errors import suggest
-from gen.images import ImageInfo, image_info, plan_variants
 from gen.model import Author, Correction, Image, Source, Tag, Variant
-from gen.read import Asset
+from gen.outputs.images import ImageInfo, image_info, plan_variants
+from gen.source.read import Asset
+from gen.source.yamldoc import YamlDoc
 from gen.urls import output_file, slugify
-from gen.yamldoc import YamlDoc
 
 Err = Callable[[tuple[str | int, ...], str], None]
 IMAGE_KEYS = ("src", "alt", "credit", "caption")

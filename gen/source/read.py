@@ -7,15 +7,15 @@ import json
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from frontmatter.default_handlers import YAMLHandler
 
-from gen.convert import SqliteCache
+from gen import code_digest
+from gen.cache import SqliteCache
 from gen.errors import ErrorReport
-from gen.yamldoc import YamlDoc, YamlSyntaxError, doc_from_json, doc_to_json, load_yaml
+from gen.source.yamldoc import YamlDoc, YamlSyntaxError, doc_from_json, doc_to_json, load_yaml
 
 ARTICLES_DIR = "content/articles"
 LIVE_DIR = "content/live"
@@ -114,14 +114,9 @@ def source_digest(rel: str, text: str, version: bytes | None = None) -> str:
     return hashlib.sha256(version + rel.encode() + b"\0" + text.encode()).hexdigest()
 
 
-@lru_cache(maxsize=1)
 def _reader_version() -> bytes:
-    """Dateline's reading code: a new version may parse the same text differently."""
-    here = Path(__file__).resolve().parent
-    return hashlib.sha256(b"".join((here / n).read_bytes() for n in READER_CODE)).digest()
-
-
-READER_CODE = ("read.py", "yamldoc.py")
+    """Dateline's code: a new version may parse the same text differently."""
+    return bytes.fromhex(code_digest())
 
 
 def read_tree(

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime
 
+from gen.assemble.related import RelatedMemo, related_remembered
 from gen.config import SiteConfig
 from gen.model import Article, Author, Listing, Month, OutputFile, Section, Site, Tag
-from gen.related import RelatedMemo, related_remembered
 
 
 def link_site(

@@ -6,9 +6,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from gen.config import SiteConfig
-from gen.feeds import absolute, rfc3339
-from gen.markup import plain_text
+from gen.markup.text import plain_text
 from gen.model import Article, LiveUpdate
+from gen.outputs.feeds import absolute, rfc3339
 
 Json = dict[str, Any]
 

@@ -15,12 +15,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from gen.cli import EXIT_ERRORS, EXIT_OK, options_from, print_problems, summary_line
 from gen.config import CONFIG_FILE, BuildOptions, load_config
+from gen.console import EXIT_ERRORS, EXIT_OK, options_from, print_problems, summary_line
 from gen.errors import GenError
 from gen.pipeline import BuildFailed, BuildResult, Session, build
-from gen.serve import LiveReload, PreviewServer, ServedSite, is_loopback
-from gen.watch import QUIET_SECONDS, Watcher
+from gen.preview.serve import LiveReload, PreviewServer, ServedSite, is_loopback
+from gen.preview.watch import QUIET_SECONDS, Watcher
 
 PORT_TRIES = 11  # the port asked for and the next 10
 WAIT_SLICE = 0.2

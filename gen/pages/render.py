@@ -1,0 +1,206 @@
+"""The render stage: every page of the site through the theme, kept when its inputs (what it
+declares and what it read last time) are unchanged → `OutputFile`s."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+import jinja2
+import markupsafe
+
+from gen import code_digest
+from gen.cache import Memo as PageMemo
+from gen.config import SiteConfig
+from gen.errors import ErrorReport
+from gen.model import OutputFile, Site
+from gen.outputs.search import indexed_digest
+from gen.pages.figures import picture_html
+from gen.pages.i18n import format_date, format_datetime, format_month, translate
+from gen.pages.plan import Job, Page, PlanMemo, plan_pages
+from gen.pages.reads import ArticleDigests, JobDigests, JobMemo, tracked_context
+from gen.pages.theme import Theme, make_environment, template_problem
+from gen.urls import output_file
+
+Progress = Callable[[int, int], None]
+
+
+class Renderer:
+    """Renders a `Site` through a theme."""
+
+    def __init__(self, config: SiteConfig, theme: Theme) -> None:
+        self.config = config
+        self.base_path = config.base_path  # a property: computed once, used on every link
+        self.theme = theme
+        self.env = make_environment(theme.dirs)
+        self.last_digests: ArticleDigests = {}  # the articles hashed by the last render_site
+        self.last_jobs: list[Job] = []  # and the pages it had, in order
+        self.last_layout = ""  # and the layout digest it used
+        hashes = {f.path: hashlib.sha256(f.data).hexdigest()[:10] for f in theme.static}
+        self.env.globals.update(
+            config=config,
+            asset=lambda path: (
+                self.url(f"/static/{path}") + f"?v={hashes.get('static/' + path, '')}"
+            ),
+        )
+        tz = config.tz
+
+        # Words and dates follow the page's language (an article may differ from the site).
+        @jinja2.pass_context
+        def t(ctx: Any, key: str) -> str:
+            return translate(key, ctx["page"].lang)
+
+        @jinja2.pass_context
+        def date(ctx: Any, moment: datetime) -> str:
+            return format_date(moment, ctx["page"].lang, tz)
+
+        @jinja2.pass_context
+        def date_time(ctx: Any, moment: datetime) -> str:
+            return format_datetime(moment, ctx["page"].lang, tz)
+
+        @jinja2.pass_context
+        def month(ctx: Any, m: Any) -> str:
+            return format_month(m.year, m.month, ctx["page"].lang)
+
+        # Filters that read the settings take the context: Jinja never folds such a filter
+        # into a constant when it compiles a template (`'/archive/'|url`).
+        @jinja2.pass_context
+        def url(ctx: Any, path: str) -> str:
+            return self.url(path)
+
+        @jinja2.pass_context
+        def abs_url(ctx: Any, path: str) -> str:
+            return self.abs_url(path)
+
+        self.env.globals["t"] = t
+        self.env.globals["tr"] = translate  # a word in a given language: tr("read_in", "uk")
+        self.env.globals["picture"] = lambda image, lazy=True: markupsafe.Markup(
+            picture_html(image, config.base_path, lazy=lazy)
+        )
+        self.env.filters.update(
+            url=url,
+            abs_url=abs_url,
+            date=date,
+            datetime=date_time,
+            month=month,
+            isodate=lambda d: d.isoformat(),
+            tojson=to_json,
+        )
+
+    def layout_digest(self, site: Site) -> str:
+        """Everything every page shows: settings, sections, templates and static files."""
+        digest = hashlib.sha256(repr((self.config, site.sections)).encode("utf-8"))
+        digest.update(code_digest().encode())
+        for folder in self.theme.dirs:
+            for path in sorted((folder / "templates").rglob("*")):
+                if path.is_file():
+                    digest.update(path.as_posix().encode() + path.read_bytes())
+        for file in self.theme.static:
+            digest.update(file.path.encode() + file.data)
+        return digest.hexdigest()
+
+    def url(self, path: str) -> str:
+        """A site path as a link that works under the site's base path."""
+        return self.base_path + path.lstrip("/")
+
+    def abs_url(self, path: str) -> str:
+        """A site path as an absolute URL (canonical links, feeds)."""
+        return self.config.base_url + path.lstrip("/")
+
+    def render_site(
+        self,
+        site: Site,
+        report: ErrorReport,
+        progress: Progress | None = None,
+        memo: PageMemo | None = None,
+        intact: Callable[[str, str], bool] | None = None,
+        article_digests: ArticleDigests | None = None,
+        plan_memo: PlanMemo | None = None,
+        job_memo: JobMemo | None = None,
+    ) -> tuple[list[OutputFile], list[Page]]:
+        """Every page of the site, and the pages rendered; template problems go to `report`.
+
+        With `memo` (page path → inputs digest, output hash and recorded reads from the last
+        build, kept in the cache or by a watch session) a page whose declared inputs and
+        whose recorded reads' values are unchanged, and whose file `intact(path, sha256)`
+        says is still as written, is not rendered again: it comes back `kept`. The memo is
+        updated with what this build rendered. `article_digests` keeps each article's
+        digest between a watch session's builds (its articles are reused), `plan_memo` each
+        article's jobs, and `job_memo` their digests.
+        """
+        jobs = list(plan_pages(site, self.config, plan_memo))
+        layout = self.layout_digest(site) if memo is not None else ""
+        digests = JobDigests(layout, article_digests, job_memo) if memo is not None else None
+        self.last_digests = digests.articles if digests is not None else {}
+        self.last_jobs, self.last_layout = jobs, layout
+        files: list[OutputFile] = []
+        pages: list[Page] = []
+        seen: set[tuple[str, int | None, str]] = set()
+        for done, job in enumerate(jobs, 1):
+            path = output_file(job.page.path)
+            if digests is not None and memo is not None:
+                declared = digests.job(job)
+                known = memo.get(job.page.path)
+                if (
+                    known
+                    and known[0]
+                    and known[0] == digests.with_reads(declared, known[3], job, site)
+                    and intact
+                    and intact(path, known[1])
+                ):
+                    files.append(OutputFile(path, b"", kept=known[1]))
+                    pages.append(job.page)
+                    continue
+            try:
+                file = self.render_one(job, site, digests, memo, path)
+            except Exception as exc:  # a theme bug must not hide where it is
+                problem = template_problem(exc, self.theme.dirs, job.template)
+            else:
+                files.append(file)
+                pages.append(job.page)
+                if progress is not None:
+                    progress(done, len(jobs))
+                continue
+            key = (problem.path, problem.line, problem.message)
+            if key not in seen:  # one broken template would otherwise fail every page
+                seen.add(key)
+                report.error(
+                    problem.path, problem.line, f"{problem.message} (rendering {job.page.path})"
+                )
+        if memo is not None:
+            for stale in set(memo) - {p.path for p in pages}:
+                del memo[stale]
+        if digests is not None:
+            digests.forget_unused()
+        return files, pages
+
+    def render_one(
+        self,
+        job: Job,
+        site: Site,
+        digests: JobDigests | None = None,
+        memo: PageMemo | None = None,
+        path: str | None = None,
+    ) -> OutputFile:
+        """One page (raising what its template raised), noted in `memo` with the digest of
+        what it declares and of what it read besides."""
+        reads: set[str] = set()
+        template = self.env.get_template(job.template)
+        data = template.render(**tracked_context(job, site, reads)).encode("utf-8")
+        if memo is not None and digests is not None:
+            read = tuple(sorted(reads))
+            whole = digests.with_reads(digests.job(job), read, job, site)
+            indexed = indexed_digest(data) if job.page.searchable else ""
+            memo[job.page.path] = (whole, hashlib.sha256(data).hexdigest(), indexed, read)
+        return OutputFile(path or output_file(job.page.path), data)
+
+
+def to_json(value: Any) -> markupsafe.Markup:
+    """JSON safe inside <script>: '<', '>', '&' and quotes are escaped so nothing can close it."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    for char, code in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("'", "\\u0027")):
+        text = text.replace(char, code)
+    return markupsafe.Markup(text)

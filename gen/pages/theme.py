@@ -1,0 +1,97 @@
+"""The theme chain (a site's theme over Dateline's default) and its Jinja environment."""
+
+from __future__ import annotations
+
+import traceback
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import jinja2
+
+from gen.errors import Problem
+from gen.model import OutputFile
+
+# The default theme ships inside the package (the wheel carries it), found as package data.
+DEFAULT_THEME_DIR = Path(str(resources.files("gen") / "themes" / "default")).resolve()
+TEMPLATE_SUFFIXES = (".html", ".xml", ".txt", ".json")
+
+
+@dataclass(frozen=True, slots=True)
+class Theme:
+    """A chain of theme folders, the site's own first; templates and static files fall back."""
+
+    dirs: tuple[Path, ...]
+    static: tuple[OutputFile, ...]
+
+
+def theme_dirs(site_dir: Path, theme: str) -> tuple[Path, ...]:
+    """The site's theme, then the site's copy of the default theme, then Dateline's own."""
+    dirs = [site_dir / "themes" / theme, site_dir / "themes" / "default", DEFAULT_THEME_DIR]
+    seen: list[Path] = []
+    for d in dirs:
+        resolved = d.resolve()
+        if resolved.is_dir() and resolved not in seen:
+            seen.append(resolved)
+    return tuple(seen)
+
+
+def read_theme(site_dir: Path, theme: str) -> Theme:
+    """Find the theme chain and read its static files (a site's file overrides the default's)."""
+    dirs = theme_dirs(site_dir, theme)
+    static: dict[str, bytes] = {}
+    for d in reversed(dirs):
+        root = d / "static"
+        for path in sorted(root.rglob("*")) if root.is_dir() else ():
+            if path.is_file() and not path.name.startswith("."):
+                static["static/" + path.relative_to(root).as_posix()] = path.read_bytes()
+    return Theme(dirs, tuple(OutputFile(p, static[p]) for p in sorted(static)))
+
+
+def make_environment(dirs: tuple[Path, ...]) -> jinja2.Environment:
+    """Autoescaping, strict Jinja over the theme chain.
+
+    Templates are compiled afresh by every build: no bytecode cache. Jinja's bytecode is
+    code (loaded with marshal), and a cache restored from another branch must never run
+    code; compiled templates also fold filters with constant arguments, which would carry
+    one build's settings into the next.
+    """
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader([d / "templates" for d in dirs]),
+        autoescape=jinja2.select_autoescape(("html", "xml"), default_for_string=True),
+        undefined=jinja2.StrictUndefined,
+        auto_reload=False,  # one Environment per build: no need to stat templates per page
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        extensions=["jinja2.ext.do"],
+    )
+
+
+def template_problem(exc: BaseException, dirs: tuple[Path, ...], template: str) -> Problem:
+    """`themes/x/templates/y.html:LINE: what went wrong` from a Jinja error or a bug."""
+    if isinstance(exc, jinja2.TemplateSyntaxError) and exc.filename:
+        return Problem(
+            _theme_rel(exc.filename, dirs), exc.lineno, f"template syntax: {exc.message}"
+        )
+    if isinstance(exc, jinja2.TemplateNotFound):
+        return Problem(template, None, f"template not found: {exc.name}")
+    frames = [
+        f
+        for f in traceback.extract_tb(exc.__traceback__)
+        if f.filename.endswith(TEMPLATE_SUFFIXES) and "/templates/" in f.filename
+    ]
+    if frames:
+        frame = frames[-1]
+        what = str(exc) if isinstance(exc, jinja2.TemplateError) else f"{type(exc).__name__}: {exc}"
+        return Problem(_theme_rel(frame.filename, dirs), frame.lineno, f"template error: {what}")
+    return Problem(template, None, f"template error: {type(exc).__name__}: {exc}")
+
+
+def _theme_rel(filename: str, dirs: tuple[Path, ...]) -> str:
+    """A template's path as the user knows it: relative to the site, or under Dateline's theme."""
+    path = Path(filename).resolve()
+    for d in dirs:
+        if path.is_relative_to(d.parent.parent):
+            return path.relative_to(d.parent.parent).as_posix()
+    return path.as_posix()

@@ -1,0 +1,84 @@
+"""What a build returns (`BuildResult`, `BuildFailed`) and what a watch session keeps between
+its builds (`Session`): the engine's memory, so that a save re-does only what it changed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from gen.cache import Memo as PageMemo
+from gen.errors import GenError, Problem
+from gen.markup.text import Rendered
+from gen.model import Article, OutputFile
+
+if TYPE_CHECKING:
+    from gen.assemble.related import RelatedMemo
+    from gen.assemble.site import ParseMemo
+    from gen.outputs.write import OutputState
+    from gen.pages.plan import PlanMemo
+    from gen.pages.reads import ArticleDigests, JobMemo
+    from gen.quick import QuickState
+    from gen.source.read import ReadMemo
+
+
+@dataclass(slots=True)
+class BuildResult:
+    """What a successful build did, and how long each stage took."""
+
+    articles: int = 0
+    pages: int = 0
+    written: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    warnings: list[Problem] = field(default_factory=list)
+    next_embargo: Article | None = None
+    cached: int = 0  # Markdown bodies taken from the cache
+    converted: int = 0  # Markdown bodies converted in this build
+    rendered: int = 0  # pages rendered (the others were kept: their inputs are unchanged)
+    # A watch save that only edited stories' text: only the files showing them were made
+    # (`gen.quick`), and the search index waits for the session to catch up.
+    quick: bool = False
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def seconds(self) -> float:
+        """Wall time of the whole build."""
+        return sum(self.timings.values())
+
+
+class BuildFailed(GenError):
+    """A build stopped on errors; `warnings` are what it found besides."""
+
+    def __init__(self, error: GenError, warnings: list[Problem]) -> None:
+        super().__init__(error.problems)
+        self.kind = error.kind
+        self.warnings = warnings
+
+
+@dataclass(slots=True)
+class Session:
+    """What a watch or preview session keeps between its builds, to rebuild faster.
+
+    `pages`: each page's inputs digest (with its recorded reads) and output hash from the
+    last build, so a page whose inputs did not change is not rendered again.
+    `quick_search`: reuse the last search index on saves (the session catches up once saves
+    pause: `behind` says it has to); False re-indexes on every build.
+    """
+
+    pages: PageMemo = field(default_factory=dict)
+    sources: ReadMemo = field(default_factory=dict)  # unchanged files are not read again
+    parsed: ParseMemo = field(default_factory=dict)  # nor validated again
+    related: RelatedMemo = field(default_factory=dict)  # related stories, if no tag moved
+    digests: ArticleDigests = field(default_factory=dict)  # nor hashed again
+    plans: PlanMemo = field(default_factory=dict)  # nor their pages planned again
+    jobs: JobMemo = field(default_factory=dict)  # nor those hashed again
+    markup: dict[str, tuple[str, Rendered]] = field(default_factory=dict)  # nor converted
+    # The search index as last written, and its groups: a preview reuses it as it is.
+    search: tuple[tuple[str, ...], list[OutputFile]] = ((), [])
+    feeds: PageMemo = field(default_factory=dict)  # the same for feed files
+    output: OutputState | None = None  # what the output folder holds, after the last build
+    quick: QuickState | None = None  # what the quick path needs, from the last full build
+    quick_search: bool = True
+    # Something was deferred (the search index after a quick save or a reused index): the
+    # next full build with `exact=True` brings the output to what a clean build makes.
+    behind: bool = False
