@@ -20,7 +20,7 @@ from gen.console import EXIT_ERRORS, EXIT_OK, options_from, print_problems, summ
 from gen.errors import GenError
 from gen.pipeline import BuildFailed, BuildResult, Session, build
 from gen.preview.serve import LiveReload, PreviewServer, ServedSite, is_loopback
-from gen.preview.watch import QUIET_SECONDS, Watcher
+from gen.preview.watch import QUIET_SECONDS, SETTLE_SECONDS, Watcher
 
 PORT_TRIES = 11  # the port asked for and the next 10
 WAIT_SLICE = 0.2
@@ -38,6 +38,7 @@ class PreviewSettings:
     port: int = 8000
     poll: bool = False
     quiet: float = QUIET_SECONDS
+    settle: float = SETTLE_SECONDS  # saves pause this long: the session catches up
 
 
 class Preview:
@@ -59,8 +60,15 @@ class Preview:
         self.session = Session()  # unchanged pages are not rendered again between saves
         self.last: BuildResult | None = None  # what the last successful build did
         self._built = threading.Condition()
+        self.caught_up = 0  # how many times the session caught up after quick saves
         self.watcher = Watcher(
-            settings.site_dir, self.rebuild, poll=settings.poll, quiet=settings.quiet
+            settings.site_dir,
+            self.rebuild,
+            poll=settings.poll,
+            quiet=settings.quiet,
+            catch_up=self.catch_up,
+            behind=lambda: self.session.behind,
+            settle=settings.settle,
         )
 
     def bind(self) -> None:
@@ -129,6 +137,40 @@ class Preview:
         with self._built:
             self.builds += 1
             self._built.notify_all()
+
+    def catch_up(self) -> None:
+        """Once saves pause: a full build, search index included, so that the output is
+        what a clean build makes (called by the watcher's thread only); never raises."""
+        try:
+            result = build(self.make_options(), session=self.session, exact=True)
+        except BuildFailed as exc:
+            self.session.behind = False  # the next save builds again; nothing to catch up
+            self.failures += 1
+            print_problems(exc)
+            self.live.failed([str(problem) for problem in exc.problems])
+        except Exception as exc:  # a bug in Dateline: say so, keep watching
+            self.session.behind = False
+            self.failures += 1
+            traceback.print_exc()
+            self.live.failed([f"internal error: {exc!r} (details in the terminal)"])
+        else:
+            self.say(f"caught up (search index and all): {summary_line(result)}")
+            if result.written + result.removed > 0:
+                self.live.built(changed=True, css_only=False)
+        with self._built:
+            self.caught_up += 1
+            self._built.notify_all()
+
+    def wait_for_catch_up(self, count: int, timeout: float) -> bool:
+        """Wait until the session has caught up `count` times; False on timeout."""
+        deadline = time.monotonic() + timeout
+        with self._built:
+            while self.caught_up < count:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self._built.wait(min(left, WAIT_SLICE))
+            return True
 
     def wait_for_builds(self, count: int, timeout: float) -> bool:
         """Wait until `count` builds have finished; False on timeout."""

@@ -35,6 +35,9 @@ CHANGE_KINDS = (
     EVENT_TYPE_CLOSED,
 )
 QUIET_SECONDS = 0.05
+# After a quick save, how long saves must pause before the session catches up (the search
+# index, anything deferred) with a full build.
+SETTLE_SECONDS = 1.0
 MAX_WAIT_SECONDS = 2.0
 POLL_SECONDS = 0.5
 
@@ -79,12 +82,20 @@ class ChangeQueue:
             self._last = now
             self._cond.notify_all()
 
-    def take(self) -> frozenset[str] | None:
-        """Block until changes have been quiet for a while; None once closed."""
+    def take(self, idle: float | None = None) -> frozenset[str] | None:
+        """Block until changes have been quiet for a while; None once closed. With `idle`,
+        an empty set once no change has come for that long (time to catch up)."""
         with self._cond:
+            since = time.monotonic()
             while not self._closed:
                 if not self._pending:
-                    self._cond.wait()
+                    if idle is None:
+                        self._cond.wait()
+                        continue
+                    left = since + idle - time.monotonic()
+                    if left <= 0:
+                        return frozenset()
+                    self._cond.wait(left)
                     continue
                 # A steady trickle of events must not starve the build: max_wait bounds it.
                 due = min(self._last + self.quiet, self._first + self.max_wait)
@@ -130,7 +141,9 @@ class Watcher:
     """Watches site.yaml, content/ and themes/ and runs `rebuild(changed)` in its own thread.
 
     The first build runs at start with an empty set. Changes arriving during a build are
-    gathered and cause exactly one follow-up build. `rebuild` must not raise.
+    gathered and cause exactly one follow-up build. While `behind()` says the last build
+    deferred work, `catch_up()` runs once no change has come for `settle` seconds. Neither
+    callback may raise.
     """
 
     def __init__(
@@ -141,9 +154,15 @@ class Watcher:
         poll: bool = False,
         quiet: float = QUIET_SECONDS,
         max_wait: float = MAX_WAIT_SECONDS,
+        catch_up: Callable[[], None] | None = None,
+        behind: Callable[[], bool] | None = None,
+        settle: float = SETTLE_SECONDS,
     ) -> None:
         self.site_dir = site_dir.resolve()
         self.rebuild = rebuild
+        self.catch_up = catch_up
+        self.behind = behind
+        self.settle = settle
         self.queue = ChangeQueue(quiet, max_wait)
         self.observer: BaseObserver = PollingObserver(timeout=POLL_SECONDS) if poll else Observer()
         self.events = SourceEvents(self.site_dir, self.queue)
@@ -179,8 +198,18 @@ class Watcher:
 
     def _run(self) -> None:
         self.rebuild(frozenset())
-        while (changed := self.queue.take()) is not None:
+        while (changed := self.queue.take(self._idle())) is not None:
+            if not changed:
+                if self.catch_up is not None:
+                    self.catch_up()
+                continue
             for name in SOURCE_DIRS:
                 if name in changed:  # the folder itself came or went
                     self._watch(name)
             self.rebuild(changed)
+
+    def _idle(self) -> float | None:
+        """How long to wait for a change before catching up (None: nothing to catch up)."""
+        if self.catch_up is None or self.behind is None or not self.behind():
+            return None
+        return self.settle

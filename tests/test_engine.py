@@ -1,0 +1,169 @@
+"""The engine's promise, case by case: whatever a build reuses, its output is a clean build's.
+
+Each test is one of the ways an earlier Dateline published a stale or wrong page (issue 7):
+a cache reused across --base-url, a theme reading a list beyond its page, a watch session
+whose search index stayed stale, a search failure after pages were written.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+import gen.outputs.search
+from gen.config import BuildOptions
+from gen.pages.theme import DEFAULT_THEME_DIR
+from gen.pipeline import BuildFailed, Session, build
+from tests.conftest import CLOCK, REPO, PreviewStarter, article, make_site, output_files, vim_save
+
+NOW = datetime.fromisoformat(CLOCK)
+STAGING = "https://staging.example.org/news/"
+
+
+def options(site: Path, out: Path, cache: Path | None, **more: object) -> BuildOptions:
+    return BuildOptions(site_dir=site, output_dir=out, now=NOW, cache_dir=cache, jobs=1, **more)  # type: ignore[arg-type]
+
+
+def clean(site: Path, scratch: Path, **more: object) -> dict[str, bytes]:
+    """What a build with no cache and no session makes."""
+    out = scratch / "clean"
+    shutil.rmtree(out, ignore_errors=True)
+    build(options(site, out, None, **more))
+    return output_files(out)
+
+
+def sample_site(root: Path) -> Path:
+    """A copy of the bundled sample site."""
+    root.mkdir(parents=True)
+    shutil.copy(REPO / "site.yaml", root / "site.yaml")
+    shutil.copytree(REPO / "content", root / "content")
+    return root
+
+
+def differing(a: dict[str, bytes], b: dict[str, bytes]) -> list[str]:
+    return sorted(p for p in a.keys() | b.keys() if a.get(p) != b.get(p))
+
+
+def test_a_cache_reused_across_base_urls_publishes_the_new_base_url(tmp_path: Path) -> None:
+    """Jinja folded `'/archive/'|url` into a constant that the bytecode cache kept: 145 pages
+    of a staging build linked the menu without /news/."""
+    site = sample_site(tmp_path / "site")
+    out, cache = tmp_path / "out", site / ".cache"
+    build(options(site, out, cache))
+    build(options(site, out, cache, base_url=STAGING))
+    expected = clean(site, tmp_path, base_url=STAGING)
+    assert differing(output_files(out), expected) == []
+    front = (out / "index.html").read_text(encoding="utf-8")
+    assert 'href="/news/archive/"' in front and 'href="/archive/"' not in front
+    assert not (cache / "templates").exists()  # no compiled templates (code) in the cache
+
+
+LIST_WITH_LEAD = (
+    "{% block main %}{% if listing.articles %}"
+    '<p class="lead-story">{{ listing.articles[0].title }}</p>{% endif %}'
+)
+
+
+def theme_reading_the_whole_list(site: Path) -> None:
+    """A list.html showing the list's newest story on every one of its pages."""
+    templates = site / "themes/default/templates"
+    templates.mkdir(parents=True)
+    text = (DEFAULT_THEME_DIR / "templates/list.html").read_text(encoding="utf-8")
+    assert "{% block main %}" in text
+    (templates / "list.html").write_text(text.replace("{% block main %}", LIST_WITH_LEAD))
+
+
+@pytest.mark.parametrize("with_session", [False, True], ids=["warm-build", "watch-save"])
+def test_a_theme_reading_a_story_on_a_page_that_does_not_list_it_is_never_stale(
+    tmp_path: Path, with_session: bool
+) -> None:
+    stories = {
+        f"content/articles/s{i}.md": article(
+            f"Story {i}", date=f"2026-01-{10 + i:02d}T08:00:00+02:00", extra="tags: [kyiv]\n"
+        )
+        for i in range(5)
+    }
+    site = make_site(tmp_path / "site", stories)  # per_page: 2, so lists have pages 2 and 3
+    theme_reading_the_whole_list(site)
+    out, cache = tmp_path / "out", site / ".cache"
+    session = Session() if with_session else None
+    build(options(site, out, cache), session=session)
+    newest = "content/articles/s4.md"
+    text = article("Ceasefire talks collapse", date="2026-01-14T08:00:00+02:00")
+    (site / newest).write_text(text.replace("---\n\n", "tags: [kyiv]\n---\n\n"), encoding="utf-8")
+    result = build(options(site, out, cache), session=session, changed=frozenset({newest}))
+    assert result.quick == with_session
+    page_two = (out / "tag/kyiv/page/2/index.html").read_text(encoding="utf-8")
+    assert '<p class="lead-story">Ceasefire talks collapse</p>' in page_two
+    if session is not None:  # the search index waits for the session to catch up
+        assert session.behind
+        build(options(site, out, cache), session=session, exact=True)
+    assert differing(output_files(out), clean(site, tmp_path)) == []
+    # Nothing changed: the pages that read the whole list are kept, not made again.
+    again = build(options(site, out, cache), session=session)
+    assert (again.rendered, again.written) == (0, 0)
+
+
+def test_a_watch_session_catches_up_to_a_clean_build_search_index_included(
+    tmp_path: Path, start_preview: PreviewStarter
+) -> None:
+    """After a quick save the search index waits; once saves pause the session builds it,
+    and the output folder is what a clean build makes, byte for byte."""
+    site = sample_site(tmp_path / "site")
+    preview = start_preview(site, serve=False)
+    assert preview.wait_for_catch_up(1, 60)  # the first build reused an index: caught up too
+    story = site / "content/articles/2026/allies-meet-in-kyiv-security-advisers.md"
+    vim_save(story, story.read_text(encoding="utf-8").replace("Allies", "Partners", 1))
+    assert preview.wait_for_builds(2, 30)
+    assert preview.last is not None and preview.last.quick
+    assert preview.wait_for_catch_up(2, 60)
+    assert not preview.session.behind
+    assert any(p.startswith("pagefind/") for p in output_files(site / "output"))
+    assert differing(output_files(site / "output"), clean(site, tmp_path)) == []
+
+
+def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
+    return {
+        p.relative_to(folder).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns)
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [subprocess.TimeoutExpired(["pagefind"], 600), OSError(28, "No space left on device")],
+    ids=["timeout", "oserror"],
+)
+def test_a_search_index_failure_leaves_the_output_as_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failure: Exception
+) -> None:
+    site = make_site(tmp_path / "site", {"content/articles/a.md": article("Talks in Kyiv")})
+    (site / "site.yaml").write_text(
+        (site / "site.yaml").read_text(encoding="utf-8") + "search: true\n", encoding="utf-8"
+    )
+    out, cache = tmp_path / "out", site / ".cache"
+    build(options(site, out, cache))
+    before = snapshot(out)
+    (site / "content/articles/a.md").write_text(article("Talks resume"), encoding="utf-8")
+    (site / "content/articles/b.md").write_text(
+        article("Grain deal", date="2026-02-01T08:00:00+02:00"), encoding="utf-8"
+    )
+
+    def fail(*args: object, **kwargs: object) -> dict[str, bytes]:
+        raise failure
+
+    monkeypatch.setattr(gen.outputs.search, "_run_pagefind", fail)
+    with pytest.raises(BuildFailed) as failed:
+        build(options(site, out, cache))
+    [problem] = failed.value.problems
+    assert problem.path == "site.yaml"
+    assert problem.message.startswith("the search index could not be built")
+    assert snapshot(out) == before  # not a byte nor a timestamp changed, nothing added
+    monkeypatch.undo()
+    build(options(site, out, cache))  # the next build recovers
+    assert differing(output_files(out), clean(site, tmp_path)) == []
