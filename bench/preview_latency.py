@@ -31,7 +31,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from gen.cli import make_parser, options_from  # noqa: E402
+from gen.cli import make_parser  # noqa: E402
+from gen.console import options_from  # noqa: E402
 from gen.preview.session import Preview, settings_from  # noqa: E402
 
 CLOCK = "2026-11-27T12:00:00+02:00"
