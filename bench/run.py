@@ -541,7 +541,7 @@ def watch_latency(
     site: Path, story: Story, original: bytes, saves: int, log_path: Path
 ) -> dict[str, Any]:
     """Start `watch`, save an edited article `saves` times, time each until it is on disk."""
-    if not (CODE.root / "gen" / "watch.py").is_file():
+    if not (CODE.root / "gen" / "preview" / "watch.py").is_file():
         return {"skipped": "`python build.py watch` does not exist yet"}
     source = site / "content" / "articles" / story.source_name
     page = output_page(site, story)

@@ -49,7 +49,8 @@ from gen.outputs.write import (
     read_output_state,
     write_output,
 )
-from gen.pages.plan import Page, corrections_feed
+from gen.pages.page import Page
+from gen.pages.plan import corrections_feed
 from gen.pages.reads import JobDigests
 from gen.pages.render import Renderer
 from gen.pages.theme import Theme, read_theme

@@ -14,8 +14,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections import defaultdict
-from dataclasses import dataclass, field, fields, replace
-from typing import TYPE_CHECKING
+from dataclasses import fields, replace
 
 from gen.assemble.article import Context, parse_article
 from gen.cache import Memo as PageMemo
@@ -26,13 +25,12 @@ from gen.model import Article, Listing, OutputFile, Site
 from gen.outputs.feeds import FEED_KINDS, Extras, feed_digest, listing_feed, render_feed
 from gen.outputs.sitemaps import news_articles, news_sitemaps
 from gen.outputs.write import Manifest, write_files
-from gen.pages.plan import Job, corrections_feed, remake_job
+from gen.pages.page import Job
+from gen.pages.plan import corrections_feed, remake_job
 from gen.pages.reads import JobDigests, articles_in
 from gen.pages.render import Renderer
+from gen.session import BuildResult, QuickState, Session
 from gen.source.read import read_source
-
-if TYPE_CHECKING:
-    from gen.session import BuildResult, Session
 
 # What an edit may change and still leave the story where it was: in the same lists, in
 # the same order, related to the same stories, with the same files and feeds.
@@ -52,27 +50,6 @@ TEXT_FIELDS = frozenset(
 )
 PLACE_FIELDS = tuple(f.name for f in fields(Article) if f.name not in TEXT_FIELDS)
 MAX_PAGES = 500  # more pages than this to make again: the full build is as quick
-
-
-@dataclass(slots=True)
-class QuickState:
-    """What the last full build of a session leaves for the quick path."""
-
-    options: BuildOptions
-    context: Context
-    site: Site
-    renderer: Renderer
-    jobs: list[Job]  # every page, in the order the build made them
-    sizes: dict[str, int]  # published sizes of content files, for feed enclosures
-    manifest: Manifest
-    files: int  # how many files the site has
-    by_source: dict[str, int] = field(default_factory=dict)  # source → index in articles
-    listed_in: dict[str, list[int]] = field(default_factory=dict)  # url → listings
-    related_by: dict[str, list[str]] = field(default_factory=dict)  # url → urls showing it
-    translated_by: dict[str, list[str]] = field(default_factory=dict)
-    shown_on: dict[str, list[int]] = field(default_factory=dict)  # url → jobs showing it
-    whole: list[int] = field(default_factory=list)  # jobs that read the whole site
-    engine: MarkdownEngine | None = None
 
 
 def capture(
@@ -149,7 +126,13 @@ def quick_build(
         if where is None:
             return None  # not a story the site shows: a new file, an author, a template...
         old = state.site.articles[where]
-        source = read_source(options.site_dir / rel, options.site_dir, report)
+        path = options.site_dir / rel
+        if not path.is_file():
+            return None  # deleted, or renamed away: the full build takes it out
+        try:
+            source = read_source(path, options.site_dir, report)
+        except OSError:
+            return None  # gone since: the full build says what happened
         if source is None:
             return None
         if state.engine is None:

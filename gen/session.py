@@ -12,12 +12,16 @@ from gen.markup.text import Rendered
 from gen.model import Article, OutputFile
 
 if TYPE_CHECKING:
+    from gen.assemble.article import Context
     from gen.assemble.related import RelatedMemo
     from gen.assemble.site import ParseMemo
-    from gen.outputs.write import OutputState
-    from gen.pages.plan import PlanMemo
+    from gen.config import BuildOptions
+    from gen.markup.engine import MarkdownEngine
+    from gen.model import Site
+    from gen.outputs.write import Manifest, OutputState
+    from gen.pages.page import Job, PlanMemo
     from gen.pages.reads import ArticleDigests, JobMemo
-    from gen.quick import QuickState
+    from gen.pages.render import Renderer
     from gen.source.read import ReadMemo
 
 
@@ -82,3 +86,24 @@ class Session:
     # Something was deferred (the search index after a quick save or a reused index): the
     # next full build with `exact=True` brings the output to what a clean build makes.
     behind: bool = False
+
+
+@dataclass(slots=True)
+class QuickState:
+    """What the last full build of a session leaves for the quick path."""
+
+    options: BuildOptions
+    context: Context
+    site: Site
+    renderer: Renderer
+    jobs: list[Job]  # every page, in the order the build made them
+    sizes: dict[str, int]  # published sizes of content files, for feed enclosures
+    manifest: Manifest
+    files: int  # how many files the site has
+    by_source: dict[str, int] = field(default_factory=dict)  # source → index in articles
+    listed_in: dict[str, list[int]] = field(default_factory=dict)  # url → listings
+    related_by: dict[str, list[str]] = field(default_factory=dict)  # url → urls showing it
+    translated_by: dict[str, list[str]] = field(default_factory=dict)
+    shown_on: dict[str, list[int]] = field(default_factory=dict)  # url → jobs showing it
+    whole: list[int] = field(default_factory=list)  # jobs that read the whole site
+    engine: MarkdownEngine | None = None

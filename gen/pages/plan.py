@@ -2,120 +2,32 @@
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field, replace
-from datetime import datetime
+from collections.abc import Iterator, Mapping
+from dataclasses import replace
 from functools import lru_cache, partial
-from typing import Any
 
 from gen.assemble.live import part_path
 from gen.config import SiteConfig
-from gen.model import Article, Image, Listing, Site, fast_pickling
+from gen.model import Article, Listing, Site
 from gen.outputs.feeds import Feed, feed_paths, feed_title
-from gen.pages.figures import lite_body
 from gen.pages.i18n import format_month, translate
+from gen.pages.lite import lite_article_job, lite_jobs, lite_list_job
+from gen.pages.page import (
+    CORRECTIONS_PATH,
+    FEED_TYPES,
+    LITE_LISTS,
+    LITE_PREFIX,
+    Alternate,
+    FeedLink,
+    Job,
+    Page,
+    PlanMemo,
+    _one,
+    _remembered,
+    page_count,
+)
 from gen.pages.structured import collection_page, live_blog_posting, news_article
 from gen.urls import page_path
-
-FEED_TYPES = (
-    ("atom", "application/atom+xml"),
-    ("rss", "application/rss+xml"),
-    ("json", "application/feed+json"),
-)
-CORRECTIONS_PATH = "/corrections/"
-LITE_PREFIX = "/lite"  # the text-only edition mirrors the site's paths under /lite/
-LITE_LISTS = ("front", "section")
-LITE_FACTOR = 3  # headlines only: three times as many fit a list page's budget
-
-
-@dataclass(frozen=True, slots=True)
-class FeedLink:
-    """A `<link rel="alternate">` to a feed."""
-
-    type: str
-    title: str
-    path: str
-
-
-@dataclass(frozen=True, slots=True)
-class Alternate:
-    """The same story in another language."""
-
-    lang: str
-    path: str
-    title: str
-
-
-@dataclass(frozen=True, slots=True)
-class Page:
-    """What every template gets as `page`: the page's own facts."""
-
-    kind: str
-    path: str  # site path, e.g. /tag/kyiv/page/2/
-    title: str
-    description: str
-    lang: str
-    number: int = 1
-    count: int = 1
-    prev: str | None = None
-    next: str | None = None
-    image: Image | None = None
-    feeds: tuple[FeedLink, ...] = ()
-    jsonld: dict[str, Any] | None = None
-    alternates: tuple[Alternate, ...] = ()
-    modified: datetime | None = None
-    public: bool = True  # listed in the sitemap
-    searchable: bool = False  # indexed by Pagefind
-    search_group: str = ""  # which part of the search index (the year it was published)
-    lite: str | None = None  # the text-only edition of this page
-    canonical: str | None = None  # when not the page's own path (the lite edition's pages)
-    source: str = ""  # what asked for this page, for collision messages
-
-
-@dataclass(frozen=True, slots=True)
-class Job:
-    """One page to render: template, page facts and the template's other variables."""
-
-    template: str
-    page: Page
-    context: dict[str, Any] = field(default_factory=dict)
-    # The page's facts are made from the context, the page's path and number, the settings
-    # and Dateline's code alone: the render memo need not hash them again.
-    derived: bool = False
-
-
-# A watch session's jobs: (kind, article id or list key) → (what they were made from, jobs).
-PlanMemo = dict[object, tuple[tuple[object, ...], tuple[Job, ...]]]
-
-
-def _same(a: tuple[object, ...], b: tuple[object, ...]) -> bool:
-    """The same objects (articles are compared by identity: the session reuses them)."""
-    return len(a) == len(b) and all(
-        x is y or (isinstance(x, tuple) and isinstance(y, tuple) and _same(x, y)) or x == y
-        for x, y in zip(a, b, strict=True)
-    )
-
-
-def _remembered(
-    memo: PlanMemo | None,
-    key: object,
-    inputs: tuple[object, ...],
-    make: Callable[[], Iterable[Job]],
-) -> tuple[Job, ...]:
-    """The jobs made from `inputs` last time, if they are the same objects; else new ones."""
-    if memo is None:
-        return tuple(make())
-    known = memo.get(key)
-    if known is not None and _same(known[0], inputs):
-        return known[1]
-    jobs = tuple(make())
-    memo[key] = (inputs, jobs)
-    return jobs
-
-
-def _one(make: Callable[..., Job], *args: Any) -> tuple[Job]:
-    return (make(*args),)
 
 
 def plan_pages(site: Site, config: SiteConfig, memo: PlanMemo | None = None) -> Iterator[Job]:
@@ -384,11 +296,6 @@ def listing_jobs(listing: Listing, config: SiteConfig) -> Iterator[Job]:
         yield listing_page_job(listing, config, number)
 
 
-def page_count(listing: Listing, per: int) -> int:
-    """How many pages a list of `per` articles each takes (at least one)."""
-    return max(1, math.ceil(len(listing.articles) / per))
-
-
 def listing_page_job(listing: Listing, config: SiteConfig, number: int) -> Job:
     """Page `number` of a list."""
     lang = config.language
@@ -443,90 +350,4 @@ def corrections_feed(site: Site, config: SiteConfig) -> Feed:
         base=CORRECTIONS_PATH,
         lang=config.language,
         entries=corrected_articles(site)[: config.feed_entries],
-    )
-
-
-def lite_jobs(site: Site, config: SiteConfig, memo: PlanMemo | None = None) -> Iterator[Job]:
-    """The text-only edition: front page, section pages and every article under /lite/.
-
-    Each page's canonical URL is the full page, so search engines index only one of them.
-    """
-    for listing in site.listings:
-        if listing.kind in LITE_LISTS:
-            for number in range(1, page_count(listing, config.per_page * LITE_FACTOR) + 1):
-                yield lite_list_job(listing, config, number)
-    for article in site.articles:
-        key = ("lite", id(article))
-        yield from _remembered(memo, key, (article,), partial(_one, lite_article_job, article))
-
-
-def lite_list_job(listing: Listing, config: SiteConfig, number: int) -> Job:
-    """Page `number` of a list's text-only edition: headlines only."""
-    lang = config.language
-    per = config.per_page * LITE_FACTOR
-    count = page_count(listing, per)
-    full = page_path(listing.url, number)
-    base = LITE_PREFIX + listing.url
-    title = (
-        listing.title if number == 1 else f"{listing.title} — {translate('page', lang)} {number}"
-    )
-    page = Page(
-        kind="lite_list",
-        path=LITE_PREFIX + full,
-        title=title,
-        description=listing.description,
-        lang=lang,
-        number=number,
-        count=count,
-        prev=page_path(base, number - 1) if number > 1 else None,
-        next=page_path(base, number + 1) if number < count else None,
-        public=False,
-        canonical=full,
-    )
-    chunk = listing.articles[(number - 1) * per : number * per]
-    return Job(
-        "lite/list.html", page, {"listing": listing, "articles": chunk, "full": full}, derived=True
-    )
-
-
-fast_pickling(Page, FeedLink, Alternate, Job)
-
-
-class LiteBody:
-    """An article's body for the text-only edition, made only if the page is rendered (a
-    kept page never needs it); hashed by the body it is made from."""
-
-    __slots__ = ("_html", "_source")
-
-    def __init__(self, source: str) -> None:
-        self._source = source
-        self._html: str | None = None
-
-    def __html__(self) -> str:
-        if self._html is None:
-            self._html = lite_body(self._source)
-        return self._html
-
-    __str__ = __html__
-
-    def __reduce__(self) -> tuple[type[LiteBody], tuple[str]]:
-        return (LiteBody, (self._source,))
-
-
-def lite_article_job(article: Article) -> Job:
-    """An article's text-only page."""
-    page = Page(
-        kind="lite_article",
-        path=LITE_PREFIX + article.url,
-        title=article.title,
-        description=article.summary,
-        lang=article.lang,
-        public=False,
-        canonical=article.url,
-    )
-    return Job(
-        "lite/article.html",
-        page,
-        {"article": article, "body": LiteBody(article.body_html), "full": article.url},
-        derived=True,
     )

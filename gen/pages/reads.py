@@ -21,7 +21,7 @@ from typing import Any
 
 from gen.cache import article_digest
 from gen.model import Article, Listing, Site
-from gen.pages.plan import Job
+from gen.pages.page import Job
 
 # What of `site` the layout digest covers: a page reading only these declares all it read.
 LAYOUT_FIELDS = frozenset({"sections"})

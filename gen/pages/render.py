@@ -20,7 +20,8 @@ from gen.model import OutputFile, Site
 from gen.outputs.search import indexed_digest
 from gen.pages.figures import picture_html
 from gen.pages.i18n import format_date, format_datetime, format_month, translate
-from gen.pages.plan import Job, Page, PlanMemo, plan_pages
+from gen.pages.page import Job, Page, PlanMemo
+from gen.pages.plan import plan_pages
 from gen.pages.reads import ArticleDigests, JobDigests, JobMemo, tracked_context
 from gen.pages.theme import Theme, make_environment, template_problem
 from gen.urls import output_file

@@ -1,0 +1,106 @@
+"""The text-only edition: front page, section pages and every story under /lite/ (pure)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import partial
+
+from gen.config import SiteConfig
+from gen.model import Article, Listing, Site
+from gen.pages.figures import lite_body
+from gen.pages.i18n import translate
+from gen.pages.page import (
+    LITE_FACTOR,
+    LITE_LISTS,
+    LITE_PREFIX,
+    Job,
+    Page,
+    PlanMemo,
+    _one,
+    _remembered,
+    page_count,
+)
+from gen.urls import page_path
+
+
+def lite_jobs(site: Site, config: SiteConfig, memo: PlanMemo | None = None) -> Iterator[Job]:
+    """The text-only edition: front page, section pages and every article under /lite/.
+
+    Each page's canonical URL is the full page, so search engines index only one of them.
+    """
+    for listing in site.listings:
+        if listing.kind in LITE_LISTS:
+            for number in range(1, page_count(listing, config.per_page * LITE_FACTOR) + 1):
+                yield lite_list_job(listing, config, number)
+    for article in site.articles:
+        key = ("lite", id(article))
+        yield from _remembered(memo, key, (article,), partial(_one, lite_article_job, article))
+
+
+def lite_list_job(listing: Listing, config: SiteConfig, number: int) -> Job:
+    """Page `number` of a list's text-only edition: headlines only."""
+    lang = config.language
+    per = config.per_page * LITE_FACTOR
+    count = page_count(listing, per)
+    full = page_path(listing.url, number)
+    base = LITE_PREFIX + listing.url
+    title = (
+        listing.title if number == 1 else f"{listing.title} — {translate('page', lang)} {number}"
+    )
+    page = Page(
+        kind="lite_list",
+        path=LITE_PREFIX + full,
+        title=title,
+        description=listing.description,
+        lang=lang,
+        number=number,
+        count=count,
+        prev=page_path(base, number - 1) if number > 1 else None,
+        next=page_path(base, number + 1) if number < count else None,
+        public=False,
+        canonical=full,
+    )
+    chunk = listing.articles[(number - 1) * per : number * per]
+    return Job(
+        "lite/list.html", page, {"listing": listing, "articles": chunk, "full": full}, derived=True
+    )
+
+
+class LiteBody:
+    """An article's body for the text-only edition, made only if the page is rendered (a
+    kept page never needs it); hashed by the body it is made from."""
+
+    __slots__ = ("_html", "_source")
+
+    def __init__(self, source: str) -> None:
+        self._source = source
+        self._html: str | None = None
+
+    def __html__(self) -> str:
+        if self._html is None:
+            self._html = lite_body(self._source)
+        return self._html
+
+    __str__ = __html__
+
+    def __reduce__(self) -> tuple[type[LiteBody], tuple[str]]:
+        return (LiteBody, (self._source,))
+
+
+def lite_article_job(article: Article) -> Job:
+    """An article's text-only page."""
+    page = Page(
+        kind="lite_article",
+        path=LITE_PREFIX + article.url,
+        title=article.title,
+        description=article.summary,
+        lang=article.lang,
+        public=False,
+        canonical=article.url,
+    )
+    return Job(
+        "lite/article.html",
+        page,
+        {"article": article, "body": LiteBody(article.body_html), "full": article.url},
+        derived=True,
+    )
