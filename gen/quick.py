@@ -15,6 +15,7 @@ import hashlib
 import time
 from collections import defaultdict
 from dataclasses import fields, replace
+from datetime import datetime
 
 from gen.assemble.article import Context, parse_article
 from gen.cache import Memo as PageMemo
@@ -142,7 +143,9 @@ def quick_build(
             return None  # the full build reports it, with every other problem
         if place_of(article) != place_of(old):
             return None
-        if article != old:
+        # An article is a function of what it was made from: the same inputs, the same story
+        # (`==` is not enough: a date equals the same instant written in another offset).
+        if article.inputs != old.inputs or (not article.inputs and article != old):
             edited[article.url] = article
     if not edited:  # saved as it was
         result.articles, result.pages, result.unchanged = (
@@ -207,6 +210,8 @@ def place_of(article: Article) -> tuple[object, ...]:
             value = replace(value, ref="")
         elif name == "body_images":
             value = tuple(replace(image, ref="") for image in value)
+        elif isinstance(value, datetime):
+            value = value.isoformat()  # as printed: another offset for one instant is a move
         values.append(value)
     return tuple(values)
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from gen.model import Image, Listing, fast_pickling
+from gen.model import Article, Image, Listing, fast_pickling
 
 FEED_TYPES = (
     ("atom", "application/atom+xml"),
@@ -83,11 +83,20 @@ PlanMemo = dict[object, tuple[tuple[object, ...], tuple[Job, ...]]]
 
 
 def _same(a: tuple[object, ...], b: tuple[object, ...]) -> bool:
-    """The same objects (articles are compared by identity: the session reuses them)."""
-    return len(a) == len(b) and all(
-        x is y or (isinstance(x, tuple) and isinstance(y, tuple) and _same(x, y)) or x == y
-        for x, y in zip(a, b, strict=True)
-    )
+    """The same objects. Articles are compared by identity only (the session reuses an
+    unchanged one), in lists too: two equal articles may still print differently, as a date
+    compares equal to the same instant written in another UTC offset."""
+    return len(a) == len(b) and all(_same_value(x, y) for x, y in zip(a, b, strict=True))
+
+
+def _same_value(x: object, y: object) -> bool:
+    if x is y:
+        return True
+    if isinstance(x, tuple) and isinstance(y, tuple):
+        return _same(x, y)
+    if isinstance(x, Listing) and isinstance(y, Listing):
+        return replace(x, articles=()) == replace(y, articles=()) and _same(x.articles, y.articles)
+    return not isinstance(x, Article) and x == y
 
 
 def _remembered(
