@@ -22,12 +22,12 @@ from gen.cache import Memo as PageMemo
 from gen.config import BuildOptions
 from gen.errors import ErrorReport
 from gen.markup.engine import MarkdownEngine
-from gen.model import Article, Listing, OutputFile, Site
+from gen.model import Article, OutputFile, Site
 from gen.outputs.feeds import FEED_KINDS, Extras, feed_digest, listing_feed, render_feed
 from gen.outputs.sitemaps import news_articles, news_sitemaps
 from gen.outputs.write import Manifest, write_files
 from gen.pages.page import Job
-from gen.pages.plan import corrections_feed, remake_job
+from gen.pages.plan import Planner, corrections_feed
 from gen.pages.reads import JobDigests, articles_in
 from gen.pages.render import Renderer
 from gen.session import BuildResult, QuickState, Session
@@ -71,6 +71,7 @@ def capture(
         site,
         renderer,
         list(renderer.last_jobs),
+        list(renderer.last_units),
         sizes,
         Manifest({path: value[0] for path, value in output.items()}),
         files,
@@ -78,6 +79,8 @@ def capture(
     for i, article in enumerate(site.articles):
         if article.live is None:
             state.by_source[article.source] = i
+    for i, unit in enumerate(state.units):
+        state.by_unit.setdefault(unit, []).append(i)
     listed_in: defaultdict[str, list[int]] = defaultdict(list)
     for i, listing in enumerate(site.listings):
         for article in listing.articles:
@@ -156,16 +159,24 @@ def quick_build(
         result.quick = True
         result.timings["quick"] = time.perf_counter() - start
         return result
-    site, listings = substitute(state, edited)
+    site = substitute(state, edited)
     places = sorted({p for url in edited for p in state.shown_on.get(url, ())} | set(state.whole))
     if len(places) > MAX_PAGES:
         return None
-    jobs: list[tuple[int, Job]] = []
-    for place in places:
-        job = remake_job(state.jobs[place], site, config, edited, listings)
-        if job is None:
-            return None
-        jobs.append((place, job))
+    # Each page is made again by planning its unit again on the new site, as a full build
+    # plans it: the unit's pages are all replaced, those that show an edited story rendered.
+    planner = Planner(site, config)
+    planned: dict[int, Job] = {}
+    for unit in sorted({state.units[p] for p in places}):
+        indices = state.by_unit[unit]
+        try:
+            made = planner.jobs(unit)
+        except KeyError:
+            return None  # not in the new site as it was: the full build
+        if [j.page.path for j in made] != [state.jobs[i].page.path for i in indices]:
+            return None  # its pages moved (a live blog's parts, say): the full build
+        planned.update(zip(indices, made, strict=True))
+    jobs = [(place, planned[place]) for place in places]
     # Fresh memos: a long run of quick saves must not pile up old stories in the session's
     # (articles hash by what they were made from, so this costs little).
     digests = JobDigests(state.renderer.last_layout)
@@ -184,7 +195,7 @@ def quick_build(
     written, _ = write_files(out, options.output_dir, session.output, state.manifest)
     # Only now, with every file on disk, does the session take the new model.
     state.site = site
-    for place, job in jobs:
+    for place, job in planned.items():
         state.jobs[place] = job
     session.pages.update(pages)
     session.feeds.update(feed_memo)
@@ -216,23 +227,20 @@ def place_of(article: Article) -> tuple[object, ...]:
     return tuple(values)
 
 
-def substitute(
-    state: QuickState, edited: dict[str, Article]
-) -> tuple[Site, dict[tuple[str, str], Listing]]:
+def substitute(state: QuickState, edited: dict[str, Article]) -> Site:
     """The site with the `edited` stories in their old ones' places (the lists that show
-    them, and others' related stories and translations), and the lists that changed."""
+    them, and others' related stories and translations)."""
     site = state.site
     if not edited:
-        return site, {}
+        return site
 
     def swap(articles: tuple[Article, ...]) -> tuple[Article, ...]:
         return tuple(edited.get(a.url, a) for a in articles)
 
     listings = list(site.listings)
-    changed: dict[tuple[str, str], Listing] = {}
     for place in sorted({i for url in edited for i in state.listed_in.get(url, ())}):
         listing = replace(listings[place], articles=swap(listings[place].articles))
-        listings[place] = changed[(listing.kind, listing.key)] = listing
+        listings[place] = listing
     related = dict(site.related)
     for url in {u for e in edited for u in state.related_by.get(e, ())}:
         related[url] = swap(related[url])
@@ -246,7 +254,7 @@ def substitute(
         related=related,
         translations=translations,
     )
-    return site, changed
+    return site
 
 
 def feeds_showing(

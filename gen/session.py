@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from gen.model import Site
     from gen.outputs.write import Manifest, OutputState
     from gen.pages.page import Job, PlanMemo
+    from gen.pages.plan import Unit
     from gen.pages.reads import ArticleDigests, JobMemo
     from gen.pages.render import Renderer
     from gen.source.read import ReadMemo
@@ -97,6 +98,7 @@ class QuickState:
     site: Site
     renderer: Renderer
     jobs: list[Job]  # every page, in the order the build made them
+    units: list[Unit]  # what each was planned from
     sizes: dict[str, int]  # published sizes of content files, for feed enclosures
     manifest: Manifest
     files: int  # how many files the site has
@@ -105,5 +107,6 @@ class QuickState:
     related_by: dict[str, list[str]] = field(default_factory=dict)  # url → urls showing it
     translated_by: dict[str, list[str]] = field(default_factory=dict)
     shown_on: dict[str, list[int]] = field(default_factory=dict)  # url → jobs showing it
+    by_unit: dict[Unit, list[int]] = field(default_factory=dict)  # unit → its jobs
     whole: list[int] = field(default_factory=list)  # jobs that read the whole site
     engine: MarkdownEngine | None = None

@@ -3,38 +3,26 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from functools import partial
 
 from gen.config import SiteConfig
-from gen.model import Article, Listing, Site
+from gen.model import Article, Listing
 from gen.pages.figures import lite_body
 from gen.pages.i18n import translate
 from gen.pages.page import (
     LITE_FACTOR,
-    LITE_LISTS,
     LITE_PREFIX,
     Job,
     Page,
-    PlanMemo,
-    _one,
-    _remembered,
     page_count,
 )
 from gen.urls import page_path
 
 
-def lite_jobs(site: Site, config: SiteConfig, memo: PlanMemo | None = None) -> Iterator[Job]:
-    """The text-only edition: front page, section pages and every article under /lite/.
-
-    Each page's canonical URL is the full page, so search engines index only one of them.
-    """
-    for listing in site.listings:
-        if listing.kind in LITE_LISTS:
-            for number in range(1, page_count(listing, config.per_page * LITE_FACTOR) + 1):
-                yield lite_list_job(listing, config, number)
-    for article in site.articles:
-        key = ("lite", id(article))
-        yield from _remembered(memo, key, (article,), partial(_one, lite_article_job, article))
+def lite_list_jobs(listing: Listing, config: SiteConfig) -> Iterator[Job]:
+    """The text-only pages of a list (the front page or a section): headlines only. Each
+    page's canonical URL is the full page, so search engines index only one of them."""
+    for number in range(1, page_count(listing, config.per_page * LITE_FACTOR) + 1):
+        yield lite_list_job(listing, config, number)
 
 
 def lite_list_job(listing: Listing, config: SiteConfig, number: int) -> Job:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import replace
 from functools import lru_cache, partial
 
@@ -11,7 +11,7 @@ from gen.config import SiteConfig
 from gen.model import Article, Listing, Site
 from gen.outputs.feeds import Feed, feed_paths, feed_title
 from gen.pages.i18n import format_month, translate
-from gen.pages.lite import lite_article_job, lite_jobs, lite_list_job
+from gen.pages.lite import lite_article_job, lite_list_jobs
 from gen.pages.page import (
     CORRECTIONS_PATH,
     FEED_TYPES,
@@ -29,6 +29,12 @@ from gen.pages.page import (
 from gen.pages.structured import collection_page, live_blog_posting, news_article
 from gen.urls import page_path
 
+# What a page is planned from: a story ("article", url), its text-only copy and its old
+# addresses, a list ("listing", kind, key) and its text-only pages, or a page of the site's
+# own ("corrections",), ("archive",), ("search",), ("404",). A page is made again by
+# planning its unit again on the new site: the same function for every build.
+Unit = tuple[str, ...]
+
 
 def plan_pages(site: Site, config: SiteConfig, memo: PlanMemo | None = None) -> Iterator[Job]:
     """Every page of the site, in a stable order.
@@ -36,61 +42,120 @@ def plan_pages(site: Site, config: SiteConfig, memo: PlanMemo | None = None) -> 
     With `memo` (a watch session's), an article whose page is made from the same objects
     as last time gets the same job back, so its digest need not be computed again.
     """
-    lang = config.language
-    site_feeds = feed_links(config.title, "/")
-    if memo is not None and memo.get("config", ((), ()))[0] != (config,):
-        memo.clear()
-        memo["config"] = ((config,), ())
-    for article in site.articles:
-        if article.live is None:
+    planner = Planner(site, config, memo)
+    for unit in planner.units():
+        yield from planner.jobs(unit)
+
+
+class Planner:
+    """Plans the pages of one site, a unit at a time."""
+
+    def __init__(self, site: Site, config: SiteConfig, memo: PlanMemo | None = None) -> None:
+        self.site = site
+        self.config = config
+        self.memo = memo
+        self.site_feeds = feed_links(config.title, "/")
+        if memo is not None and memo.get("config", ((), ()))[0] != (config,):
+            memo.clear()
+            memo["config"] = ((config,), ())
+        self._articles: dict[str, Article] | None = None
+        self._listings: dict[tuple[str, str], Listing] | None = None
+
+    def units(self) -> Iterator[Unit]:
+        """Every unit of the site, in the order its pages are made."""
+        site = self.site
+        for article in site.articles:
+            yield ("article", article.url)
+        for listing in site.listings:
+            yield ("listing", listing.kind, listing.key)
+        yield from (("corrections",), ("archive",))
+        if self.config.search:
+            yield ("search",)
+        yield ("404",)
+        for listing in site.listings:
+            if listing.kind in LITE_LISTS:
+                yield ("lite_list", listing.kind, listing.key)
+        for article in site.articles:
+            yield ("lite_article", article.url)
+        for article in site.articles:
+            if article.aliases:
+                yield ("aliases", article.url)
+
+    def article(self, url: str) -> Article:
+        if self._articles is None:
+            self._articles = {a.url: a for a in self.site.articles}
+        return self._articles[url]
+
+    def listing(self, kind: str, key: str) -> Listing:
+        if self._listings is None:
+            self._listings = {(x.kind, x.key): x for x in self.site.listings}
+        return self._listings[(kind, key)]
+
+    def jobs(self, unit: Unit) -> tuple[Job, ...]:
+        """The pages of one unit (KeyError if the site has no such story or list)."""
+        site, config, memo = self.site, self.config, self.memo
+        kind = unit[0]
+        if kind == "article":
+            article = self.article(unit[1])
+            if article.live is not None:
+                return tuple(live_jobs(article, site, config, self.site_feeds))
             inputs = (
                 article,
                 site.related.get(article.url, ()),
                 site.translations.get(article.url, ()),
                 article.url in site.expired,
             )
-            yield from _remembered(
-                memo,
-                ("article", id(article)),
-                inputs,
-                partial(_one, article_job, article, site, config, site_feeds),
+            make = partial(_one, article_job, article, site, config, self.site_feeds)
+            return _remembered(memo, ("article", id(article)), inputs, make)
+        if kind == "listing":
+            listing = self.listing(unit[1], unit[2])
+            # A list is the same when its facts are equal and it holds the same articles.
+            facts = (replace(listing, articles=()), listing.articles)
+            key = ("listing", listing.kind, listing.key)
+            return _remembered(memo, key, facts, partial(listing_jobs, listing, config))
+        if kind == "lite_list":
+            return tuple(lite_list_jobs(self.listing(unit[1], unit[2]), config))
+        if kind == "lite_article":
+            article = self.article(unit[1])
+            lite = partial(_one, lite_article_job, article)
+            return _remembered(memo, ("lite", id(article)), (article,), lite)
+        if kind == "aliases":
+            article = self.article(unit[1])
+            return tuple(redirect_job(article, alias) for alias in article.aliases)
+        if kind == "corrections":
+            return (corrections_job(site, config),)
+        return (self.own_page(kind),)
+
+    def own_page(self, kind: str) -> Job:
+        """The archive index, the search page or the 404 page."""
+        site, config = self.site, self.config
+        lang = config.language
+        if kind == "archive":
+            return Job(
+                "archive_index.html",
+                Page(
+                    "archive_index",
+                    "/archive/",
+                    translate("archive", lang),
+                    "",
+                    lang,
+                    feeds=self.site_feeds,
+                    jsonld=collection_page("/archive/", translate("archive", lang), config),
+                    modified=max((a.modified for a in site.articles), default=None),
+                ),
             )
-        else:
-            yield from live_jobs(article, site, config, site_feeds)
-    for listing in site.listings:
-        # A list is the same when its facts are equal and it holds the same articles.
-        facts = (replace(listing, articles=()), listing.articles)
-        key = ("listing", listing.kind, listing.key)
-        yield from _remembered(memo, key, facts, partial(listing_jobs, listing, config))
-    yield corrections_job(site, config)
-    yield Job(
-        "archive_index.html",
-        Page(
-            "archive_index",
-            "/archive/",
-            translate("archive", lang),
-            "",
-            lang,
-            feeds=site_feeds,
-            jsonld=collection_page("/archive/", translate("archive", lang), config),
-            modified=max((a.modified for a in site.articles), default=None),
-        ),
-    )
-    if config.search:
-        # The index comes in one part per year, the newest first (it holds Pagefind's code).
-        groups = sorted({search_group(a, config) for a in site.articles}, reverse=True)
-        yield Job(
-            "search.html",
-            Page("search", "/search/", translate("search", lang), "", lang),
-            {"search_bundles": tuple(f"/pagefind/{g}/" for g in groups)},
+        if kind == "search":
+            # The index comes in one part per year, the newest first (it holds Pagefind's code).
+            groups = sorted({search_group(a, config) for a in site.articles}, reverse=True)
+            return Job(
+                "search.html",
+                Page("search", "/search/", translate("search", lang), "", lang),
+                {"search_bundles": tuple(f"/pagefind/{g}/" for g in groups)},
+            )
+        return Job(
+            "404.html",
+            Page("404", "/404.html", translate("not_found", lang), "", lang, public=False),
         )
-    yield Job(
-        "404.html", Page("404", "/404.html", translate("not_found", lang), "", lang, public=False)
-    )
-    yield from lite_jobs(site, config, memo)
-    for article in site.articles:
-        for alias in article.aliases:
-            yield redirect_job(article, alias)
 
 
 def redirect_job(article: Article, alias: str) -> Job:
@@ -133,47 +198,6 @@ def corrections_job(site: Site, config: SiteConfig) -> Job:
         ),
         {"articles": corrected},
     )
-
-
-def remake_job(
-    job: Job,
-    site: Site,
-    config: SiteConfig,
-    articles: Mapping[str, Article],
-    listings: Mapping[tuple[str, str], Listing],
-) -> Job | None:
-    """`job` made again for `site`, in which the `articles` (by url) and `listings` (by kind
-    and key) were replaced by new versions that sit in the same places: the same function
-    makes it as `plan_pages` did. None for a page it does not know how to make alone."""
-    kind = job.page.kind
-    context = job.context
-    if kind in ("article", "lite_article", "redirect"):
-        old = context["target" if kind == "redirect" else "article"]
-        article = articles.get(old.url, old)
-        if kind == "article":
-            return article_job(article, site, config, feed_links(config.title, "/"))
-        if kind == "lite_article":
-            return lite_article_job(article)
-        return redirect_job(article, job.page.path)
-    if kind == "corrections":
-        return corrections_job(site, config)
-    if kind == "live":
-        article = articles.get(context["article"].url, context["article"])
-        feeds = feed_links(config.title, "/")
-        return next(
-            (j for j in live_jobs(article, site, config, feeds) if j.page == job.page), None
-        )
-    listing = context.get("listing")
-    if isinstance(listing, Listing):
-        listing = listings.get((listing.kind, listing.key), listing)
-        if kind == "lite_list":
-            return lite_list_job(listing, config, job.page.number)
-        return listing_page_job(listing, config, job.page.number)
-    for value in context.values():
-        for item in value if isinstance(value, tuple) else (value,):
-            if isinstance(item, Article | Listing):
-                return None  # made from stories in a way this does not know
-    return job  # shows no story (the 404 page, say): the same job
 
 
 @lru_cache(maxsize=4096)

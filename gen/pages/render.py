@@ -21,7 +21,7 @@ from gen.outputs.search import indexed_digest
 from gen.pages.figures import picture_html
 from gen.pages.i18n import format_date, format_datetime, format_month, translate
 from gen.pages.page import Job, Page, PlanMemo
-from gen.pages.plan import plan_pages
+from gen.pages.plan import Planner, Unit
 from gen.pages.reads import ArticleDigests, JobDigests, JobMemo, tracked_context
 from gen.pages.theme import Theme, make_environment, template_problem
 from gen.urls import output_file
@@ -39,6 +39,7 @@ class Renderer:
         self.env = make_environment(theme.dirs)
         self.last_digests: ArticleDigests = {}  # the articles hashed by the last render_site
         self.last_jobs: list[Job] = []  # and the pages it had, in order
+        self.last_units: list[Unit] = []  # and what each was planned from
         self.last_layout = ""  # and the layout digest it used
         hashes = {f.path: hashlib.sha256(f.data).hexdigest()[:10] for f in theme.static}
         self.env.globals.update(
@@ -132,11 +133,17 @@ class Renderer:
         digest between a watch session's builds (its articles are reused), `plan_memo` each
         article's jobs, and `job_memo` their digests.
         """
-        jobs = list(plan_pages(site, self.config, plan_memo))
+        planner = Planner(site, self.config, plan_memo)
+        jobs: list[Job] = []
+        units: list[Unit] = []
+        for unit in planner.units():
+            made = planner.jobs(unit)
+            jobs += made
+            units += [unit] * len(made)
         layout = self.layout_digest(site) if memo is not None else ""
         digests = JobDigests(layout, article_digests, job_memo) if memo is not None else None
         self.last_digests = digests.articles if digests is not None else {}
-        self.last_jobs, self.last_layout = jobs, layout
+        self.last_jobs, self.last_units, self.last_layout = jobs, units, layout
         files: list[OutputFile] = []
         pages: list[Page] = []
         seen: set[tuple[str, int | None, str]] = set()
