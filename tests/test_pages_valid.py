@@ -126,3 +126,41 @@ def test_sample_pages_have_no_axe_violations(
         context.close()
     assert checked >= 10
     assert found == {}, "\n".join(f"{k}: {v}" for k, v in found.items())
+
+
+def test_a_redirect_page_has_no_axe_violations(
+    browser: Any, served: str, sample_build: Path
+) -> None:
+    """An old address's page, as a reader sees it in the moment before it moves on (its
+    refresh is held back so that axe checks this page, not the story it leads to)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    stubs = [
+        p
+        for p in sorted(sample_build.rglob("index.html"))
+        if 'http-equiv="refresh"' in p.read_text(encoding="utf-8")
+    ]
+    assert stubs, "the sample site has an alias"
+    rel = stubs[0].relative_to(sample_build).as_posix()
+    html = stubs[0].read_text(encoding="utf-8")
+    held = html.replace('<meta http-equiv="refresh"', '<meta name="was-refresh"')
+    assert held != html
+    url = f"{served}/{rel.removesuffix('index.html')}"
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.route(url, lambda route: route.fulfill(body=held, content_type="text/html"))
+        page.goto(url)
+        results = Axe().run(
+            page,
+            options={
+                "runOnly": {
+                    "type": "tag",
+                    "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"],
+                }
+            },
+        )
+    finally:
+        context.close()
+    violations = [f"{v['id']}: {v['help']}" for v in results.response["violations"]]
+    assert violations == []
