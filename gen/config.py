@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import re
-from dataclasses import dataclass
+from dataclasses import MISSING, dataclass, field, fields
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -40,25 +40,50 @@ class SectionConfig:
     description: str = ""
 
 
+def setting(doc: str, default: Any = MISSING, *, key: str = "") -> Any:
+    """A setting of `site.yaml`: its one-line doc, its default (none: required) and, when it
+    differs from the field's name, its key. The field's annotation is its type."""
+    meta = {"doc": doc, "key": key}
+    if default is MISSING:
+        return field(metadata=meta)
+    if isinstance(default, list | dict):
+        raise TypeError("settings are frozen: give a tuple")
+    return field(default=default, metadata=meta)
+
+
 @dataclass(frozen=True, slots=True)
 class SiteConfig:
-    """The settings of one site, validated."""
+    """The settings of one site, validated: each declared once, here, with its type, default
+    and doc (README's table and the unknown-key hints come from these)."""
 
-    title: str
-    base_url: str  # absolute, ends with "/"
-    language: str
-    timezone: str
-    description: str
-    publisher: Publisher
-    sections: tuple[SectionConfig, ...]
-    permalink: str = DEFAULT_PERMALINK
-    per_page: int = 10
-    theme: str = "default"
-    feed_entries: int = 20
-    related_count: int = 4
-    image_widths: tuple[int, ...] = (480, 960, 1600)
-    search: bool = True
-    markdown_engine: str = "markdown"
+    title: str = setting("the site's name, shown in every page's header")
+    base_url: str = setting("the absolute URL the site is published at, e.g. https://example.org/")
+    language: str = setting("the site's language as a BCP 47 tag, e.g. en or uk")
+    timezone: str = setting("the newsroom's time zone, e.g. Europe/Kyiv; bare dates take it")
+    publisher: Publisher = setting("the publishing organisation: {name, logo}")
+    sections: tuple[SectionConfig, ...] = setting(
+        "a mapping of section id → {title, description}, in display order"
+    )
+    description: str = setting("one sentence about the site, for search engines and feeds", "")
+    permalink: str = setting(
+        "the article URL pattern; fields {year} {month} {day} {slug} {section}",
+        DEFAULT_PERMALINK,
+    )
+    per_page: int = setting("how many articles a list page shows", 10)
+    theme: str = setting(
+        "the theme folder under themes/; templates not found there fall back", "default"
+    )
+    feed_entries: int = setting("how many articles each feed carries", 20)
+    related_count: int = setting("how many related articles end each article (0: none)", 4)
+    image_widths: tuple[int, ...] = setting(
+        "widths in pixels images are published in", (480, 960, 1600)
+    )
+    search: bool = setting("false to build without the /search/ page and its Pagefind index", True)
+    markdown_engine: str = setting(
+        "how Markdown is converted: {engine: markdown} (default) or {engine: cmark}",
+        "markdown",
+        key="markdown",
+    )
 
     @property
     def base_path(self) -> str:
@@ -71,26 +96,14 @@ class SiteConfig:
         return ZoneInfo(self.timezone)
 
 
-# Each key: (required, docstring). Unknown keys are errors with a suggestion.
+# Each key of site.yaml: (required, doc), from the declarations above. Unknown keys are
+# errors with a suggestion.
 KEYS: dict[str, tuple[bool, str]] = {
-    "title": (True, "the site's name, shown in every page's header"),
-    "base_url": (True, "the absolute URL the site is published at, e.g. https://example.org/"),
-    "language": (True, "the site's language as a BCP 47 tag, e.g. en or uk"),
-    "timezone": (True, "the newsroom's time zone, e.g. Europe/Kyiv; bare dates take it"),
-    "description": (False, "one sentence about the site, for search engines and feeds"),
-    "publisher": (True, "the publishing organisation: {name, logo}"),
-    "sections": (True, "a mapping of section id → {title, description}, in display order"),
-    "permalink": (False, "the article URL pattern; fields {year} {month} {day} {slug} {section}"),
-    "per_page": (False, "how many articles a list page shows"),
-    "theme": (False, "the theme folder under themes/; templates not found there fall back"),
-    "feed_entries": (False, "how many articles each feed carries (default 20)"),
-    "related_count": (False, "how many related articles end each article (default 4)"),
-    "search": (False, "false to build without the /search/ page and its Pagefind index"),
-    "image_widths": (False, "widths in pixels images are published in (default [480, 960, 1600])"),
-    "markdown": (
-        False,
-        "how Markdown is converted: {engine: markdown} (default) or {engine: cmark}",
-    ),
+    f.metadata["key"] or f.name: (f.default is MISSING, f.metadata["doc"])
+    for f in fields(SiteConfig)
+}
+DEFAULTS: dict[str, Any] = {
+    f.name: f.default for f in fields(SiteConfig) if f.default is not MISSING
 }
 
 
@@ -181,12 +194,12 @@ def parse_config(
             f"'publisher.logo' {publisher.logo} does not exist under content/",
         )
     sections = _parse_sections(data.get("sections"), err)
-    permalink = text("permalink", DEFAULT_PERMALINK)
+    permalink = text("permalink", DEFAULTS["permalink"])
     _check_permalink(permalink, err)
-    per_page = whole_number("per_page", 10, 1, 500)
-    feed_entries = whole_number("feed_entries", 20, 1, 1000)
-    related_count = whole_number("related_count", 4, 0, 20)
-    widths = data.get("image_widths", [480, 960, 1600])
+    per_page = whole_number("per_page", DEFAULTS["per_page"], 1, 500)
+    feed_entries = whole_number("feed_entries", DEFAULTS["feed_entries"], 1, 1000)
+    related_count = whole_number("related_count", DEFAULTS["related_count"], 0, 20)
+    widths = data.get("image_widths", list(DEFAULTS["image_widths"]))
     if (
         not isinstance(widths, list)
         or not widths
@@ -195,15 +208,15 @@ def parse_config(
         )
     ):
         err(("image_widths",), "'image_widths' must be a list of widths in pixels, e.g. [480, 960]")
-        widths = [480, 960, 1600]
-    search = data.get("search", True)
+        widths = list(DEFAULTS["image_widths"])
+    search = data.get("search", DEFAULTS["search"])
     if not isinstance(search, bool):
         err(("search",), f"'search' must be true or false, got '{search}'")
-        search = True
-    theme = text("theme", "default")
+        search = DEFAULTS["search"]
+    theme = text("theme", DEFAULTS["theme"])
     if not ID_RE.match(theme.replace("_", "-")):
         err(("theme",), f"'theme' must be a folder name under themes/, got '{theme}'")
-        theme = "default"
+        theme = DEFAULTS["theme"]
     description = text("description")
     markdown_engine = _parse_markdown(data.get("markdown"), err)
     report.raise_if_errors(ConfigError)
