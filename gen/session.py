@@ -13,6 +13,7 @@ from gen.model import Article, OutputFile
 
 if TYPE_CHECKING:
     from gen.assemble.article import Context
+    from gen.assemble.patch import SiteIndex
     from gen.assemble.related import RelatedMemo
     from gen.assemble.site import ParseMemo
     from gen.config import BuildOptions
@@ -40,9 +41,9 @@ class BuildResult:
     cached: int = 0  # Markdown bodies taken from the cache
     converted: int = 0  # Markdown bodies converted in this build
     rendered: int = 0  # pages rendered (the others were kept: their inputs are unchanged)
-    # A watch save that only edited stories' text: only the files showing them were made
-    # (`gen.quick`), and the search index waits for the session to catch up.
-    quick: bool = False
+    # A watch save that only edited stories' words: only the files showing them were made
+    # (`gen.changes`), and the search index waits for the session to catch up.
+    partial: bool = False
     timings: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -82,16 +83,16 @@ class Session:
     search: tuple[tuple[str, ...], list[OutputFile]] = ((), [])
     feeds: PageMemo = field(default_factory=dict)  # the same for feed files
     output: OutputState | None = None  # what the output folder holds, after the last build
-    quick: QuickState | None = None  # what the quick path needs, from the last full build
+    last: LastBuild | None = None  # what partial builds start from (`gen.changes`)
     quick_search: bool = True
-    # Something was deferred (the search index after a quick save or a reused index): the
+    # Something was deferred (the search index after a partial save or a reused index): the
     # next full build with `exact=True` brings the output to what a clean build makes.
     behind: bool = False
 
 
 @dataclass(slots=True)
-class QuickState:
-    """What the last full build of a session leaves for the quick path."""
+class LastBuild:
+    """What a session's last build that redid everything leaves for partial builds."""
 
     options: BuildOptions
     context: Context
@@ -102,11 +103,8 @@ class QuickState:
     sizes: dict[str, int]  # published sizes of content files, for feed enclosures
     manifest: Manifest
     files: int  # how many files the site has
-    by_source: dict[str, int] = field(default_factory=dict)  # source → index in articles
-    listed_in: dict[str, list[int]] = field(default_factory=dict)  # url → listings
-    related_by: dict[str, list[str]] = field(default_factory=dict)  # url → urls showing it
-    translated_by: dict[str, list[str]] = field(default_factory=dict)
-    shown_on: dict[str, list[int]] = field(default_factory=dict)  # url → jobs showing it
-    by_unit: dict[Unit, list[int]] = field(default_factory=dict)  # unit → its jobs
-    whole: list[int] = field(default_factory=list)  # jobs that read the whole site
+    index: SiteIndex  # where each story sits
+    shown_on: dict[str, list[int]] = field(default_factory=dict)  # url → pages declaring it
+    by_unit: dict[Unit, list[int]] = field(default_factory=dict)  # unit → its pages
+    whole: list[int] = field(default_factory=list)  # pages that read more than they declare
     engine: MarkdownEngine | None = None

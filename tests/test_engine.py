@@ -96,7 +96,7 @@ def test_a_theme_reading_a_story_on_a_page_that_does_not_list_it_is_never_stale(
     text = article("Ceasefire talks collapse", date="2026-01-14T08:00:00+02:00")
     (site / newest).write_text(text.replace("---\n\n", "tags: [kyiv]\n---\n\n"), encoding="utf-8")
     result = build(options(site, out, cache), session=session, changed=frozenset({newest}))
-    assert result.quick == with_session
+    assert result.partial == with_session
     page_two = (out / "tag/kyiv/page/2/index.html").read_text(encoding="utf-8")
     assert '<p class="lead-story">Ceasefire talks collapse</p>' in page_two
     if session is not None:  # the search index waits for the session to catch up
@@ -119,7 +119,7 @@ def test_a_watch_session_catches_up_to_a_clean_build_search_index_included(
     story = site / "content/articles/2026/allies-meet-in-kyiv-security-advisers.md"
     vim_save(story, story.read_text(encoding="utf-8").replace("Allies", "Partners", 1))
     assert preview.wait_for_builds(2, 30)
-    assert preview.last is not None and preview.last.quick
+    assert preview.last is not None and preview.last.partial
     assert preview.wait_for_catch_up(2, 60)
     assert not preview.session.behind
     assert any(p.startswith("pagefind/") for p in output_files(site / "output"))

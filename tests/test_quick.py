@@ -75,7 +75,7 @@ def edit(site: Path, rel: str, old: str, new: str) -> frozenset[str]:
 
 
 def quick(result: BuildResult) -> bool:
-    return result.quick
+    return result.partial
 
 
 def body_of(rel: str, site: Path) -> str:

@@ -236,7 +236,7 @@ def test_a_text_edit_rebuilds_only_what_shows_the_story(
         site / "content/articles/a.md", article("Talks resume in Kyiv", extra="tags: [kyiv]\n")
     )
     assert preview.wait_for_builds(2, 30)
-    assert preview.last is not None and preview.last.quick
+    assert preview.last is not None and preview.last.partial
     assert preview.last.rendered < preview.last.pages
     for page in ("2026/01/06/a/index.html", "2026/02/01/b/index.html", "tag/kyiv/index.html"):
         assert "Talks resume in Kyiv" in (site / "output" / page).read_text(encoding="utf-8")

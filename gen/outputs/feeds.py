@@ -6,7 +6,7 @@ import hashlib
 import json
 import pickle
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from email.utils import format_datetime
@@ -44,13 +44,6 @@ class Feed:
 def feed_paths(base: str) -> dict[str, str]:
     """The three feed URLs (site paths) of a page at `base`."""
     return {"atom": base + ATOM, "rss": base + RSS, "json": base + JSON_FEED}
-
-
-def site_feeds(site: Site, config: SiteConfig) -> Iterator[Feed]:
-    """The feed of the front page and of every section, tag and author page."""
-    for listing in site.listings:
-        if listing.kind in FEED_KINDS:
-            yield listing_feed(listing, config)
 
 
 def feed_title(listing: Listing, config: SiteConfig) -> str:
@@ -92,8 +85,10 @@ def render_feeds(
     memo: Memo | None = None,
     entry_digest: Callable[[Article], bytes] | None = None,
     intact: Callable[[str, str], bool] | None = None,
+    only: Collection[int] | None = None,
 ) -> list[OutputFile]:
-    """Atom, RSS and JSON Feed files for every feed of the site.
+    """Atom, RSS and JSON Feed files for every feed of the site (or of the lists at the
+    indices `only`, for a watch save: the memo then keeps the others as they are).
 
     With `memo` (file path → digest of the feed's inputs and sha256 of the file, from the
     last build), a feed whose entries and settings are unchanged and whose files
@@ -105,7 +100,8 @@ def render_feeds(
     files: list[OutputFile] = []
     extras = Extras(config, sizes)
     seen: set[str] = set()
-    for feed in site_feeds(site, config):
+    listings = site.listings if only is None else [site.listings[i] for i in sorted(only)]
+    for feed in (listing_feed(x, config) for x in listings if x.kind in FEED_KINDS):
         if memo is None:
             files.extend(render_feed(feed, config, extras))
             continue
@@ -127,7 +123,7 @@ def render_feeds(
         for file in made:
             memo[file.path] = (digest, hashlib.sha256(file.data).hexdigest(), "", ())
         files.extend(made)
-    if memo is not None:
+    if memo is not None and only is None:
         for stale in set(memo) - seen:
             del memo[stale]
     return files

@@ -144,6 +144,26 @@ class Renderer:
         digests = JobDigests(layout, article_digests, job_memo) if memo is not None else None
         self.last_digests = digests.articles if digests is not None else {}
         self.last_jobs, self.last_units, self.last_layout = jobs, units, layout
+        files, pages = self.render_jobs(jobs, site, report, digests, memo, intact, progress)
+        if memo is not None:
+            for stale in set(memo) - {p.path for p in pages}:
+                del memo[stale]
+        if digests is not None:
+            digests.forget_unused()
+        return files, pages
+
+    def render_jobs(
+        self,
+        jobs: list[Job],
+        site: Site,
+        report: ErrorReport,
+        digests: JobDigests | None = None,
+        memo: PageMemo | None = None,
+        intact: Callable[[str, str], bool] | None = None,
+        progress: Progress | None = None,
+    ) -> tuple[list[OutputFile], list[Page]]:
+        """`jobs` rendered, each kept instead if what it declares and what it read last time
+        are unchanged and its file is intact (the whole site's, or a watch save's few)."""
         files: list[OutputFile] = []
         pages: list[Page] = []
         seen: set[tuple[str, int | None, str]] = set()
@@ -178,11 +198,6 @@ class Renderer:
                 report.error(
                     problem.path, problem.line, f"{problem.message} (rendering {job.page.path})"
                 )
-        if memo is not None:
-            for stale in set(memo) - {p.path for p in pages}:
-                del memo[stale]
-        if digests is not None:
-            digests.forget_unused()
         return files, pages
 
     def render_one(

@@ -35,7 +35,7 @@ CHANGE_KINDS = (
     EVENT_TYPE_CLOSED,
 )
 QUIET_SECONDS = 0.05
-# After a quick save, how long saves must pause before the session catches up (the search
+# After a partial save, how long saves must pause before the session catches up (the search
 # index, anything deferred) with a full build.
 SETTLE_SECONDS = 1.0
 MAX_WAIT_SECONDS = 2.0
