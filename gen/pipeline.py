@@ -4,7 +4,7 @@ feeds → write. One engine for every build.
 A cold build is the case where everything changed; a warm build redoes everything but keeps
 each page whose inputs and recorded reads are unchanged (the memo in `.cache/`); a watch
 session keeps the same memos in memory, and a save that only edits stories' words runs the
-same stages for those stories alone (`gen.changes`). The session catches up, search index
+same stages for those stories alone (`gen.engine.changes`). The session catches up, search index
 included, with a build that redoes everything once saves pause.
 """
 
@@ -15,22 +15,18 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
-from gen.changes import EVERYTHING, Changes, NotPartial, find_changes
 from gen.config import BuildOptions
-from gen.errors import ContentError, ErrorReport, GenError, TemplateError
-from gen.session import BuildFailed, BuildResult, Session
-from gen.stages import (
-    assemble,
-    configure,
-    convert_markup,
+from gen.engine.changes import EVERYTHING, Changes, NotPartial, find_changes
+from gen.engine.inputs import assemble, configure, convert_markup, images, read_sources
+from gen.engine.outputs import (
     feeds_and_sitemaps,
-    images,
-    read_sources,
     remember,
     render_pages,
     start_search,
     write_site,
 )
+from gen.errors import ContentError, ErrorReport, GenError, TemplateError
+from gen.session import BuildFailed, BuildResult, Session
 
 __all__ = ["BuildFailed", "BuildResult", "Session", "build"]
 

@@ -42,7 +42,7 @@ class BuildResult:
     converted: int = 0  # Markdown bodies converted in this build
     rendered: int = 0  # pages rendered (the others were kept: their inputs are unchanged)
     # A watch save that only edited stories' words: only the files showing them were made
-    # (`gen.changes`), and the search index waits for the session to catch up.
+    # (`gen.engine.changes`), and the search index waits for the session to catch up.
     partial: bool = False
     timings: dict[str, float] = field(default_factory=dict)
 
@@ -83,7 +83,7 @@ class Session:
     search: tuple[tuple[str, ...], list[OutputFile]] = ((), [])
     feeds: PageMemo = field(default_factory=dict)  # the same for feed files
     output: OutputState | None = None  # what the output folder holds, after the last build
-    last: LastBuild | None = None  # what partial builds start from (`gen.changes`)
+    last: LastBuild | None = None  # what partial builds start from (`gen.engine.changes`)
     quick_search: bool = True
     # Something was deferred (the search index after a partial save or a reused index): the
     # next full build with `exact=True` brings the output to what a clean build makes.

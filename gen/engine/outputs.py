@@ -1,0 +1,341 @@
+"""The stages that make files, in order: render, search, feeds and sitemaps, write, and what
+the next build starts from. Each does everything, or a watch save's part
+(`gen.engine.changes`)."""
+
+from __future__ import annotations
+
+import subprocess
+import time
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from gen.assemble.patch import lists_holding
+from gen.cache import (
+    Memo,
+    read_page_memo,
+    write_page_memo,
+    write_state_file,
+)
+from gen.config import CONFIG_FILE, BuildOptions, SiteConfig
+from gen.engine.changes import NotPartial, pages_showing, remember_last_build
+from gen.engine.inputs import Assembled, last_build
+from gen.errors import ConfigError, ErrorReport, Problem, TemplateError
+from gen.model import OutputFile
+from gen.outputs.feeds import Extras, render_feed, render_feeds, render_live_feeds
+from gen.outputs.search import (
+    BUNDLE_DIR,
+    SearchUnavailable,
+    build_index,
+    indexed_digest,
+)
+from gen.outputs.sitemaps import news_articles, news_sitemaps, render_sitemaps
+from gen.outputs.write import (
+    OutputState,
+    WriteResult,
+    check_unique,
+    is_intact,
+    read_output_state,
+    write_files,
+    write_output,
+)
+from gen.pages.page import Job, Page
+from gen.pages.plan import Planner, corrections_feed
+from gen.pages.reads import JobDigests
+from gen.pages.render import Renderer
+from gen.pages.theme import Theme
+from gen.session import LastBuild, Session
+from gen.urls import output_file
+
+Progress = Callable[[int, int], None]
+MoveTime = Callable[[float, str, str], None]
+
+
+@dataclass(slots=True)
+class RenderedPages:
+    """The render stage's work: the pages' files (or `kept`) and what the writer needs."""
+
+    files: list[OutputFile]
+    pages: list[Page]
+    renderer: Renderer
+    previous: OutputState  # what the output folder held after the last build
+    memo: Memo | None  # page path → inputs digest, output hash, recorded reads
+    feed_memo: Memo | None
+    loaded: tuple[Memo, Memo]  # the memos as read from the cache, to save only if changed
+    options: BuildOptions
+    # A build, or a session's first: what it knows is saved in the cache (a session keeps
+    # it in memory afterwards; saving on every save would cost at 10,000 files).
+    first: bool
+    partial: bool = False  # only the pages showing a watch save's edited stories
+    planned: dict[int, Job] = field(default_factory=dict)  # and their units' new jobs
+
+    def intact(self, path: str, digest: str) -> bool:
+        """The output still holds the file with `digest` at `path`, as the writer left it."""
+        return is_intact(self.options.output_dir, path, digest, self.previous)
+
+    def load(self, file: OutputFile) -> bytes:
+        """A page's bytes: rendered now, or read back from the output if it was kept."""
+        return (self.options.output_dir / file.path).read_bytes() if file.kept else file.data
+
+    def search_key(self, file: OutputFile, page: Page) -> str:
+        """A digest of what Pagefind reads of a page (the memo's, for a kept page)."""
+        known = self.memo.get(page.path) if self.memo is not None else None
+        if file.kept and known is not None and known[2]:
+            return known[2]
+        return indexed_digest(self.load(file))
+
+
+def render_pages(
+    model: Assembled,
+    config: SiteConfig,
+    theme: Theme,
+    options: BuildOptions,
+    report: ErrorReport,
+    progress: Progress | None,
+    session: Session | None,
+) -> RenderedPages:
+    """Every page, kept where its declared inputs and recorded reads are unchanged; for a
+    partial build, the pages that show an edited story or read more than they declare."""
+    if model.edited is not None:
+        return render_edited(model, config, options, report, last_build(session), session)
+    loaded: tuple[Memo, Memo] = ({}, {})
+    first = session is None or session.output is None
+    memo: Memo | None
+    feed_memo: Memo | None
+    if session is not None and session.output is not None:
+        previous, memo, feed_memo = session.output, session.pages, session.feeds
+    else:
+        # A build, or a preview's first: what the last build left, from the cache.
+        previous = read_output_state(options.output_dir, write_state_file(options))
+        memo, feed_memo = read_page_memo(options), read_page_memo(options, "feeds")
+        loaded = (dict(memo or {}), dict(feed_memo or {}))
+        if session is not None:
+            session.pages = memo = memo if memo is not None else {}
+            session.feeds = feed_memo = feed_memo if feed_memo is not None else {}
+    renderer = Renderer(config, theme)
+    rendered = RenderedPages([], [], renderer, previous, memo, feed_memo, loaded, options, first)
+    rendered.files, rendered.pages = renderer.render_site(
+        model.site,
+        report,
+        progress,
+        memo,
+        rendered.intact,
+        session.digests if session else None,
+        session.plans if session else None,
+        session.jobs if session else None,
+    )
+    report.raise_if_errors(TemplateError)
+    return rendered
+
+
+def render_edited(
+    model: Assembled,
+    config: SiteConfig,
+    options: BuildOptions,
+    report: ErrorReport,
+    last: LastBuild,
+    session: Session | None,
+) -> RenderedPages:
+    """A partial build's pages: each unit showing an edited story planned again on the new
+    site, as a build that redoes everything plans it, and its pages that show one made."""
+    assert session is not None and session.output is not None and model.edited is not None
+    places = pages_showing(last, set(model.edited))
+    planner = Planner(model.site, config)
+    planned: dict[int, Job] = {}
+    for unit in sorted({last.units[p] for p in places}):
+        indices = last.by_unit[unit]
+        try:
+            made = planner.jobs(unit)
+        except KeyError:
+            raise NotPartial from None  # not in the new site as it was
+        if [j.page.path for j in made] != [last.jobs[i].page.path for i in indices]:
+            raise NotPartial  # its pages moved (a live blog's parts, say)
+        planned.update(zip(indices, made, strict=True))
+    # Fresh memos: a long run of saves must not pile up old stories in the session's
+    # (articles hash by what they were made from, so this costs little).
+    digests = JobDigests(last.renderer.last_layout)
+    memo: Memo = {}
+    jobs = [planned[place] for place in places]
+    files, pages = last.renderer.render_jobs(jobs, model.site, report, digests, memo)
+    if report.errors:
+        raise NotPartial  # a template that fails on the new text: that build says where
+    previous = session.output
+    renderer = last.renderer
+    return RenderedPages(
+        files, pages, renderer, previous, memo, {}, ({}, {}), options, False, True, planned
+    )
+
+
+def start_search(
+    pool: ThreadPoolExecutor,
+    rendered: RenderedPages,
+    config: SiteConfig,
+    session: Session | None,
+    exact: bool,
+) -> Future[list[OutputFile]] | None:
+    """The search index, built on `pool`: only the years whose indexed text changed are
+    indexed again. A session reuses its last index unless `exact` (it catches up later);
+    a partial build leaves it for then."""
+    if rendered.partial:
+        if session is not None and rendered.files:
+            session.behind = True  # the session catches up once saves pause
+        return None
+    if session is not None:
+        session.behind = False
+    if not config.search or not any(p.searchable for p in rendered.pages):
+        return None
+    searchable = [
+        (p.search_group, f, rendered.search_key(f, p))
+        for f, p in zip(rendered.files, rendered.pages, strict=True)
+        if p.searchable
+    ]
+    reuse = session is not None and session.quick_search and not exact
+    groups = tuple(sorted({g for g, _, _ in searchable}))
+    if reuse and session is not None and session.search[0] == groups:
+        session.behind = True
+        index: Future[list[OutputFile]] = Future()
+        index.set_result(session.search[1])
+        return index
+    if session is not None:
+        session.behind = reuse
+    return pool.submit(
+        build_index,
+        searchable,
+        rendered.options.cache_dir,
+        reuse_latest=reuse,
+        load=rendered.load,
+        intact=rendered.intact,
+    )
+
+
+def feeds_and_sitemaps(
+    model: Assembled,
+    config: SiteConfig,
+    options: BuildOptions,
+    theme: Theme,
+    assets: list[OutputFile],
+    sizes: dict[str, int],
+    rendered: RenderedPages,
+    index: Future[list[OutputFile]] | None,
+    session: Session | None,
+) -> list[OutputFile]:
+    """Pages, feeds, sitemaps, static and content files: every file but the search index,
+    each path checked to be written once. A partial build makes the feeds of the lists
+    holding an edited story, and the news sitemap if one is in its window."""
+    site = model.site
+    extras = Extras(config, sizes)
+    if model.edited is not None:
+        last = last_build(session)
+        assert session is not None
+        edited = model.edited
+        digests = JobDigests(last.renderer.last_layout).article
+        lists = lists_holding(last.index, set(edited))
+        files = list(rendered.files)
+        files += render_feeds(site, config, sizes, session.feeds, digests, rendered.intact, lists)
+        if any(a.corrections for a in edited.values()):
+            files += render_feed(corrections_feed(site, config), config, extras)[:1]
+        recent = news_articles(site.articles, site.expired, options.now)
+        if any(a.url in edited for a in recent):
+            files += news_sitemaps(recent, config)
+        return files
+    report = ErrorReport()
+    # The articles the render stage hashed (a session's, kept between its builds).
+    digests_of = JobDigests("", rendered.renderer.last_digests).digest_of
+    files = list(rendered.files)
+    files += render_feeds(site, config, sizes, rendered.feed_memo, digests_of, rendered.intact)
+    files += render_live_feeds(site, config)
+    files += render_feed(corrections_feed(site, config), config, extras)[:1]
+    public = [(p.path, p.modified) for p in rendered.pages if p.public]
+    files += render_sitemaps(site, config, public, options.now)
+    # Assets after pages: a page and an asset at one path is a collision, not an overwrite.
+    origins = {output_file(p.path): p.source for p in rendered.pages if p.source}
+    files = check_unique([*files, *theme.static, *assets], report, origins)
+    if index is not None:
+        for file in files:
+            if file.path.startswith(f"{BUNDLE_DIR}/"):
+                report.error(
+                    origins.get(file.path, file.path),
+                    None,
+                    f"{BUNDLE_DIR}/ is the search index's folder; {file.path} cannot be there",
+                )
+    report.raise_if_errors(TemplateError)
+    return files
+
+
+def write_site(
+    files: list[OutputFile],
+    rendered: RenderedPages,
+    index: Future[list[OutputFile]] | None,
+    report: ErrorReport,
+    move_time: MoveTime,
+    session: Session | None,
+) -> WriteResult:
+    """The output folder made to hold `files` and the search index, all or nothing; a
+    partial build writes its few files and leaves the others as they are."""
+    options = rendered.options
+    if rendered.partial:
+        last = last_build(session)
+        assert session is not None and session.output is not None
+        made = [f for f in files if not f.kept]  # a feed whose entries did not change is kept
+        written, _ = write_files(made, options.output_dir, session.output, last.manifest)
+        return WriteResult(written, last.files - written, 0, session.output)
+
+    def search_files() -> list[OutputFile]:
+        if index is None:
+            return []
+        start = time.perf_counter()
+        try:
+            return index.result()
+        except SearchUnavailable as exc:
+            report.warn(CONFIG_FILE, None, str(exc))
+            return []
+        except (OSError, subprocess.SubprocessError, ValueError) as exc:
+            # Nothing is in place yet: the writer removes what it staged.
+            problem = f"the search index could not be built ({type(exc).__name__}: {exc})"
+            raise ConfigError([Problem(CONFIG_FILE, None, problem)]) from None
+        finally:
+            move_time(time.perf_counter() - start, "write", "search")
+
+    state_file = write_state_file(options) if rendered.first else None
+    return write_output(files, options.output_dir, state_file, rendered.previous, search_files)
+
+
+def remember(
+    options: BuildOptions,
+    session: Session | None,
+    model: Assembled,
+    rendered: RenderedPages,
+    written: WriteResult,
+    sizes: dict[str, int],
+    count: int,
+) -> None:
+    """Keep what the next build starts from: the session's model and index, or the cache's
+    page memos (a session saves the writer's state in memory; on every save it would cost)."""
+    if session is not None and rendered.partial:
+        # Only now, with every file on disk, does the session take the new model.
+        last = last_build(session)
+        last.site = model.site
+        for place, job in rendered.planned.items():
+            last.jobs[place] = job
+        if rendered.memo is not None:
+            session.pages.update(rendered.memo)
+        return
+    if session is not None:
+        session.output = written.state
+        total = count + written.later
+        session.last = remember_last_build(
+            options, model.context, model.site, rendered.renderer, sizes, total, session
+        )
+        index = [f for f in written.state if f.startswith(f"{BUNDLE_DIR}/")]
+        if index:
+            session.search = (
+                tuple(sorted({path.split("/")[1] for path in index})),
+                [OutputFile(path, b"", kept=written.state[path][0]) for path in sorted(index)],
+            )
+    if not rendered.first:
+        return
+    memo, feed_memo = rendered.memo, rendered.feed_memo
+    if memo is not None and memo != rendered.loaded[0]:
+        write_page_memo(options, memo)
+    if feed_memo is not None and feed_memo != rendered.loaded[1]:
+        write_page_memo(options, feed_memo, "feeds")
