@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 import re
+import stat
 from dataclasses import MISSING, dataclass, field, fields
 from datetime import datetime
 from pathlib import Path
@@ -109,21 +111,38 @@ DEFAULTS: dict[str, Any] = {
 
 def load_config(site_dir: Path, base_url: str | None = None) -> SiteConfig:
     """Read and validate `site.yaml` in `site_dir`; raise `ConfigError` with every problem."""
-    path = site_dir / CONFIG_FILE
+    data = _read_site_yaml(site_dir)
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(
-            [_problem(f"no {CONFIG_FILE} in {site_dir} (give the site folder with --site)")]
-        ) from None
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = text_line_of_byte(path.read_bytes(), exc.start)
+        line = text_line_of_byte(data, exc.start)
         raise ConfigError([_problem("file is not UTF-8 text", line)]) from None
     try:
         doc = load_yaml(text)
     except YamlSyntaxError as exc:
         raise ConfigError([_problem(exc.message, exc.line)]) from None
     return parse_config(doc, base_url, site_dir / "content")
+
+
+def _read_site_yaml(site_dir: Path) -> bytes:
+    """site.yaml's bytes: a regular file inside the site (a symlink out of it, a FIFO or a
+    device would leak or hang), read without following a link at the last step."""
+    path = site_dir / CONFIG_FILE
+    if not (path.exists() or path.is_symlink()):
+        raise ConfigError(
+            [_problem(f"no {CONFIG_FILE} in {site_dir} (give the site folder with --site)")]
+        )
+    real, site = os.path.realpath(path), os.path.realpath(site_dir)
+    if not real.startswith(site + os.sep):
+        raise ConfigError([_problem("symlink to outside the site")])
+    try:
+        fd = os.open(real, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
+    except OSError as exc:
+        raise ConfigError([_problem(f"cannot read the file ({exc.strerror})")]) from None
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            raise ConfigError([_problem("not a regular file")])
+        return handle.read()
 
 
 def _problem(message: str, line: int | None = None) -> Problem:

@@ -65,6 +65,7 @@ def transliterate(text: str, lang: str = "uk") -> str:
 @lru_cache(maxsize=65536)  # tags repeat across thousands of articles
 def slugify(text: str, lang: str = "") -> str:
     """A URL slug: lowercase ASCII words joined by hyphens ("Київ" → "kyiv")."""
+    text = unicodedata.normalize("NFC", text)  # "Ї" typed as "І" and a combining mark too
     if any("\u0400" <= ch <= "\u04ff" for ch in text):
         text = transliterate(text, guess_cyrillic_language(text, lang or "uk"))
     text = re.sub(r"['’ʼ]", "", text)  # "Ukraine's" → "ukraines", not "ukraine-s"

@@ -92,7 +92,7 @@ def read_sources(
         )
     finally:
         fronts.close()
-    return tree, read_theme(options.site_dir, config.theme)
+    return tree, read_theme(options.site_dir, config.theme, report)
 
 
 def read_story(options: BuildOptions, path: str, report: ErrorReport) -> SourceDoc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import traceback
 from dataclasses import dataclass
 from importlib import resources
@@ -9,12 +10,14 @@ from pathlib import Path
 
 import jinja2
 
-from gen.errors import Problem
+from gen.errors import ContentError, ErrorReport, Problem
 from gen.model import OutputFile
+from gen.source.read import SiteWalk, read_file
 
 # The default theme ships inside the package (the wheel carries it), found as package data.
 DEFAULT_THEME_DIR = Path(str(resources.files("gen") / "themes" / "default")).resolve()
 TEMPLATE_SUFFIXES = (".html", ".xml", ".txt", ".json")
+THEMES_DIR = "themes"  # the site's own themes, each a folder
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,26 +28,56 @@ class Theme:
     static: tuple[OutputFile, ...]
 
 
-def theme_dirs(site_dir: Path, theme: str) -> tuple[Path, ...]:
-    """The site's theme, then the site's copy of the default theme, then Dateline's own."""
-    dirs = [site_dir / "themes" / theme, site_dir / "themes" / "default", DEFAULT_THEME_DIR]
+def theme_dirs(site_dir: Path, theme: str, report: ErrorReport | None = None) -> tuple[Path, ...]:
+    """The site's theme, then the site's copy of the default theme, then Dateline's own.
+
+    A site's theme folder is found as `SiteWalk` finds folders: one that is, or sits behind,
+    a symlink leaving the site (or a broken one) is left out, and reported to `report`.
+    """
+    walk = SiteWalk(site_dir, report if report is not None else ErrorReport())
     seen: list[Path] = []
-    for d in dirs:
-        resolved = d.resolve()
-        if resolved.is_dir() and resolved not in seen:
-            seen.append(resolved)
+    for name in (theme, "default"):
+        real = walk.root(f"{THEMES_DIR}/{name}")
+        if real is not None and Path(real) not in seen:
+            seen.append(Path(real))
+    if DEFAULT_THEME_DIR not in seen:
+        seen.append(DEFAULT_THEME_DIR)
     return tuple(seen)
 
 
-def read_theme(site_dir: Path, theme: str) -> Theme:
-    """Find the theme chain and read its static files (a site's file overrides the default's)."""
-    dirs = theme_dirs(site_dir, theme)
+def read_theme(site_dir: Path, theme: str, report: ErrorReport | None = None) -> Theme:
+    """Find the theme chain and read its static files (a site's file overrides the default's).
+
+    The `static/` and `templates/` folders of the site's own themes (templates too: Jinja
+    and the layout digest open them later) are checked as `SiteWalk` checks content: only
+    regular files inside the site; anything else is an error and never opened. Problems go
+    to `report`, whose owner must stop before rendering; without one, they are raised as a
+    `ContentError`.
+    Dateline's packaged default theme is trusted.
+    """
+    own = report if report is not None else ErrorReport()
+    before = len(own.errors)
+    dirs = theme_dirs(site_dir, theme, own)
+    walk = SiteWalk(site_dir, own)
     static: dict[str, bytes] = {}
     for d in reversed(dirs):
-        root = d / "static"
-        for path in sorted(root.rglob("*")) if root.is_dir() else ():
-            if path.is_file() and not path.name.startswith("."):
-                static["static/" + path.relative_to(root).as_posix()] = path.read_bytes()
+        if d == DEFAULT_THEME_DIR:
+            root = d / "static"
+            for path in sorted(root.rglob("*")) if root.is_dir() else ():
+                if path.is_file() and not path.name.startswith("."):
+                    static["static/" + path.relative_to(root).as_posix()] = path.read_bytes()
+            continue
+        rel = Path(os.path.relpath(d, walk.site)).as_posix()
+        base = "" if rel == "." else rel + "/"
+        walk.files(base + "templates", every=True)  # checked only: Jinja opens them
+        for file in walk.files(base + "static", every=True):
+            if file.rel.rpartition("/")[2].startswith("."):
+                continue
+            data = read_file(file.disk, file.rel, own)
+            if data is not None:
+                static[file.rel[len(base) :]] = data
+    if report is None and len(own.errors) > before:
+        own.raise_if_errors(ContentError)
     return Theme(dirs, tuple(OutputFile(p, static[p]) for p in sorted(static)))
 
 
