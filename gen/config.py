@@ -80,6 +80,9 @@ class SiteConfig:
     image_widths: tuple[int, ...] = setting(
         "widths in pixels images are published in", (480, 960, 1600)
     )
+    max_image_megapixels: int = setting(
+        "the largest image decoded, in millions of pixels; larger ones are refused", 50
+    )
     search: bool = setting("false to build without the /search/ page and its Pagefind index", True)
     markdown_engine: str = setting(
         "how Markdown is converted: {engine: markdown} (default) or {engine: cmark}",
@@ -228,6 +231,9 @@ def parse_config(
     ):
         err(("image_widths",), "'image_widths' must be a list of widths in pixels, e.g. [480, 960]")
         widths = list(DEFAULTS["image_widths"])
+    max_image_megapixels = whole_number(
+        "max_image_megapixels", DEFAULTS["max_image_megapixels"], 1, 1000
+    )
     search = data.get("search", DEFAULTS["search"])
     if not isinstance(search, bool):
         err(("search",), f"'search' must be true or false, got '{search}'")
@@ -253,6 +259,7 @@ def parse_config(
         feed_entries=feed_entries,
         related_count=related_count,
         image_widths=tuple(sorted(set(widths))),
+        max_image_megapixels=max_image_megapixels,
         search=search,
         markdown_engine=markdown_engine,
     )

@@ -78,7 +78,7 @@ def make_context(
     sections = {
         s.id: Section(s.id, s.title, s.description, f"/section/{s.id}/") for s in config.sections
     }
-    finder = ImageFinder(assets, config.image_widths)
+    finder = ImageFinder(assets, config.image_widths, config.max_image_megapixels)
     authors = {}
     for doc in tree.authors:
         author = parse_author(doc, finder, report)

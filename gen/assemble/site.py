@@ -71,6 +71,7 @@ def build_site(
     # when included, so an unfinished draft never blocks publishing.
     check_collisions([a for a in articles if options.drafts or not a.draft], report)
     check_translations(articles, report)
+    ctx.images.report_unshown(report)  # unused files that cannot be published, reported now
     report.raise_if_errors(ContentError)
     visible = [a for a in articles if is_visible(a, options)]
     visible.sort(key=lambda a: (a.date, a.url), reverse=True)

@@ -13,9 +13,9 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from gen.errors import suggest
-from gen.model import Author, Correction, Image, Source, Tag, Variant
-from gen.outputs.images import ImageInfo, image_info, plan_variants
+from gen.errors import ErrorReport, suggest
+from gen.model import Author, Correction, Image, Source, Tag
+from gen.outputs.images import MAX_IMAGE_MEGAPIXELS, Inspection, about, inspect_asset
 from gen.source.read import Asset
 from gen.source.yamldoc import YamlDoc
 from gen.urls import output_file, slugify
@@ -110,36 +110,39 @@ def tags_field(value: Any, lang: str, err: Err) -> tuple[Tag, ...]:
 
 @dataclass(frozen=True, slots=True)
 class ImageFinder:
-    """Looks up images under content/ and plans the widths they are published in."""
+    """Looks up images under content/, checks they can be published safely (a web format,
+    within the pixel limit, a plain SVG) and plans the widths they are published in."""
 
     assets: dict[str, Asset]
     widths: tuple[int, ...]
-    # Each file's header is read (and its widths planned) once per build, however many
-    # articles show it.
-    infos: dict[str, tuple[ImageInfo, tuple[Variant, ...]] | None] = field(
-        default_factory=dict, compare=False
-    )
+    megapixels: int = MAX_IMAGE_MEGAPIXELS  # the largest image decoded, in millions of pixels
+    # Each file is inspected (its header read, its widths planned) once per build, however
+    # many articles show it.
+    checked: dict[str, Inspection] = field(default_factory=dict, compare=False)
 
     def find(
         self, src: str, text: ImageText, key: tuple[str | int, ...], ref: str, err: Err
     ) -> Image | None:
-        """An `Image` for a file under content/; an error at `key` if missing or unreadable."""
+        """An `Image` for a file under content/; an error at `key` if missing, unreadable or
+        refused (a format browsers cannot show, a decompression bomb, an SVG with a script)."""
         rel = src.lstrip("/").removeprefix("content/")
         asset = self.assets.get(rel)
         if asset is None:
             hint = suggest(rel, self.assets)
             err(key, f"image '{src}' does not exist under content/{hint}")
             return None
-        if rel.endswith(".svg"):
-            return Image(rel, "/" + rel, *text, length=len(asset.data), ref=ref)
-        if rel not in self.infos:
-            info = image_info(asset.data)
-            self.infos[rel] = (info, plan_variants(rel, info, self.widths)) if info else None
-        known = self.infos[rel]
+        known = self.checked.get(rel)
         if known is None:
+            known = self.checked[rel] = self.inspect(rel)
+        if known.problem:
+            err(key, about(src, known.problem))
+            return None
+        if known.kind == "svg":
+            return Image(rel, "/" + rel, *text, length=len(asset.data), ref=ref)
+        info = known.info
+        if info is None:
             err(key, f"image '{src}' is not a readable PNG, JPEG, GIF or WebP file")
             return None
-        info, variants = known
         return Image(
             rel,
             "/" + rel,
@@ -147,9 +150,24 @@ class ImageFinder:
             width=info.width,
             height=info.height,
             length=len(asset.data),
-            variants=variants,
+            variants=known.variants,
             ref=ref,
         )
+
+    def inspect(self, rel: str) -> Inspection:
+        """What the file at `rel` is and how it is published (`inspect_asset`)."""
+        return inspect_asset(rel, self.assets[rel].data, self.widths, self.megapixels)
+
+    def report_unshown(self, report: ErrorReport) -> None:
+        """An error at each file under content/ that no story asked for and that cannot be
+        published (a TIFF, a bomb, an SVG with a script …), so that a build reports them
+        with the stories' errors rather than after those are fixed."""
+        for rel in sorted(self.assets):
+            if rel in self.checked:
+                continue  # shown by a story: any problem is an error at its lines
+            known = self.checked[rel] = self.inspect(rel)
+            if known.problem:
+                report.error(f"content/{rel}", None, known.problem)
 
 
 ImageText = tuple[str, str, str]  # alt, credit, caption
