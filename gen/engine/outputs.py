@@ -136,27 +136,29 @@ def render_edited(
     last: LastBuild,
     session: Session | None,
 ) -> RenderedPages:
-    """A partial build's pages: each unit showing an edited story planned again on the new
-    site, as a build that redoes everything plans it, and its pages that show one made."""
+    """A partial build's pages: each page showing an edited story planned again on the new
+    site, as a build that redoes everything plans it, and made."""
     assert session is not None and session.output is not None and model.edited is not None
     places = pages_showing(last, set(model.edited))
     planner = Planner(model.site, config)
     planned: dict[int, Job] = {}
-    for unit in sorted({last.units[p] for p in places}):
-        indices = last.by_unit[unit]
+    for place in places:
+        unit = last.units[place]
         try:
-            made = planner.jobs(unit)
-        except KeyError:
+            job = planner.page(unit, last.by_unit[unit].index(place))
+        except (KeyError, IndexError):
             raise NotPartial from None  # not in the new site as it was
-        if [j.page.path for j in made] != [last.jobs[i].page.path for i in indices]:
+        if job.page.path != last.jobs[place].page.path:
             raise NotPartial  # its pages moved (a live blog's parts, say)
-        planned.update(zip(indices, made, strict=True))
+        planned[place] = job
     # Fresh memos: a long run of saves must not pile up old stories in the session's
     # (articles hash by what they were made from, so this costs little).
     digests = JobDigests(last.renderer.last_layout)
     memo: Memo = {}
     jobs = [planned[place] for place in places]
-    files, pages = last.renderer.render_jobs(jobs, model.site, report, digests, memo)
+    files, pages = last.renderer.render_jobs(
+        jobs, model.site, report, digests, memo, digest_reads=False
+    )
     if report.errors:
         raise NotPartial  # a template that fails on the new text: that build says where
     previous = session.output

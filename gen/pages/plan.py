@@ -11,7 +11,7 @@ from gen.config import SiteConfig
 from gen.model import Article, Listing, Site
 from gen.outputs.feeds import Feed, feed_paths, feed_title
 from gen.pages.i18n import format_month, translate
-from gen.pages.lite import lite_article_job, lite_list_jobs
+from gen.pages.lite import lite_article_job, lite_list_job, lite_list_jobs
 from gen.pages.page import (
     CORRECTIONS_PATH,
     FEED_TYPES,
@@ -125,6 +125,16 @@ class Planner:
         if kind == "corrections":
             return (corrections_job(site, config),)
         return (self.own_page(kind),)
+
+    def page(self, unit: Unit, position: int) -> Job:
+        """The page at `position` among its unit's pages, planned alone (a list of a
+        thousand pages is not planned again for one of them)."""
+        kind = unit[0]
+        if kind == "listing":
+            return listing_page_job(self.listing(unit[1], unit[2]), self.config, position + 1)
+        if kind == "lite_list":
+            return lite_list_job(self.listing(unit[1], unit[2]), self.config, position + 1)
+        return self.jobs(unit)[position]
 
     def own_page(self, kind: str) -> Job:
         """The archive index, the search page or the 404 page."""

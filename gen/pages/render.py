@@ -161,9 +161,14 @@ class Renderer:
         memo: PageMemo | None = None,
         intact: Callable[[str, str], bool] | None = None,
         progress: Progress | None = None,
+        *,
+        digest_reads: bool = True,
     ) -> tuple[list[OutputFile], list[Page]]:
         """`jobs` rendered, each kept instead if what it declares and what it read last time
-        are unchanged and its file is intact (the whole site's, or a watch save's few)."""
+        are unchanged and its file is intact (the whole site's, or a watch save's few).
+        Without `digest_reads`, a page that read more than it declares is noted with no
+        digest (the next build makes it again) instead of digesting what it read: a watch
+        save's few pages should not hash the whole site."""
         files: list[OutputFile] = []
         pages: list[Page] = []
         seen: set[tuple[str, int | None, str]] = set()
@@ -183,7 +188,7 @@ class Renderer:
                     pages.append(job.page)
                     continue
             try:
-                file = self.render_one(job, site, digests, memo, path)
+                file = self.render_one(job, site, digests, memo, path, digest_reads=digest_reads)
             except Exception as exc:  # a theme bug must not hide where it is
                 problem = template_problem(exc, self.theme.dirs, job.template)
             else:
@@ -207,6 +212,8 @@ class Renderer:
         digests: JobDigests | None = None,
         memo: PageMemo | None = None,
         path: str | None = None,
+        *,
+        digest_reads: bool = True,
     ) -> OutputFile:
         """One page (raising what its template raised), noted in `memo` with the digest of
         what it declares and of what it read besides."""
@@ -215,7 +222,10 @@ class Renderer:
         data = template.render(**tracked_context(job, site, reads)).encode("utf-8")
         if memo is not None and digests is not None:
             read = tuple(sorted(reads))
-            whole = digests.with_reads(digests.job(job), read, job, site)
+            declared = digests.job(job)
+            whole = (
+                digests.with_reads(declared, read, job, site) if digest_reads or not read else ""
+            )
             indexed = indexed_digest(data) if job.page.searchable else ""
             memo[job.page.path] = (whole, hashlib.sha256(data).hexdigest(), indexed, read)
         return OutputFile(path or output_file(job.page.path), data)
