@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import time
 from datetime import datetime
 from pathlib import Path
 
@@ -18,7 +19,16 @@ import gen.outputs.search
 from gen.config import BuildOptions
 from gen.pages.theme import DEFAULT_THEME_DIR
 from gen.pipeline import BuildFailed, Session, build
-from tests.conftest import CLOCK, REPO, PreviewStarter, article, make_site, output_files, vim_save
+from tests.conftest import (
+    CLOCK,
+    REPO,
+    PreviewStarter,
+    article,
+    make_site,
+    output_files,
+    vim_save,
+    wait_until,
+)
 
 NOW = datetime.fromisoformat(CLOCK)
 STAGING = "https://staging.example.org/news/"
@@ -166,4 +176,47 @@ def test_a_search_index_failure_leaves_the_output_as_it_was(
     assert snapshot(out) == before  # not a byte nor a timestamp changed, nothing added
     monkeypatch.undo()
     build(options(site, out, cache))  # the next build recovers
+    assert differing(output_files(out), clean(site, tmp_path)) == []
+
+
+def test_a_preview_takes_a_deleted_or_renamed_story_out(
+    tmp_path: Path, start_preview: PreviewStarter
+) -> None:
+    """A save that deletes or renames a story is not partial: the build redoes everything,
+    the deleted story's page goes, the renamed one moves, and nothing fails."""
+    site = make_site(
+        tmp_path,
+        {
+            "content/articles/a.md": article("Talks in Kyiv"),
+            "content/articles/b.md": article("Grain deal", date="2026-02-01T08:00:00+02:00"),
+        },
+    )
+    preview = start_preview(site, serve=False)
+    out = site / "output"
+    assert (out / "2026/01/06/a/index.html").is_file()
+    (site / "content/articles/a.md").unlink()
+    assert preview.wait_for_builds(2, 30)
+    assert preview.failures == 0
+    assert not (out / "2026/01/06/a/index.html").exists()
+    (site / "content/articles/b.md").rename(site / "content/articles/grain.md")
+    assert preview.wait_for_builds(3, 30)
+    assert preview.failures == 0
+    assert (out / "2026/02/01/grain/index.html").is_file()
+    assert not (out / "2026/02/01/b/index.html").exists()
+    # A storm of renames ends in the site a clean build makes.
+    story = site / "content/articles/grain.md"
+    for i in range(300):
+        target = site / f"content/articles/grain-{i % 2}.md"
+        story.rename(target)
+        story = target
+    assert wait_until(
+        lambda: (out / f"2026/02/01/{story.stem}/index.html").is_file(), timeout=60
+    ), "the last name was not published"
+    settled = preview.builds
+    while True:  # until a quiet second passes with no build
+        time.sleep(1.0)
+        if preview.builds == settled:
+            break
+        settled = preview.builds
+    assert preview.failures == 0
     assert differing(output_files(out), clean(site, tmp_path)) == []
