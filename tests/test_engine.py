@@ -220,3 +220,58 @@ def test_a_preview_takes_a_deleted_or_renamed_story_out(
         settled = preview.builds
     assert preview.failures == 0
     assert differing(output_files(out), clean(site, tmp_path)) == []
+
+
+MANIFEST_ALIAS = "aliases: [/.dateline-manifest.json/]\n"
+
+
+@pytest.mark.parametrize(
+    ("files", "expected"),
+    [
+        (
+            {"content/images/a\\b.png": b""},
+            "content/images/a\\b.png: file name has a backslash, which a URL cannot hold; "
+            "rename the file",
+        ),
+        (
+            {
+                "content/articles/b.md": article(
+                    "Old", extra="aliases: [/.dateline-manifest.json/]\n"
+                )
+            },
+            "content/articles/b.md: alias /.dateline-manifest.json/: "
+            ".dateline-manifest.json/index.html cannot be published: the name is the writer's own",
+        ),
+    ],
+    ids=["backslash", "manifest-alias"],
+)
+def test_a_path_the_writer_cannot_take_is_refused_before_anything_is_written(
+    tmp_path: Path, files: dict[str, str | bytes], expected: str
+) -> None:
+    site = make_site(tmp_path / "site", {"content/articles/a.md": article()})
+    out = tmp_path / "out"
+    build(options(site, out, None))
+    before = snapshot(out)
+    for rel, data in files.items():
+        path = site / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data if isinstance(data, bytes) else data.encode())
+    with pytest.raises(BuildFailed) as failed:
+        build(options(site, out, None))
+    assert [str(p) for p in failed.value.problems] == [expected]
+    assert snapshot(out) == before
+
+
+def test_an_output_folder_linked_outside_is_never_written_through(tmp_path: Path) -> None:
+    site = make_site(tmp_path / "site", {"content/articles/a.md": article()})
+    out, outside = tmp_path / "out", tmp_path / "outside"
+    build(options(site, out, None))
+    shutil.rmtree(out / "images")
+    outside.mkdir()
+    (out / "images").symlink_to(outside, target_is_directory=True)
+    with pytest.raises(BuildFailed) as failed:
+        build(options(site, out, None))
+    assert all(
+        p.message.endswith("the path leaves the output folder") for p in failed.value.problems
+    )
+    assert list(outside.iterdir()) == []

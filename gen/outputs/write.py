@@ -67,32 +67,68 @@ OutputState = dict[str, tuple[str, int, int]]
 
 
 def read_manifest(out: Path) -> dict[str, str]:
-    """Path → sha256 of every file the last build wrote ({} if none or unreadable)."""
-    return _read_json_map(out / MANIFEST)
+    """Path → sha256 of every file the last build wrote ({} if none or unreadable).
+
+    An entry that is not a path and a hash is left out: a file the manifest does not
+    name clearly is never removed as stale, only compared byte by byte.
+    """
+    files = _read_json_map(out / MANIFEST) or {}
+    return {path: digest for path, digest in files.items() if isinstance(digest, str)}
 
 
-def _read_json_map(path: Path) -> dict[str, Any]:
+def _read_json_map(path: Path) -> dict[str, Any] | None:
+    """The "files" object of a JSON file Dateline wrote: {} if there is no such file, None
+    if it cannot be read or is not what Dateline writes (damaged, truncated, foreign)."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        # Non-blocking, and regular files only: a FIFO or a device in its place never hangs
+        # or floods a build.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except FileNotFoundError:
         return {}
+    except OSError:
+        return None
+    try:
+        with os.fdopen(fd, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                return None
+            data = json.loads(handle.read().decode("utf-8"))
+    except (OSError, ValueError, RecursionError):  # RecursionError: "[[[[…" nested too deep
+        return None
     files = data.get("files") if isinstance(data, dict) else None
-    return dict(files) if isinstance(files, dict) else {}
+    return dict(files) if isinstance(files, dict) else None
 
 
-def read_output_state(output_dir: Path, state_file: Path | None) -> OutputState:
+def read_output_state(
+    output_dir: Path, state_file: Path | None, warn: Callable[[str], None] | None = None
+) -> OutputState:
     """The manifest's hashes joined with the sizes and times the writer saw (in the cache).
 
     Only files that appear in both are known: a file is trusted unread only when its hash
-    is in the manifest and its size and mtime are those the writer left.
+    is in the manifest and its size and mtime are those the writer left. A malformed entry
+    is ignored (that file is compared byte by byte); a state file that cannot be read at
+    all is set aside (removed: the writer makes it again), with a `warn`ing if given.
     """
     hashes = read_manifest(output_dir)
     seen = _read_json_map(state_file) if state_file is not None else {}
+    if seen is None:
+        assert state_file is not None
+        with contextlib.suppress(OSError):
+            state_file.unlink()
+        if warn is not None:
+            warn(
+                f"the cache file {state_file} could not be read; it was set aside "
+                "(output files are compared byte by byte)"
+            )
+        seen = {}
     state: OutputState = {}
     for path, digest in hashes.items():
         st = seen.get(path)
-        if isinstance(digest, str) and isinstance(st, list) and len(st) == 2:
-            state[path] = (digest, int(st[0]), int(st[1]))
+        if not isinstance(st, list) or len(st) != 2:
+            continue
+        size, mtime = st
+        # Whole numbers only (no bools, floats or text), and no negative size.
+        if type(size) is int and type(mtime) is int and size >= 0:
+            state[path] = (digest, size, mtime)
     return state
 
 
@@ -448,6 +484,14 @@ def check_unique(
     origins = origins or {}
     seen: set[str] = set()
     for file in files:
+        parts = file.path.split("/")
+        if parts[0] == MANIFEST or any(part.startswith(".tmp-") for part in parts):
+            # The writer's own names: the manifest, and the files it stages.
+            report.error(
+                origins.get(file.path, file.path),
+                None,
+                f"{file.path} cannot be published: the name is the writer's own",
+            )
         if file.path in seen:
             report.error(
                 origins.get(file.path, file.path),

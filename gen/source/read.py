@@ -85,6 +85,8 @@ BROKEN = "broken symlink"
 NOT_REGULAR = "not a regular file"
 HIDDEN_TARGET = "symlink to a hidden file or folder"
 NAME_NOT_UTF8 = "file name is not UTF-8"
+# A URL path cannot hold a backslash (browsers read it as a slash): rename the file.
+NAME_BACKSLASH = "file name has a backslash, which a URL cannot hold; rename the file"
 # Open the final file ourselves: never through a symlink swapped in after the check, and
 # never blocking on a FIFO that was (fstat then refuses it).
 _OPEN_FLAGS = (
@@ -280,6 +282,9 @@ class SiteWalk:
                 continue
             if not _is_utf8(name):
                 self.error(f"{where}/{shown_name(name)}".lstrip("/"), NAME_NOT_UTF8)
+                continue
+            if "\\" in name:
+                self.error(f"{where}/{name}".lstrip("/"), NAME_BACKSLASH)
                 continue
             named.setdefault(_nfc(name), []).append(entry)
         kept = []
