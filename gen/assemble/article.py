@@ -26,6 +26,7 @@ from gen.source.fields import (
     sources_field,
     tags_field,
     text_field,
+    web_url_field,
 )
 from gen.source.read import Asset, DataDoc, SourceDoc, SourceTree
 from gen.urls import article_path, is_safe_slug, slugify
@@ -79,11 +80,22 @@ def make_context(
         s.id: Section(s.id, s.title, s.description, f"/section/{s.id}/") for s in config.sections
     }
     finder = ImageFinder(assets, config.image_widths, config.max_image_megapixels)
-    authors = {}
+    # One file per author id: of two (x.yaml and x.yml, or one in a subfolder) the
+    # shallower, then the first by name, defines it; the other is an error.
+    defined: dict[str, str] = {}
+    for doc in sorted(tree.authors, key=lambda d: (d.path.count("/"), d.path)):
+        defined.setdefault(author_id_of(doc.path), doc.path)
+    authors: dict[str, Author] = {}
     for doc in tree.authors:
+        author_id = author_id_of(doc.path)
+        if defined[author_id] != doc.path:
+            report.error(
+                doc.path, None, f"author '{author_id}' is also defined in {defined[author_id]}"
+            )
         author = parse_author(doc, finder, report)
         if author is not None:
-            authors[author.id] = author
+            # Either one, so that articles naming the author report nothing more.
+            authors.setdefault(author.id, author)
     ctx = Context(config, sections, authors, assets, finder)
     if options is None:
         return ctx
@@ -105,9 +117,14 @@ def context_key(ctx: Context, options: BuildOptions) -> str:
     return digest.hexdigest()
 
 
+def author_id_of(path: str) -> str:
+    """An author's id: the name of their file, without the folder or the .yaml/.yml."""
+    return path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+
+
 def parse_author(doc: DataDoc, finder: ImageFinder, report: ErrorReport) -> Author | None:
     """An author profile from `content/authors/<id>.yaml`."""
-    author_id = doc.path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    author_id = author_id_of(doc.path)
     data = doc.doc.data
     before = len(report.errors)
 
@@ -134,7 +151,10 @@ def parse_author(doc: DataDoc, finder: ImageFinder, report: ErrorReport) -> Auth
         if not isinstance(item, dict) or not item.get("label") or not item.get("url"):
             err(("links", i), "each link needs a 'label' and a 'url'")
             continue
-        links.append(Link(str(item["label"]), str(item["url"])))
+        # A profile links to the author's pages, or to their address (mailto:).
+        url = web_url_field(item["url"], "link", ("links", i, "url"), err, mail=True)
+        if url:
+            links.append(Link(str(item["label"]), url))
     avatar = None
     if data.get("avatar"):
         ref = f"{doc.path}:{doc.doc.line('avatar')}"
@@ -205,7 +225,7 @@ def parse_article(
     translation_of = text_field(data, "translation_of", err, ARTICLE_KEYS["translation_of"])
     aliases = aliases_field(data.get("aliases"), err)
     rendered = engine.convert(source.body)
-    body_images = _body_images(source, rendered.images, ctx, problems)
+    images = body_images(source, rendered.images, ctx, problems)
     standfirst = text_field(data, "summary", err, ARTICLE_KEYS["summary"])
     summary = standfirst or shorten(rendered.first_paragraph, SUMMARY_LIMIT)
     if problems:
@@ -232,11 +252,7 @@ def parse_article(
         standfirst=standfirst,
         dateline=dateline,
         image=image,
-        body_html=enhance_body_images(
-            rendered.html,
-            {ctx.config.base_path + image.src: image for image in body_images},
-            ctx.config.base_path,
-        ),
+        body_html=with_pictures(rendered.html, images, ctx),
         toc=rendered.toc,
         word_count=rendered.word_count,
         reading_minutes=rendered.reading_minutes,
@@ -247,7 +263,7 @@ def parse_article(
         expires=expires,
         translation_of=translation_of,
         aliases=aliases,
-        body_images=body_images,
+        body_images=images,
         inputs=hashlib.sha256(f"{ctx.key}\0{source.digest}".encode()).hexdigest()
         if ctx.key and source.digest
         else "",
@@ -282,10 +298,11 @@ def _slug(source: SourceDoc, data: dict[str, Any], lang: str, err: Err) -> str:
     return slug
 
 
-def _body_images(
+def body_images(
     source: SourceDoc, found: tuple[tuple[str, str], ...], ctx: Context, problems: list[Problem]
 ) -> tuple[Image, ...]:
-    """The content images a body shows, each checked like a lead image (exists, has alt)."""
+    """The content images a body (a story's or a live update's) shows, each checked like a
+    lead image (exists, has alt, can be published); problems at the lines that show them."""
     images: dict[str, Image] = {}
     for src, alt in found:
         at = source.body.find(src)
@@ -303,3 +320,9 @@ def _body_images(
         if image is not None:
             images[rel] = image
     return tuple(images.values())
+
+
+def with_pictures(html: str, images: tuple[Image, ...], ctx: Context) -> str:
+    """Body HTML whose content images (`body_images`) are responsive pictures and figures."""
+    base = ctx.config.base_path
+    return enhance_body_images(html, {base + image.src: image for image in images}, base)

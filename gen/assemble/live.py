@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import math
 from dataclasses import replace
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from gen.assemble.article import Context, parse_article
+from gen.assemble.article import Context, body_images, parse_article, with_pictures
 from gen.errors import ErrorReport, Problem, suggest
 from gen.markup.convert import Engine
 from gen.markup.text import WORDS_PER_MINUTE
-from gen.model import Article, LiveInfo, LiveUpdate
-from gen.source.fields import authors_field, datetime_field, text_field
+from gen.model import Article, Image, LiveInfo, LiveUpdate
+from gen.source.fields import MIN_YEAR, authors_field, datetime_field, text_field
 from gen.source.read import LiveSource, SourceDoc
 from gen.source.yamldoc import YamlDoc
 from gen.urls import slugify
@@ -33,6 +34,7 @@ UPDATE_KEYS = {
 }
 STATUSES = ("live", "ended")
 PART_SIZE = 20  # updates per page; parts are counted from the oldest so anchors stay put
+UpdateParts = tuple[LiveUpdate, bool, int, tuple[Image, ...]]  # update, draft, words, images
 
 
 def live_path(slug: str) -> str:
@@ -43,6 +45,30 @@ def live_path(slug: str) -> str:
 def part_path(slug: str, part: int) -> str:
     """The stable page of part `part` (1 = the oldest updates)."""
     return f"{live_path(slug)}part/{part}/"
+
+
+def update_id(path: str) -> str:
+    """An update's id, its anchor (#update-<id>): its file's name, whatever its folder."""
+    return slugify(path.rsplit("/", 1)[-1].rsplit(".", 1)[0]) or "update"
+
+
+def check_update_ids(live: LiveSource, problems: list[Problem]) -> None:
+    """Two update files of one blog with one id (0900.md in two folders, or beside
+    0900.markdown) would share a link: an error at the deeper (then the later by name),
+    naming the other. Ids stay the files' names, so no published link changes."""
+    seen: dict[str, str] = {}
+    for path in sorted((d.path for d in live.updates), key=lambda p: (p.count("/"), p)):
+        uid = update_id(path)
+        first = seen.setdefault(uid, path)
+        if first != path:
+            problems.append(
+                Problem(
+                    path,
+                    None,
+                    f"update id '{uid}' is also the id of {first}; rename one of them "
+                    f"(an update's id, its link #update-{uid}, is its file's name)",
+                )
+            )
 
 
 def parse_live(
@@ -83,8 +109,13 @@ def parse_live(
     if start is not None:
         front["date"] = data["coverage_start"]
         lines[("date",)] = index.front.line("coverage_start")
+    else:
+        # Its error is reported above: not again as a missing 'date', and the dates judged
+        # against it ('updated', corrections) are judged against the earliest allowed.
+        front["date"] = datetime(MIN_YEAR, 1, 1, tzinfo=tz)
     source = replace(index, front=YamlDoc(front, lines, index.front.first_line))
     article = parse_article(source, ctx, engine, options, report, LIVE_KEYS)
+    check_update_ids(live, problems)
     updates = [
         update
         for doc in live.updates
@@ -96,10 +127,15 @@ def parse_live(
         report.error(p.path, p.line, p.message)
     if article is None or problems:
         return None
-    ordered = sorted((u for u, _, _ in updates), key=lambda u: (u.time, u.id))
+    ordered = sorted((u for u, _, _, _ in updates), key=lambda u: (u.time, u.id))
     parts = max(1, math.ceil(len(ordered) / PART_SIZE))
     placed = [replace(u, part=i // PART_SIZE + 1) for i, u in enumerate(ordered)]
-    words = article.word_count + sum(w for _, _, w in updates)
+    words = article.word_count + sum(w for _, _, w, _ in updates)
+    # The updates' images are the blog's: published with it (never before), like a story's.
+    images = {i.src: i for i in article.body_images}
+    for *_, shown in updates:
+        for image in shown:
+            images.setdefault(image.src, image)
     latest = placed[-1].time if placed else None
     return replace(
         article,
@@ -107,6 +143,7 @@ def parse_live(
         updated=max(filter(None, [article.updated, latest]), default=None),
         word_count=words,
         reading_minutes=max(1, math.ceil(words / WORDS_PER_MINUTE)),
+        body_images=tuple(images.values()),
         live=LiveInfo(status, article.date, end, tuple(reversed(placed)), parts),
         inputs="",  # made from its updates (and the clock) too: hashed as it is
     )
@@ -119,8 +156,9 @@ def parse_update(
     start: Any,
     end: Any,
     problems: list[Problem],
-) -> tuple[LiveUpdate, bool, int] | None:
-    """One update file → (update, is draft, word count), or None after recording problems."""
+) -> UpdateParts | None:
+    """One update file → (update, is draft, word count, the images its body shows), or None
+    after recording problems; its body's images are checked as a story's are."""
     data = doc.front.data
     before = len(problems)
 
@@ -146,16 +184,16 @@ def parse_update(
         if not isinstance(value, bool):
             err((key,), f"'{key}' must be true or false, got '{value}'")
     rendered = engine.convert(doc.body)
+    images = body_images(doc, rendered.images, ctx, problems)
     if len(problems) > before or time is None:
         return None
-    stem = doc.path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
     update = LiveUpdate(
-        id=slugify(stem) or "update",
+        id=update_id(doc.path),
         source=doc.path,
         time=time,
         authors=authors,
         headline=text_field(data, "headline", err, UPDATE_KEYS["headline"]),
-        body_html=rendered.html,
+        body_html=with_pictures(rendered.html, images, ctx),
         pinned=pinned is True,
     )
-    return update, draft is True, rendered.word_count
+    return update, draft is True, rendered.word_count, images

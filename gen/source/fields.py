@@ -26,6 +26,14 @@ SOURCE_KEYS = ("name", "url", "kind", "note")
 CORRECTION_KEYS = ("date", "text", "kind", "prominent")
 CORRECTION_KINDS = ("correction", "clarification", "editors-note")
 DATE_EXAMPLE = "e.g. 2026-01-06T09:30:00+02:00"
+# The years a date (or --clock) may be in. A newsroom's stories, its digitised archive
+# included, are dated in the 20th and 21st centuries, and no embargo or expiry is set
+# centuries ahead: a year outside is a typo or a placeholder (0001-01-01, 9999-12-31).
+# Far from Python's own limits (years 1 and 9999), every moment the build derives from
+# a date stays in range: the same moment in UTC or the site's zone, two days later (the
+# news sitemap's window). Near them, those overflowed in templates and feeds.
+MIN_YEAR = 1900
+MAX_YEAR = 2200
 
 
 def text_field(data: dict[str, Any], key: str, err: Err, expected: str) -> str:
@@ -53,16 +61,31 @@ def to_datetime(value: Any, tz: ZoneInfo) -> datetime | None:
     return None
 
 
+def outside_years(moment: date) -> str | None:
+    """'is outside the years 1900 to 2200' for a date or moment out of `MIN_YEAR`–`MAX_YEAR`
+    (as written, before any time zone moves it), else None."""
+    if MIN_YEAR <= moment.year <= MAX_YEAR:
+        return None
+    return f"is outside the years {MIN_YEAR} to {MAX_YEAR}"
+
+
 def datetime_field(
     data: dict[str, Any], key: str, tz: ZoneInfo, err: Err, path: tuple[str | int, ...] = ()
 ) -> datetime | None:
-    """`data[key]` as a moment, or None (with an error if it is there but not a date)."""
+    """`data[key]` as a moment, or None (with an error if it is there but not a date, or
+    outside the years `outside_years` allows)."""
     value = data.get(key)
     if value is None or value == "":
         return None
     moment = to_datetime(value, tz)
     if moment is None:
         err((*path, key), f"'{key}' is not a date: expected {DATE_EXAMPLE}, got '{value}'")
+        return None
+    problem = outside_years(moment)
+    if problem is not None:
+        written = value.strip() if isinstance(value, str) else value.isoformat()
+        err((*path, key), f"'{key}' {written} {problem}")
+        return None
     return moment
 
 
@@ -216,10 +239,29 @@ def lead_image(front: YamlDoc, finder: ImageFinder, path: str, err: Err) -> Imag
     return finder.find(src, (alt, credit, caption), where("src"), ref, err)
 
 
-def is_web_url(url: str) -> bool:
-    """True for an absolute http(s) URL."""
-    parts = urlsplit(url)
+def is_web_url(url: str, *, mail: bool = False) -> bool:
+    """True for an absolute http(s) URL; with `mail`, a mailto: address too."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # a broken host, such as http://[x
+        return False
+    if mail and parts.scheme == "mailto":
+        return "@" in parts.path
     return parts.scheme in ("http", "https") and bool(parts.netloc)
+
+
+def web_url_field(
+    value: Any, what: str, key: tuple[str | int, ...], err: Err, *, mail: bool = False
+) -> str | None:
+    """A link's `url:` as an absolute http(s) address (with `mail`, or a mailto: address),
+    '' if there is none, or None with an error at `key`: a `javascript:` or `data:` link
+    must never reach a page."""
+    url = str(value or "").strip()
+    if url and not is_web_url(url, mail=mail):
+        kinds = "an http(s) or mailto: address" if mail else "an http(s) address"
+        err(key, f"{what} url must be {kinds}, got '{url}'")
+        return None
+    return url
 
 
 def sources_field(value: Any, err: Err) -> tuple[Source, ...]:
@@ -241,11 +283,10 @@ def sources_field(value: Any, err: Err) -> tuple[Source, ...]:
                 hint = suggest(str(key), SOURCE_KEYS)
                 err(("sources", i, key), f"unknown key '{key}' in a source{hint}")
         name = str(item.get("name") or "").strip()
-        url = str(item.get("url") or "").strip()
         if not name:
             err(("sources", i), "each source needs a 'name'")
-        if url and not is_web_url(url):
-            err(("sources", i, "url"), f"source url must be an http(s) address, got '{url}'")
+        url = web_url_field(item.get("url"), "source", ("sources", i, "url"), err)
+        if url is None:
             continue
         kind = str(item.get("kind") or "").strip()
         sources.append(Source(name, url, kind, str(item.get("note") or "").strip()))
