@@ -1,4 +1,5 @@
-"""Slugs (Ukrainian and Russian transliterated), permalinks and safe output paths."""
+"""Slugs (Ukrainian and Russian transliterated), permalinks, safe output paths and the URLs
+files are published at."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import re
 import unicodedata
 from datetime import datetime
 from functools import lru_cache
+from urllib.parse import quote
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_SLUG = 80
@@ -115,3 +117,23 @@ def output_file(site_path: str) -> str:
     if normal == ".." or normal.startswith("../") or posixpath.isabs(normal):
         raise ValueError(f"unsafe path {site_path!r}")
     return normal
+
+
+def url_path(path: str) -> str:
+    """A file's site path as it is written in a URL: '/' kept, every other character that
+    means something in a URL ('#', '?', '%', a space, a comma) and every non-ASCII letter
+    percent-encoded (UTF-8), as `quote` does. "/images/c#d.jpg" → "/images/c%23d.jpg",
+    "/images/ї.jpg" → "/images/%D1%97.jpg"; the file keeps its name."""
+    return quote(path, safe="/")
+
+
+def has_control(text: str) -> bool:
+    """True if `text` holds a control character (a NUL, a tab, a line break …)."""
+    return any(unicodedata.category(ch) == "Cc" or ch in "\u2028\u2029" for ch in text)
+
+
+def shown(text: str) -> str:
+    """`text` as it can be printed in a message: control characters as escapes (\\x00)."""
+    return "".join(
+        ch.encode("unicode_escape").decode("ascii") if has_control(ch) else ch for ch in text
+    )

@@ -93,7 +93,7 @@ def test_base_url_override_wins_over_site_yaml(tmp_path: Path) -> None:
 
 def test_an_invalid_base_url_override_is_refused(tmp_path: Path) -> None:
     assert errors(tmp_path, SITE_YAML, base_url="example.net/news") == [
-        "site.yaml:2: 'base_url' must be an absolute http(s) URL, got 'example.net/news'"
+        "--base-url: must be an absolute http(s) URL, got 'example.net/news'"
     ]
 
 
@@ -229,7 +229,11 @@ def test_each_key_is_validated_at_its_line(
         ),
         ("/{year}/{slug}", "'permalink' must start and end with '/', got '/{year}/{slug}'"),
         ("year/{slug}/", "'permalink' must start and end with '/', got 'year/{slug}/'"),
-        ("/{year}/../{slug}/", "'permalink' must start and end with '/', got '/{year}/../{slug}/'"),
+        (
+            "/{year}/../{slug}/",
+            "'permalink' has a '..' folder: each part between slashes is a name, "
+            "got '/{year}/../{slug}/'",
+        ),
         ("/{yaer}/{slug}/", "unknown field '{yaer}' in 'permalink'; did you mean 'year'?"),
     ],
 )

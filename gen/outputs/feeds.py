@@ -18,6 +18,7 @@ from gen.cache import Memo, article_digest
 from gen.config import SiteConfig
 from gen.model import Article, Image, Listing, OutputFile, Site
 from gen.outputs.images import IMAGE_TYPES
+from gen.urls import url_path
 
 FEED_KINDS = ("front", "section", "tag", "author")
 ATOM, RSS, JSON_FEED = "feed.xml", "rss.xml", "feed.json"
@@ -226,7 +227,7 @@ def atom(feed: Feed, config: SiteConfig, extras: Extras | None = None) -> str:
         '<generator uri="https://example.org/dateline">Dateline</generator>',
     ]
     if config.publisher.logo:
-        out.append(f"<logo>{x(absolute(config, config.publisher.logo))}</logo>")
+        out.append(f"<logo>{x(absolute(config, url_path(config.publisher.logo)))}</logo>")
     extras = extras or Extras(config)
     for article in feed.entries:
         out.extend(atom_entry(article, config, extras))

@@ -6,6 +6,7 @@ import html
 import re
 
 from gen.model import Image
+from gen.urls import url_path
 
 # The article column is at most ~46rem wide; phones use the whole width.
 SIZES = "(min-width: 50rem) 46rem, 100vw"
@@ -14,9 +15,17 @@ _ATTR_RE = re.compile(r'(\w[\w-]*)="([^"]*)"')
 _IMG_RE = re.compile(r"(<p>)?<img ([^>]*)>(</p>)?")
 
 
+def file_url(base_path: str, path: str) -> str:
+    """The URL of a published file (`path` relative to the output folder) under the site's
+    base path, percent-encoded (`url_path`): "c#d.jpg" would 404, "a b.jpg" split a srcset."""
+    return base_path + url_path(path)
+
+
 def srcset(image: Image, mime: str, base_path: str) -> str:
     """'…-480.webp 480w, …-960.webp 960w' for one format of an image."""
-    return ", ".join(f"{base_path}{v.path} {v.width}w" for v in image.variants if v.mime == mime)
+    return ", ".join(
+        f"{file_url(base_path, v.path)} {v.width}w" for v in image.variants if v.mime == mime
+    )
 
 
 def picture_html(image: Image, base_path: str, *, lazy: bool = True) -> str:
@@ -28,7 +37,7 @@ def picture_html(image: Image, base_path: str, *, lazy: bool = True) -> str:
     size = f' width="{image.width}" height="{image.height}"' if image.width else ""
     loading = ' loading="lazy"' if lazy else ""
     if not image.variants:
-        src = e(base_path + image.src)
+        src = e(file_url(base_path, image.src))
         return f'<img src="{src}" alt="{e(image.alt)}"{size}{loading} decoding="async">'
     own = [v for v in image.variants if v.mime != "image/webp"] or list(image.variants)
     # The fallback src is the middle size: good enough for browsers that ignore srcset.
@@ -37,7 +46,7 @@ def picture_html(image: Image, base_path: str, *, lazy: bool = True) -> str:
         "<picture>"
         f'<source type="image/webp" srcset="{e(srcset(image, "image/webp", base_path))}" '
         f'sizes="{SIZES}">'
-        f'<img src="{e(base_path + fallback.path)}" '
+        f'<img src="{e(file_url(base_path, fallback.path))}" '
         f'srcset="{e(srcset(image, own[0].mime, base_path))}" sizes="{SIZES}" '
         f'alt="{e(image.alt)}"{size}{loading} decoding="async">'
         "</picture>"

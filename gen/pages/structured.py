@@ -9,6 +9,7 @@ from gen.config import SiteConfig
 from gen.markup.text import plain_text
 from gen.model import Article, LiveUpdate
 from gen.outputs.feeds import absolute, rfc3339
+from gen.urls import url_path
 
 Json = dict[str, Any]
 
@@ -21,7 +22,10 @@ def publisher(config: SiteConfig) -> Json:
         "url": config.base_url,
     }
     if config.publisher.logo:
-        org["logo"] = {"@type": "ImageObject", "url": absolute(config, config.publisher.logo)}
+        org["logo"] = {
+            "@type": "ImageObject",
+            "url": absolute(config, url_path(config.publisher.logo)),
+        }
     return org
 
 
@@ -67,7 +71,10 @@ def news_article(article: Article, config: SiteConfig) -> Json:
         data["image"] = image
     elif config.publisher.logo:
         # Search engines require an image on a NewsArticle; the publisher's logo stands in.
-        data["image"] = {"@type": "ImageObject", "url": absolute(config, config.publisher.logo)}
+        data["image"] = {
+            "@type": "ImageObject",
+            "url": absolute(config, url_path(config.publisher.logo)),
+        }
     if article.corrections:
         data["correction"] = [
             {"@type": "CorrectionComment", "text": c.text, "datePublished": rfc3339(c.date)}

@@ -6,11 +6,12 @@ problem at the key's line; it returns a clean value (or an empty one after an er
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, unquote_to_bytes, urlsplit
 from zoneinfo import ZoneInfo
 
 from gen.errors import ErrorReport, suggest
@@ -18,7 +19,7 @@ from gen.model import Author, Correction, Image, Source, Tag
 from gen.outputs.images import MAX_IMAGE_MEGAPIXELS, Inspection, about, inspect_asset
 from gen.source.read import Asset
 from gen.source.yamldoc import YamlDoc
-from gen.urls import output_file, slugify
+from gen.urls import has_control, output_file, shown, slugify, url_path
 
 Err = Callable[[tuple[str | int, ...], str], None]
 IMAGE_KEYS = ("src", "alt", "credit", "caption")
@@ -161,14 +162,14 @@ class ImageFinder:
             err(key, about(src, known.problem))
             return None
         if known.kind == "svg":
-            return Image(rel, "/" + rel, *text, length=len(asset.data), ref=ref)
+            return Image(rel, url_path("/" + rel), *text, length=len(asset.data), ref=ref)
         info = known.info
         if info is None:
             err(key, f"image '{src}' is not a readable PNG, JPEG, GIF or WebP file")
             return None
         return Image(
             rel,
-            "/" + rel,
+            url_path("/" + rel),
             *text,
             width=info.width,
             height=info.height,
@@ -346,19 +347,62 @@ def aliases_field(value: Any, err: Err) -> tuple[str, ...]:
         return ()
     paths = []
     for i, item in enumerate(items):
-        path = str(item).strip()
+        written = str(item).strip()
         key: tuple[str | int, ...] = ("aliases", i) if isinstance(value, list) else ("aliases",)
+        problem = alias_problem(written)
+        if problem:
+            err(key, f"alias '{shown(written)}' {problem}")
+            continue
+        # A server decodes a request's %-escapes before it looks for the file: the redirect
+        # for /caf%C3%A9/ is written to café/.
+        path = unquote(written)
         if not path.startswith("/"):
             path = "/" + path
         try:
             output_file(path)
         except ValueError:
-            err(key, f"alias '{item}' is not a safe site path (e.g. /2025/01/02/old-slug/)")
+            err(key, f"alias '{written}' is not a safe site path (e.g. /2025/01/02/old-slug/)")
             continue
         if not path.endswith("/") and not path.endswith(".html"):
             path += "/"
         paths.append(path)
     return tuple(paths)
+
+
+_NOT_AN_ESCAPE_RE = re.compile(r"%(?![0-9A-Fa-f]{2})")
+
+
+def alias_problem(alias: str) -> str:
+    """Why no request reaches `alias` (an old address as written) as a path, or ''.
+
+    A query or a fragment is never part of the path a server looks up; an escape it decodes
+    to '/', '.', '..', a backslash or a control character names no file it would serve."""
+    if has_control(alias):
+        return "has a control character; an old address is a path"
+    if "\\" in alias:
+        return "has a backslash; folders are separated by '/'"
+    query, fragment = alias.find("?"), alias.find("#")
+    if query >= 0 and not 0 <= fragment < query:
+        return "has a query; an old address is a path"
+    if fragment >= 0:
+        return "has a fragment; an old address is a path"
+    if _NOT_AN_ESCAPE_RE.search(alias):
+        return "has a '%' that is not an escape such as %20"
+    try:
+        unquote_to_bytes(alias).decode("utf-8")
+    except UnicodeDecodeError:
+        return "has %-escapes that are not UTF-8 text"
+    for name in alias.split("/"):
+        plain = unquote(name)
+        if plain == name:
+            continue
+        if "/" in plain:
+            return f"has '{name}', an escaped '/'; an old address is a path with plain '/'"
+        if plain in (".", ".."):
+            return f"has '{name}', an escaped '{plain}'; no request reaches it as a path"
+        if has_control(plain) or "\\" in plain:
+            return f"has '{name}', an escaped control character or backslash"
+    return ""
 
 
 def shorten(text: str, limit: int) -> str:
