@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from gen.errors import ErrorReport
-from gen.source.read import is_ignored, read_source, read_tree, split_source, walk_files
+from gen.source.read import read_source, read_tree, split_source
+from gen.source.walk import is_ignored, walk_files
 from tests.conftest import TINY_PNG, article, make_site
 
 

@@ -12,7 +12,7 @@ import jinja2
 
 from gen.errors import ContentError, ErrorReport, Problem
 from gen.model import OutputFile
-from gen.source.read import SiteWalk, read_file
+from gen.source.walk import SiteWalk, read_file
 
 # The default theme ships inside the package (the wheel carries it), found as package data.
 DEFAULT_THEME_DIR = Path(str(resources.files("gen") / "themes" / "default")).resolve()

@@ -22,7 +22,7 @@ from watchdog.observers.api import BaseObserver, ObservedWatch
 from watchdog.observers.polling import PollingObserver
 
 from gen.config import CONFIG_FILE
-from gen.source.read import is_ignored
+from gen.source.walk import is_ignored
 
 SOURCE_DIRS = ("content", "themes")
 # Opened and closed-without-writing events come from the build itself reading the sources:
