@@ -25,14 +25,14 @@ from PIL import Image as PILImage
 from PIL import ImageSequence, PngImagePlugin, TiffImagePlugin
 
 from gen.errors import ErrorReport, Problem
-from gen.outputs.images import (
+from gen.outputs.images import render_variants
+from gen.outputs.inspect import (
     MAX_IMAGE_MEGAPIXELS,
     gif_variant,
     image_info,
     inspect_asset,
     jpeg_scans,
     plan_variants,
-    render_variants,
     svg_problem,
 )
 from gen.source.fields import ImageFinder

@@ -8,14 +8,8 @@ import pytest
 from PIL import Image as PILImage
 from PIL import ImageCms
 
-from gen.outputs.images import (
-    IMAGE_TYPES,
-    encode,
-    image_info,
-    image_size,
-    plan_variants,
-    render_variants,
-)
+from gen.outputs.images import encode, render_variants
+from gen.outputs.inspect import IMAGE_TYPES, image_info, image_size, plan_variants
 from tests.conftest import png
 
 GPS_IFD = 0x8825

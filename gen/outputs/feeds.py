@@ -17,7 +17,7 @@ from xml.sax.saxutils import escape
 from gen.cache import Memo, article_digest
 from gen.config import SiteConfig
 from gen.model import Article, Image, Listing, OutputFile, Site
-from gen.outputs.images import IMAGE_TYPES
+from gen.outputs.inspect import IMAGE_TYPES
 from gen.urls import url_path
 
 FEED_KINDS = ("front", "section", "tag", "author")

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from gen.errors import ErrorReport, suggest
 from gen.model import Author, Correction, Image, Source, Tag
-from gen.outputs.images import MAX_IMAGE_MEGAPIXELS, Inspection, about, inspect_asset
+from gen.outputs.inspect import MAX_IMAGE_MEGAPIXELS, Inspection, about, inspect_asset
 from gen.source.read import Asset
 from gen.source.yamldoc import YamlDoc
 from gen.urls import has_control, output_file, shown, slugify, url_path
