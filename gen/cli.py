@@ -14,17 +14,24 @@ from gen.console import (
     EXIT_ERRORS,
     EXIT_OK,
     ProgressLine,
+    check_output,
+    check_site_dir,
+    failed,
     options_from,
+    os_problem,
     print_problems,
     summary_line,
 )
 from gen.errors import GenError
 from gen.markup.convert import default_jobs
-from gen.pipeline import BuildFailed, build
-from gen.source.newarticle import create_article
+from gen.pipeline import build
+from gen.source.newarticle import create_article, title_problem
 
 COMMANDS = ("build", "new", "serve", "watch")
 GC_THRESHOLD = 100_000  # allocations between young collections (Python's default: 700)
+# More workers than this only costs memory: each is a forked process, all started at once.
+MAX_JOBS = 256
+MAX_PORT = 65535
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -51,15 +58,21 @@ def make_parser() -> argparse.ArgumentParser:
             "--poll", action="store_true", help="poll for changes (network mounts)"
         )
         if name == "serve":
-            preview_cmd.add_argument("--port", type=int, default=8000, help="first port to try")
+            preview_cmd.add_argument(
+                "--port",
+                type=parse_port,
+                default=8000,
+                help="first port to try (0: any free port)",
+            )
             preview_cmd.add_argument(
                 "--host",
+                type=parse_host,
                 default="127.0.0.1",
                 help="address to bind (0.0.0.0 exposes it to the network)",
             )
 
     new_cmd = commands.add_parser("new", help="start a new article (a draft)")
-    new_cmd.add_argument("title", help="the headline")
+    new_cmd.add_argument("title", type=parse_title, help="the headline")
     new_cmd.add_argument("--section", required=True, help="a section id from site.yaml")
     new_cmd.add_argument("--author", required=True, help="an author id from content/authors/")
     new_cmd.add_argument("--site", type=Path, default=Path(), help="the folder with site.yaml")
@@ -78,7 +91,7 @@ def add_build_options(cmd: argparse.ArgumentParser) -> None:
     cmd.add_argument("--no-cache", action="store_true", help="ignore and don't write .cache/")
     cmd.add_argument(
         "--jobs",
-        type=int,
+        type=parse_jobs,
         default=default_jobs(),
         help="worker processes for converting Markdown (default: the CPU count)",
     )
@@ -90,13 +103,65 @@ def add_build_options(cmd: argparse.ArgumentParser) -> None:
 
 
 def parse_clock(value: str) -> datetime:
-    """An ISO 8601 moment for --clock."""
+    """An ISO 8601 moment for --clock, in the years a story's date may be in."""
+    from gen.source.fields import outside_years
+
     try:
-        return datetime.fromisoformat(value)
+        moment = datetime.fromisoformat(value)
     except ValueError:
         raise argparse.ArgumentTypeError(
-            f"not an ISO date and time: '{value}' (e.g. 2026-01-06T12:00:00+02:00)"
+            f"not an ISO date and time: '{shown(value)}' (e.g. 2026-01-06T12:00:00+02:00)"
         ) from None
+    problem = outside_years(moment)
+    if problem is not None:
+        raise argparse.ArgumentTypeError(f"'{shown(value)}' {problem}")
+    return moment
+
+
+def whole_number(value: str, low: int, high: int, what: str) -> int:
+    """`value` as a whole number from `low` to `high`, or a usage error naming `what`."""
+    try:
+        number = int(value, 10)
+    except ValueError:
+        number = None
+    if number is None or not low <= number <= high:
+        raise argparse.ArgumentTypeError(
+            f"{what} must be a whole number from {low} to {high}, got '{shown(value)}'"
+        )
+    return number
+
+
+def parse_port(value: str) -> int:
+    """A TCP port for --port (0: the system picks a free one)."""
+    return whole_number(value, 0, MAX_PORT, "the port")
+
+
+def parse_jobs(value: str) -> int:
+    """A worker count for --jobs."""
+    return whole_number(value, 1, MAX_JOBS, "the number of jobs")
+
+
+def parse_host(value: str) -> str:
+    """An address for --host: a name or an IP address, never empty (which would mean every
+    network interface without saying so)."""
+    if not value.strip() or not value.isprintable() or any(c.isspace() for c in value):
+        raise argparse.ArgumentTypeError(
+            f"not an address: '{shown(value)}' (e.g. 127.0.0.1, or 0.0.0.0 for the network)"
+        )
+    return value
+
+
+def parse_title(value: str) -> str:
+    """The headline for `new`: one line of text (see `title_problem`)."""
+    problem = title_problem(value)
+    if problem is not None:
+        raise argparse.ArgumentTypeError(problem)
+    return value
+
+
+def shown(value: str) -> str:
+    """`value` safe to print: control characters and undecodable bytes as escapes."""
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in value)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -128,11 +193,16 @@ def run_build(options: BuildOptions, *, quiet: bool = False) -> int:
     """Build once, print a summary or every problem, return the exit status."""
     progress = None if quiet or not sys.stderr.isatty() else ProgressLine(sys.stderr)
     try:
+        check_site_dir(options.site_dir)
+        check_output(options.output_dir, options.site_dir)
         result = build(options, progress=progress)
-    except BuildFailed as exc:
+    except (GenError, OSError) as exc:
         if progress:
             progress.clear()
-        print_problems(exc)
+        # A file that cannot be read or written (a folder without permission, a full disk)
+        # is the site's problem, not Dateline's: located, no traceback.
+        error = exc if isinstance(exc, GenError) else GenError([os_problem(exc, options.site_dir)])
+        print_problems(failed(error))
         return EXIT_ERRORS
     if progress:
         progress.clear()
@@ -152,13 +222,15 @@ def run_build(options: BuildOptions, *, quiet: bool = False) -> int:
 def run_new(args: argparse.Namespace) -> int:
     """Create a new article file and print its path."""
     try:
+        check_site_dir(args.site)
         config = load_config(args.site)
         path = create_article(
             args.site, config, args.title, args.section, args.author, datetime.now().astimezone()
         )
-    except GenError as exc:
-        for problem in exc.problems:
+    except (GenError, OSError) as exc:
+        problems = exc.problems if isinstance(exc, GenError) else (os_problem(exc, args.site),)
+        for problem in problems:
             print(problem, file=sys.stderr)
         return EXIT_ERRORS
-    print(path)
+    print(shown(str(path)))
     return EXIT_OK

@@ -4,13 +4,18 @@ printed about a build (problems, the summary, progress)."""
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import sys
+import tempfile
 from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
 from gen.cache import CACHE_DIR
-from gen.config import BuildOptions
+from gen.config import CONFIG_FILE, BuildOptions
+from gen.errors import ConfigError, GenError, Problem
+from gen.outputs.state import check_output_dir
 from gen.pipeline import BuildFailed, BuildResult
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
@@ -29,6 +34,85 @@ def options_from(args: argparse.Namespace) -> BuildOptions:
         cache_dir=None if args.no_cache else site_dir / CACHE_DIR,
         jobs=max(1, args.jobs),
     )
+
+
+def check_site_dir(site_dir: Path) -> None:
+    """Refuse a --site that is not a folder (or whose site.yaml is not a file) before any
+    work, as a located ConfigError; a folder without site.yaml is `load_config`'s error."""
+    config = site_dir / CONFIG_FILE
+    try:
+        if site_dir.is_dir():
+            if config.exists() and not config.is_file():
+                raise ConfigError([Problem(CONFIG_FILE, None, "not a regular file")])
+            return
+        if site_dir.exists():
+            raise ConfigError(
+                [
+                    Problem(
+                        str(site_dir),
+                        None,
+                        f"is a file, not a folder; give --site the folder that holds {CONFIG_FILE}",
+                    )
+                ]
+            )
+    except OSError as exc:  # a folder we may not look into
+        raise ConfigError([os_problem(exc, site_dir)]) from None
+    raise ConfigError(
+        [
+            Problem(
+                CONFIG_FILE,
+                None,
+                f"no {CONFIG_FILE} in {site_dir} (give the site folder with --site)",
+            )
+        ]
+    )
+
+
+def check_output(output_dir: Path, site_dir: Path) -> None:
+    """Refuse, before any work, an output folder the build would refuse
+    (`check_output_dir`) or could not create, as a located ConfigError.
+
+    For a missing folder, a folder is made where it would go, and removed again.
+    """
+    try:
+        check_output_dir(output_dir, site_dir)
+        if output_dir.is_dir():
+            return
+    except OSError as exc:  # a folder we may not look into
+        reason = lower(exc.strerror or type(exc).__name__)
+        raise ConfigError([Problem(str(output_dir), None, f"cannot be read: {reason}")]) from None
+    except RuntimeError as exc:  # Path.resolve: a symlink loop
+        raise ConfigError([Problem(str(output_dir), None, f"cannot be resolved: {exc}")]) from None
+    # Make (and remove) a folder where the first missing one would go: the real one is made
+    # only when the build writes.
+    at = output_dir.absolute()
+    while not os.path.lexists(at) and at != at.parent:
+        at = at.parent
+    try:
+        Path(tempfile.mkdtemp(prefix=".dateline-", dir=at)).rmdir()
+    except OSError as exc:
+        reason = lower(exc.strerror or type(exc).__name__)
+        problem = Problem(str(output_dir), None, f"cannot create the output folder: {reason}")
+        raise ConfigError([problem]) from None
+
+
+def os_problem(exc: OSError, site_dir: Path) -> Problem:
+    """A file system error as a located problem: the file (relative to the site folder
+    when inside it) and the system's reason."""
+    where = os.fsdecode(exc.filename) if exc.filename is not None else str(site_dir)
+    with contextlib.suppress(ValueError, OSError):
+        where = Path(where).absolute().relative_to(site_dir.absolute()).as_posix()
+    return Problem(where, None, lower(exc.strerror or type(exc).__name__))
+
+
+def lower(text: str) -> str:
+    """'No such file' → 'no such file': messages here start in lower case."""
+    return text[:1].lower() + text[1:]
+
+
+def failed(error: GenError) -> BuildFailed:
+    """A problem found before the build started, reported as a failed build's."""
+    return error if isinstance(error, BuildFailed) else BuildFailed(error, [])
 
 
 def print_problems(exc: BuildFailed) -> None:

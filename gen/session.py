@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from gen.config import BuildOptions
     from gen.markup.engine import MarkdownEngine
     from gen.model import Site
-    from gen.outputs.write import Manifest, OutputState
+    from gen.outputs.state import Manifest, OutputState
     from gen.pages.page import Job, PlanMemo
     from gen.pages.plan import Unit
     from gen.pages.reads import ArticleDigests, JobMemo

@@ -11,7 +11,7 @@ import lxml.html
 import pytest
 from PIL import Image as PILImage
 
-from gen.outputs.write import MANIFEST
+from gen.outputs.state import MANIFEST
 from tests.conftest import CLOCK, SITE_YAML, article, build, make_site, output_files, run_cli
 
 LINK_ATTRS = ("href", "src")

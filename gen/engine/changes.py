@@ -18,7 +18,7 @@ from gen.assemble.article import Context
 from gen.assemble.patch import index_site
 from gen.config import BuildOptions
 from gen.model import Site
-from gen.outputs.write import Manifest
+from gen.outputs.state import Manifest
 from gen.pages.reads import articles_in
 from gen.pages.render import Renderer
 from gen.session import LastBuild, Session

@@ -27,9 +27,7 @@ from gen.outputs.search import (
     SearchUnavailable,
     check_available,
 )
-from gen.outputs.write import (
-    check_output_dir,
-)
+from gen.outputs.state import check_output_dir
 from gen.pages.theme import Theme, read_theme
 from gen.session import BuildResult, LastBuild, Session
 from gen.source.read import SourceDoc, SourceTree, read_source, read_tree, source_cache

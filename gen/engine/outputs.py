@@ -30,15 +30,8 @@ from gen.outputs.search import (
     indexed_digest,
 )
 from gen.outputs.sitemaps import news_articles, news_sitemaps, render_sitemaps
-from gen.outputs.write import (
-    OutputState,
-    WriteResult,
-    check_unique,
-    is_intact,
-    read_output_state,
-    write_files,
-    write_output,
-)
+from gen.outputs.state import OutputState, is_intact, read_output_state
+from gen.outputs.write import WriteResult, check_unique, write_files, write_output
 from gen.pages.page import Job, Page
 from gen.pages.plan import Planner, corrections_feed
 from gen.pages.reads import JobDigests
@@ -106,7 +99,11 @@ def render_pages(
         previous, memo, feed_memo = session.output, session.pages, session.feeds
     else:
         # A build, or a preview's first: what the last build left, from the cache.
-        previous = read_output_state(options.output_dir, write_state_file(options))
+        previous = read_output_state(
+            options.output_dir,
+            write_state_file(options),
+            lambda message: report.warn(".cache", None, message),
+        )
         memo, feed_memo = read_page_memo(options), read_page_memo(options, "feeds")
         loaded = (dict(memo or {}), dict(feed_memo or {}))
         if session is not None:

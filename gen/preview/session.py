@@ -16,7 +16,14 @@ from pathlib import Path
 from typing import TextIO
 
 from gen.config import CONFIG_FILE, BuildOptions, load_config
-from gen.console import EXIT_ERRORS, EXIT_OK, options_from, print_problems, summary_line
+from gen.console import (
+    EXIT_ERRORS,
+    EXIT_OK,
+    options_from,
+    os_problem,
+    print_problems,
+    summary_line,
+)
 from gen.errors import GenError
 from gen.pipeline import BuildFailed, BuildResult, Session, build
 from gen.preview.serve import LiveReload, PreviewServer, ServedSite, is_loopback
@@ -60,7 +67,7 @@ class Preview:
         self.session = Session()  # unchanged pages are not rendered again between saves
         self.last: BuildResult | None = None  # what the last successful build did
         self._built = threading.Condition()
-        self.caught_up = 0  # how many times the session caught up after quick saves
+        self.caught_up = 0  # how many times the session caught up after partial saves
         self.watcher = Watcher(
             settings.site_dir,
             self.rebuild,
@@ -80,7 +87,8 @@ class Preview:
                 self.server = PreviewServer((self.settings.host, port + attempt), site, self.live)
                 return
             except OSError as exc:
-                if exc.errno != errno.EADDRINUSE or port == 0 or attempt == PORT_TRIES - 1:
+                last = attempt == PORT_TRIES - 1 or port + attempt >= 65535
+                if exc.errno != errno.EADDRINUSE or port == 0 or last:
                     raise
                 self.say(f"port {port + attempt} is in use; trying {port + attempt + 1}")
 
@@ -121,6 +129,11 @@ class Preview:
             self.failures += 1
             print_problems(exc)
             self.live.failed([str(problem) for problem in exc.problems])
+        except OSError as exc:  # a file that cannot be read or written: not a bug
+            self.failures += 1
+            problem = str(os_problem(exc, self.settings.site_dir))
+            print(problem, file=sys.stderr, flush=True)
+            self.live.failed([problem])
         except Exception as exc:  # a bug in Dateline: say so, keep watching
             self.failures += 1
             traceback.print_exc()
@@ -148,6 +161,12 @@ class Preview:
             self.failures += 1
             print_problems(exc)
             self.live.failed([str(problem) for problem in exc.problems])
+        except OSError as exc:  # a file that cannot be read or written: not a bug
+            self.session.behind = False
+            self.failures += 1
+            problem = str(os_problem(exc, self.settings.site_dir))
+            print(problem, file=sys.stderr, flush=True)
+            self.live.failed([problem])
         except Exception as exc:  # a bug in Dateline: say so, keep watching
             self.session.behind = False
             self.failures += 1
@@ -221,25 +240,48 @@ def settings_from(args: argparse.Namespace) -> PreviewSettings:
 
 
 def run_preview(args: argparse.Namespace) -> int:
-    """Run `serve` or `watch` until Ctrl-C; returns the exit status."""
+    """Run `serve` or `watch` until Ctrl-C; returns the exit status.
+
+    Nothing is watched or served before the site folder and the output folder pass the
+    checks a build makes (`check_output_dir`): a server never opens on a folder the build
+    refused, however the first build goes.
+    """
+    from gen.console import check_output, check_site_dir, os_problem
+
     settings = settings_from(args)
     try:
-        load_config(settings.site_dir, settings.base_url)
+        check_site_dir(settings.site_dir)
+        try:
+            load_config(settings.site_dir, settings.base_url)
+        except GenError:
+            # A broken site.yaml is shown in the browser like any mistake; a missing one is
+            # a typo.
+            if not (settings.site_dir / CONFIG_FILE).is_file():
+                raise
+        check_output(settings.output_dir, settings.site_dir)
     except GenError as exc:
-        # A broken site.yaml is shown in the browser like any mistake; a missing one is a typo.
-        if not (settings.site_dir / CONFIG_FILE).is_file():
-            for problem in exc.problems:
-                print(problem, file=sys.stderr)
-            return EXIT_ERRORS
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        return EXIT_ERRORS
+    except OSError as exc:  # site.yaml there but unreadable
+        print(os_problem(exc, settings.site_dir), file=sys.stderr)
+        return EXIT_ERRORS
     preview = Preview(settings, lambda: options_from(args))
     try:
         if settings.serve:
             try:
                 preview.bind()
-            except OSError as exc:
-                print(f"cannot serve on {settings.host}: {exc.strerror}", file=sys.stderr)
+            except (OSError, OverflowError) as exc:
+                # OverflowError: every port from --port up to 65535 was taken.
+                reason = exc.strerror if isinstance(exc, OSError) else "no free port up to 65535"
+                print(f"cannot serve on {settings.host}: {reason or exc}", file=sys.stderr)
                 return EXIT_ERRORS
-        preview.start()
+        try:
+            preview.start()
+        except OSError as exc:  # e.g. the system's limit on watched folders
+            reason = exc.strerror or str(exc)
+            print(f"cannot watch {settings.site_dir}: {reason}", file=sys.stderr)
+            return EXIT_ERRORS
         if settings.serve:
             if not is_loopback(settings.host):
                 print(
