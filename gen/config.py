@@ -24,6 +24,8 @@ ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 LANG_RE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
 # Markdown engines: Python-Markdown (default) and cmark-gfm, through the cmarkgfm package.
 MARKDOWN_ENGINES = ("markdown", "cmark")
+# What raw HTML in a body becomes (gen/markup/sanitize.py).
+RAW_HTML_MODES = ("allow", "sanitize", "forbid")
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +91,11 @@ class SiteConfig:
         "how Markdown is converted: {engine: markdown} (default) or {engine: cmark}",
         "markdown",
         key="markdown",
+    )
+    raw_html: str = setting(
+        "raw HTML in bodies: sanitize (default: safe tags kept, the rest removed with a "
+        "warning), allow (passed as written) or forbid (an error); feeds are always sanitised",
+        "sanitize",
     )
 
     @property
@@ -245,6 +252,11 @@ def parse_config(
         theme = DEFAULTS["theme"]
     description = text("description")
     markdown_engine = _parse_markdown(data.get("markdown"), err)
+    raw_html = text("raw_html", DEFAULTS["raw_html"])
+    if raw_html not in RAW_HTML_MODES:
+        hint = suggest(raw_html, RAW_HTML_MODES)
+        err(("raw_html",), f"'raw_html' must be allow, sanitize or forbid, got '{raw_html}'{hint}")
+        raw_html = DEFAULTS["raw_html"]
     report.raise_if_errors(ConfigError)
     return SiteConfig(
         title=title,
@@ -263,6 +275,7 @@ def parse_config(
         max_image_megapixels=max_image_megapixels,
         search=search,
         markdown_engine=markdown_engine,
+        raw_html=raw_html,
     )
 
 

@@ -275,3 +275,23 @@ def test_an_output_folder_linked_outside_is_never_written_through(tmp_path: Path
         p.message.endswith("the path leaves the output folder") for p in failed.value.problems
     )
     assert list(outside.iterdir()) == []
+
+
+def test_a_watch_save_refused_by_the_markup_limits_is_located(tmp_path: Path) -> None:
+    """A save whose body the converter refuses is not answered partially: the build that
+    redoes everything reports it at its file and line."""
+    site = make_site(tmp_path / "site", {"content/articles/a.md": article("Talks in Kyiv")})
+    out, session = tmp_path / "out", Session()
+    build(options(site, out, None), session=session)
+    before = snapshot(out)
+    text = article("Talks in Kyiv", body="> " * 1000 + "deep\n")
+    (site / "content/articles/a.md").write_text(text, encoding="utf-8")
+    with pytest.raises(BuildFailed) as failed:
+        build(
+            options(site, out, None), session=session, changed=frozenset({"content/articles/a.md"})
+        )
+    [problem] = failed.value.problems
+    assert problem.path == "content/articles/a.md"
+    assert problem.line == text.count("\n", 0, text.index("> >")) + 1
+    assert problem.message == "too deeply nested (1000 levels; the limit is 32)"
+    assert snapshot(out) == before

@@ -20,7 +20,7 @@ from gen.engine.changes import Changes, NotPartial
 from gen.errors import ErrorReport
 from gen.markup.convert import convert_bodies
 from gen.markup.engine import MarkdownEngine
-from gen.markup.text import Converter
+from gen.markup.text import Converter, MarkupRefused
 from gen.model import Article, OutputFile, Site
 from gen.outputs.images import ImageCache, publish_assets
 from gen.outputs.search import (
@@ -155,7 +155,10 @@ def assemble(
         edited: dict[str, Article] = {}
         for doc in tree.articles:
             old = last.site.articles[last.index.by_source[doc.path]]
-            article = parse_article(doc, last.context, engine, options, report)
+            try:
+                article = parse_article(doc, last.context, engine, options, report)
+            except MarkupRefused:
+                raise NotPartial from None  # the build that redoes everything locates it
             if article is None or report.errors or report.warnings:
                 raise NotPartial  # the build that redoes everything reports it, with the rest
             if place_of(article) != place_of(old):

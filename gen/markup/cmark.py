@@ -34,13 +34,15 @@ from gen.model import Heading
 OPTIONS: int = (
     Options.CMARK_OPT_SMART  # typographic quotes, dashes and ellipses, as smarty does
     | Options.CMARK_OPT_FOOTNOTES
-    # Raw HTML passes through (an embedded <figure> or <iframe>), as with Python-Markdown.
+    # Raw HTML passes through (an embedded <figure> or <iframe>), as with Python-Markdown;
+    # the site's raw_html policy then decides what stays (gen/markup/sanitize.py).
     | Options.CMARK_OPT_UNSAFE
     # style="text-align: …" as Python-Markdown writes, not HTML5's obsolete align="…".
     | Options.CMARK_OPT_TABLE_PREFER_STYLE_ATTRIBUTES
 )
 # GitHub's extensions less tagfilter, which would disable the <iframe> and <script> embeds
-# that Python-Markdown lets through, and tasklist, whose checkboxes have no place in a story.
+# that Python-Markdown lets through (raw_html: allow), and tasklist, whose checkboxes have
+# no place in a story.
 EXTENSIONS = ("table", "strikethrough", "autolink")
 
 # The post-processing below rewrites only these tags (footnote markup included). Raw HTML
@@ -202,24 +204,34 @@ _NATIVE = _load_native()
 
 
 class CmarkConverter:
-    """Markdown → `Rendered` with cmark-gfm; keeps no state between documents."""
+    """Markdown → `Rendered` with cmark-gfm; keeps no state between documents but `raw`.
 
-    def __init__(self, base_path: str = "/") -> None:
+    With `collect_raw` (a site that forbids raw HTML), `raw` is each document's raw HTML
+    as written, always set aside to know it; otherwise only when a document needs it.
+    """
+
+    def __init__(self, base_path: str = "/", *, collect_raw: bool = False) -> None:
         self.base_path = base_path
         self._base_attr = html.escape(base_path)
         # Without the direct binding (see `_Native`) cmarkgfm's wrapper still converts, but
         # leaks memory, and raw HTML cannot be set aside: its root-relative links get the
         # base path too, and its <img> tags are lazy and checked like Markdown images.
         self.native = _NATIVE
+        self.collect_raw = collect_raw
+        self.raw: list[str] | None = []
 
     def convert(self, text: str) -> Rendered:
         """Convert one document."""
         stash: list[str] = []
+        maybe_html = "<" in text
         if self.native is None:
             body = cmarkgfm.markdown_to_html_with_extensions(text, OPTIONS, list(EXTENSIONS))
+            self.raw = None if maybe_html else []
         else:
             rewritten = _REWRITTEN_RE.search(text.lower())
-            body = self.native.render(text, stash if rewritten else None)
+            collect = bool(rewritten) or (self.collect_raw and maybe_html)
+            body = self.native.render(text, stash if collect else None)
+            self.raw = list(stash) if collect else (None if maybe_html else [])
         # Order matters: footnote markup first, so heading text can drop footnote marks;
         # raw HTML last, so nothing an author wrote is rewritten.
         if "data-footnote" in body:

@@ -11,6 +11,7 @@ import json
 import os
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from functools import partial
 from importlib import metadata
 from multiprocessing import get_all_start_methods, get_context
@@ -22,9 +23,10 @@ from gen.cache import SqliteCache
 from gen.config import BuildOptions, SiteConfig
 from gen.errors import ErrorReport
 from gen.markup.engine import MarkdownEngine
-from gen.markup.text import Rendered
+from gen.markup.sanitize import LITE_PAGE_AROUND, LITE_PAGE_BUDGET, sanitize_lite
+from gen.markup.text import MarkupRefused, Rendered
 from gen.model import Heading
-from gen.source.read import SourceTree
+from gen.source.read import SourceDoc, SourceTree
 
 T = TypeVar("T")
 
@@ -41,12 +43,38 @@ class Engine(Protocol):
 EngineFactory = Callable[[], Engine]
 
 
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """A body the engine refused (`MarkupRefused`): (line of the body, message) each."""
+
+    found: tuple[tuple[int, str], ...]
+
+
+# What a refused body converts to for the stages after this one: the build fails on the
+# errors reported here (or, for a draft left out, never publishes it).
+REFUSED = Rendered(html="", toc=(), first_paragraph="", word_count=0)
+
+
+def _converted(engine: Engine, text: str) -> Rendered | Refusal:
+    """One conversion; a refusal as data, so a pool worker returns it like any result."""
+    try:
+        return engine.convert(text)
+    except MarkupRefused as exc:
+        return Refusal(exc.found)
+
+
 class Converted:
     """Precomputed conversions, looked up by text; anything missing is converted on demand."""
 
-    def __init__(self, results: dict[str, Rendered], fallback: EngineFactory) -> None:
+    def __init__(
+        self,
+        results: dict[str, Rendered],
+        fallback: EngineFactory,
+        refused: dict[str, Refusal] | None = None,
+    ) -> None:
         self.results = results
         self.fallback = fallback
+        self.refused = refused or {}
         self._engine: Engine | None = None
 
     def convert(self, text: str) -> Rendered:
@@ -54,6 +82,8 @@ class Converted:
         found = self.results.get(text)
         if found is not None:
             return found
+        if text in self.refused:
+            return REFUSED
         if self._engine is None:
             self._engine = self.fallback()
         return self._engine.convert(text)
@@ -87,19 +117,23 @@ def convert_all(
     hits = cache.get_many(keys.values())
     results.update({text: hits[key] for text, key in keys.items() if key in hits})
     missing = [text for text in unique if text not in results]
-    made = _convert(missing, factory, jobs)
+    outcomes = _convert(missing, factory, jobs)
+    made = {text: r for text, r in outcomes.items() if isinstance(r, Rendered)}
+    refused = {text: r for text, r in outcomes.items() if isinstance(r, Refusal)}
     results.update(made)
+    # Refusals are not kept: the next build checks the body again (it is cheap to refuse).
     cache.put_many({keys[text]: rendered for text, rendered in made.items()})
     if memo is not None:
         memo.clear()
         memo.update({text: (settings, rendered) for text, rendered in results.items()})
-    return Converted(results, factory), len(unique) - len(made), len(made)
+    converted = Converted(results, factory, refused)
+    return converted, len(unique) - len(outcomes), len(outcomes)
 
 
-def _convert(texts: list[str], factory: EngineFactory, jobs: int) -> dict[str, Rendered]:
+def _convert(texts: list[str], factory: EngineFactory, jobs: int) -> dict[str, Rendered | Refusal]:
     if jobs <= 1 or len(texts) < PARALLEL_MIN or "fork" not in get_all_start_methods():
         engine = factory()
-        return {text: engine.convert(text) for text in texts}
+        return {text: _converted(engine, text) for text in texts}
     chunks = [texts[i : i + CHUNK] for i in range(0, len(texts), CHUNK)]
     # fork: the workers inherit the factory (a closure) instead of pickling it.
     with ProcessPoolExecutor(
@@ -124,9 +158,9 @@ def _start_worker(factory: EngineFactory) -> None:
     _worker_engine.append(factory())
 
 
-def _convert_chunk(texts: list[str]) -> list[Rendered]:
+def _convert_chunk(texts: list[str]) -> list[Rendered | Refusal]:
     engine = _worker_engine[0]
-    return [engine.convert(text) for text in texts]
+    return [_converted(engine, text) for text in texts]
 
 
 def default_jobs() -> int:
@@ -139,7 +173,10 @@ def default_jobs() -> int:
 
 def engine_version(engine: str) -> str:
     """The installed version of the library behind an engine (part of the cache key)."""
-    package = "cmarkgfm" if engine == "cmark" else "markdown"
+    return _version("cmarkgfm" if engine == "cmark" else "markdown")
+
+
+def _version(package: str) -> str:
     try:
         return metadata.version(package)
     except metadata.PackageNotFoundError:
@@ -151,6 +188,16 @@ def settings_key(*parts: str) -> str:
     the library versions, and Dateline's own code, so a change to it never serves a stale
     conversion."""
     return "|".join((code_digest()[:16], *parts))
+
+
+def lite_size(body: str) -> int:
+    """About how many bytes a story's text-only page takes: its body as that edition
+    keeps it, and what the templates put around it. Only long bodies are measured."""
+    if len(body) * 4 + LITE_PAGE_AROUND <= LITE_PAGE_BUDGET:  # 4 bytes a character at most
+        return 0
+    if len(body.encode("utf-8")) + LITE_PAGE_AROUND <= LITE_PAGE_BUDGET:  # cleaning only cuts
+        return 0
+    return len(sanitize_lite(body).encode("utf-8")) + LITE_PAGE_AROUND
 
 
 def _key(text: str, settings: str) -> str:
@@ -165,6 +212,7 @@ def _to_json(rendered: Rendered) -> str:
             "first": rendered.first_paragraph,
             "words": rendered.word_count,
             "images": [list(i) for i in rendered.images],
+            "notes": [list(n) for n in rendered.notes],
         },
         ensure_ascii=False,
     )
@@ -180,6 +228,7 @@ def _from_json(value: Any) -> Rendered | None:
             first_paragraph=str(data["first"]),
             word_count=int(data["words"]),
             images=tuple((str(s), str(a)) for s, a in data["images"]),
+            notes=tuple((int(line), str(message)) for line, message in data["notes"]),
         )
     except (ValueError, KeyError, TypeError):
         return None
@@ -198,11 +247,55 @@ def convert_bodies(
     for live in tree.live:
         texts += [live.index.body, *(u.body for u in live.updates)]
     engine_name = config.markdown_engine
-    factory = partial(MarkdownEngine, config.base_path, engine_name)
+    factory = partial(MarkdownEngine, config.base_path, engine_name, config.raw_html)
     db = options.cache_dir / "dateline.sqlite" if options.cache_dir is not None else None
     cache = MarkupCache(db, lambda message: report.warn(".cache", None, message))
     try:
-        settings = settings_key(engine_name, engine_version(engine_name), config.base_path)
-        return convert_all(texts, settings, factory, cache, options.jobs, memo)
+        settings = settings_key(
+            engine_name,
+            engine_version(engine_name),
+            config.base_path,
+            config.raw_html,
+            _version("nh3") if config.raw_html != "allow" else "",
+        )
+        result = convert_all(texts, settings, factory, cache, options.jobs, memo)
     finally:
         cache.close()
+    report_bodies(tree, result[0], options, report)
+    return result
+
+
+def report_bodies(
+    tree: SourceTree, converted: Converted, options: BuildOptions, report: ErrorReport
+) -> None:
+    """Each body's refusals (errors) and notes (warnings) at the lines of its file. A
+    draft's refusals are warnings unless the build includes drafts, as for its other
+    problems: an unfinished draft does not block publishing. A story too long for one
+    page of the text-only edition is a warning at its first line."""
+    docs: list[SourceDoc] = list(tree.articles)
+    stories = len(docs)
+    for live in tree.live:
+        docs += [live.index, *live.updates]
+    for number, doc in enumerate(docs):
+        refusal = converted.refused.get(doc.body)
+        rendered = converted.results.get(doc.body)
+        notes = rendered.notes if rendered is not None else ()
+        draft = doc.front.data.get("draft") is True and not options.drafts
+        if rendered is not None and number < stories and not draft:
+            size = lite_size(rendered.html)
+            if size > LITE_PAGE_BUDGET:
+                report.warn(
+                    doc.path,
+                    doc.body_line,
+                    f"its text-only (lite) page will be about {size / 1024:.1f} KB, over the "
+                    f"lite edition's {LITE_PAGE_BUDGET // 1024} KB budget",
+                )
+        mark = "(draft) " if draft else ""
+        for line, message in refusal.found if refusal is not None else ():
+            where = doc.body_line + line - 1
+            if draft:
+                report.warn(doc.path, where, mark + message)
+            else:
+                report.error(doc.path, where, message)
+        for line, message in notes:
+            report.warn(doc.path, doc.body_line + line - 1, mark + message)

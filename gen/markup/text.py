@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 from typing import Protocol
 
+from gen.errors import ContentError, Problem
 from gen.model import Heading
 from gen.urls import slugify
 
@@ -37,6 +38,9 @@ class Rendered:
     first_paragraph: str  # plain text
     word_count: int
     images: tuple[tuple[str, str], ...] = ()  # (src as written, alt) of the body's local images
+    # Warnings for the author: (line of the body, from 1; message), e.g. what the raw HTML
+    # policy removed.
+    notes: tuple[tuple[int, str], ...] = ()
 
     @property
     def reading_minutes(self) -> int:
@@ -63,10 +67,32 @@ def heading_id(value: str, separator: str = "-") -> str:
     return slugify(value) or "section"
 
 
+class MarkupRefused(ContentError):
+    """A body the site will not convert (nested too deeply, too slow, raw HTML where it is
+    forbidden). `found` holds (line of the body, from 1; message); the conversion stage
+    reports them at the file's lines. Raised where no file is known (a watch session's
+    quick rebuild), it still fails the build with the messages, never a traceback."""
+
+    def __init__(self, found: list[tuple[int, str]]) -> None:
+        self.found = tuple(found)
+        super().__init__(
+            Problem("(a story's body)", None, f"{message} (line {line} of the body)")
+            for line, message in found
+        )
+
+
 class Converter(Protocol):
     """What an engine offers: one document's Markdown in, a `Rendered` out."""
 
     def convert(self, text: str) -> Rendered: ...
+
+
+class RawConverter(Converter, Protocol):
+    """An engine behind `MarkdownEngine`, which also tells the last document's raw HTML
+    pieces as written (None where it cannot tell)."""
+
+    @property
+    def raw(self) -> list[str] | None: ...
 
 
 def plain_text(fragment: str) -> str:

@@ -16,6 +16,7 @@ from xml.sax.saxutils import escape
 
 from gen.cache import Memo, article_digest
 from gen.config import SiteConfig
+from gen.markup.sanitize import sanitize
 from gen.model import Article, Image, Listing, OutputFile, Site
 from gen.outputs.inspect import IMAGE_TYPES
 from gen.urls import url_path
@@ -63,9 +64,10 @@ class Extras:
         self._xml: dict[str, str] = {}
 
     def html(self, article: Article) -> str:
-        """The body with absolute links."""
+        """The body, sanitised whatever `raw_html` says (feed readers are other people's
+        pages), with absolute links."""
         if article.url not in self._html:
-            self._html[article.url] = absolute_html(self.config, article.body_html)
+            self._html[article.url] = entry_html(self.config, article.body_html)
         return self._html[article.url]
 
     def xml(self, article: Article) -> str:
@@ -170,6 +172,12 @@ def render_feed(feed: Feed, config: SiteConfig, extras: Extras | None = None) ->
 def absolute(config: SiteConfig, path: str) -> str:
     """A site path as an absolute URL."""
     return config.base_url + path.lstrip("/")
+
+
+def entry_html(config: SiteConfig, body: str) -> str:
+    """A body as a feed carries it: sanitised (links made absolute after, so an http://
+    base URL is not taken for an insecure image), unchanged when nothing had to go."""
+    return absolute_html(config, sanitize(body))
 
 
 def absolute_html(config: SiteConfig, html: str) -> str:
@@ -403,7 +411,7 @@ def live_atom(article: Article, config: SiteConfig) -> str:
         ]
         out += [f"<author><name>{x(a.name)}</name></author>" for a in update.authors]
         out += [
-            f'<content type="html">{x(absolute_html(config, update.body_html))}</content>',
+            f'<content type="html">{x(entry_html(config, update.body_html))}</content>',
             "</entry>",
         ]
     out.append("</feed>")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 
+from gen.markup.sanitize import sanitize_lite
 from gen.model import Image
 from gen.urls import url_path
 
@@ -83,7 +84,15 @@ _TAGS_RE = re.compile(r"<[^>]+>")
 
 
 def lite_body(body: str) -> str:
-    """Body HTML with every image replaced by its description, caption and credit as text."""
+    """Body HTML for the text-only edition: every image replaced by its description,
+    caption and credit as text, then only text markup and safe links kept, whatever
+    `raw_html` let into the full page (no script, iframe, form, svg, video, audio,
+    object, embed or event attribute; links to http, https, mailto or this site's
+    pages). Our own markup is kept byte for byte (gen/markup/sanitize.py)."""
+    return sanitize_lite(_images_as_text(body))
+
+
+def _images_as_text(body: str) -> str:
     if "<img " not in body:  # every figure and picture holds an <img>
         return body
 
