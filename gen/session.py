@@ -108,3 +108,7 @@ class LastBuild:
     by_unit: dict[Unit, list[int]] = field(default_factory=dict)  # unit → its pages
     whole: list[int] = field(default_factory=list)  # pages that read more than they declare
     engine: MarkdownEngine | None = None
+    # The manifest's (size, mtime) as this session last left it: another build into the
+    # same folder changes it, and then the session's picture of the folder is not to be
+    # patched (a partial save redoes everything instead).
+    manifest_stamp: tuple[int, int] | None = None

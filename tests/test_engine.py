@@ -212,12 +212,13 @@ def test_a_preview_takes_a_deleted_or_renamed_story_out(
     assert wait_until(
         lambda: (out / f"2026/02/01/{story.stem}/index.html").is_file(), timeout=60
     ), "the last name was not published"
-    settled = preview.builds
-    while True:  # until a quiet second passes with no build
-        time.sleep(1.0)
-        if preview.builds == settled:
+    settled = (preview.builds, preview.caught_up)
+    while True:  # until two quiet seconds pass with no build, and the session caught up
+        time.sleep(2.0)
+        now = (preview.builds, preview.caught_up)
+        if now == settled and not preview.session.behind:
             break
-        settled = preview.builds
+        settled = now
     assert preview.failures == 0
     assert differing(output_files(out), clean(site, tmp_path)) == []
 

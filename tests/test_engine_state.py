@@ -14,8 +14,9 @@ the Markdown engine, jobs). After every step the same options build three output
 - `clean`: a fresh folder with no cache.
 
 `warm` and `watch` must equal `clean` byte for byte; the watch folder also before its
-catch-up, since the machine's site has no search index (the only thing a quick save
-defers). A build that fails must fail in all three with the same problems.
+catch-up, but for the search index (and the manifest listing it) when site.yaml turns
+search on: that is all a partial save defers. A build that fails must fail in all three
+with the same problems.
 
 Runtime: about a minute by default (`EXAMPLES` examples of up to `STEPS` steps; `-s`
 prints how many steps ran). A long soak runs more examples:
@@ -30,16 +31,18 @@ sequences the machine found, shrunk, kept as plain regression tests.
 from __future__ import annotations
 
 import difflib
+import functools
 import os
 import shutil
 import struct
 import tempfile
 import zlib
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -53,6 +56,7 @@ from hypothesis.stateful import (
 )
 
 from gen.config import BuildOptions
+from gen.markup.convert import PARALLEL_MIN
 from gen.pages.theme import DEFAULT_THEME_DIR
 from gen.pipeline import BuildFailed, Session, build
 from tests.conftest import CLOCK, article, output_files
@@ -62,6 +66,9 @@ SOAK = int(os.environ.get("DATELINE_SOAK") or 0)
 EXAMPLES = SOAK or 14
 STEPS = int(os.environ.get("DATELINE_SOAK_STEPS") or (25 if SOAK else 12))
 TOTALS: Counter[str] = Counter()  # steps and examples the machine ran, in this process
+# Off while test_a_partial_save_after_a_build_into_the_preview_folder_leaves_no_stray_files
+# fails (an engine bug): the machine would find it again and again instead of exploring.
+PARTIAL_SAVE_AFTER_A_FOREIGN_BUILD = False
 
 # --- The site's vocabulary ---------------------------------------------------------------
 
@@ -88,10 +95,9 @@ DATES = (
     "2026-11-26T18:00:00+02:00",  # in the news sitemap's window
     "2026-11-29T08:00:00+02:00",  # two days after the clock: scheduled
     "2026-12-05T08:00:00+02:00",
+    "2026-03-01T06:00:00+00:00",  # the same instant as the third, written in UTC
 )
-# The same instant as 2026-03-01T08:00:00+02:00, written in UTC. Left out of DATES while
-# the engine takes the one for the other (test_a_date_rewritten_in_another_offset_*).
-SAME_INSTANT_IN_UTC = "2026-03-01T06:00:00+00:00"
+SAME_INSTANT_IN_UTC = DATES[-1]
 CLOCK_HOURS = (-72, 0, 3, 31, 72, 240)  # the clock, in hours from CLOCK
 LATER_HOURS = (1, 3, 31)  # a save made later than the last build (the preview's clock moves)
 TAGS = ("kyiv", "Kyiv", "talks", "grain", "energy", "Kharkiv Oblast")
@@ -119,7 +125,19 @@ AUTHOR_VALUES = {
 }
 IMAGES = {"photo.png": (40, 30, 0x80), "map.png": (36, 20, 0x80)}  # name → width, height, grey
 NAMES = ("kyiv-talks", "grain", "z", "2026/power-cuts", "monitors", "ports-reopen")
-TEMPLATES = ("base.html", "list.html", "article.html")
+# A live blog (content/live/overnight/): its status, and update files by name.
+LIVE_DIR = "content/live/overnight"
+LIVE_STATUSES = ("live", "ended")
+UPDATE_NAMES = ("0215-sirens", "0340-debris", "1100-repairs", "1400-metro", "0900-all-clear")
+UPDATE_TIMES = (
+    "2026-11-26T02:15:00+02:00",
+    "2026-11-26T03:40:00+02:00",
+    "2026-11-27T11:00:00+02:00",  # an hour before the clock
+    "2026-11-27T14:00:00+02:00",  # two hours after it: published by the clock alone
+    "2026-11-28T09:00:00+02:00",
+)
+STYLESHEETS = (None, "body { color: #111; }\n", "body { color: #222; }\n")
+TEMPLATES = ("base.html", "list.html", "article.html", "_macros.html")
 # What each custom template adds to the default's text (None: the file is removed, and
 # the default's is used): fields that pages declare only in part, or not at all.
 TEMPLATE_LINES = {
@@ -127,6 +145,8 @@ TEMPLATE_LINES = {
         '<p class="count">{{ site.articles|length }} stories</p>',
         '<p class="count">{{ site.articles|length }} stories, {{ site.tags|length }} topics</p>',
         '<p class="latest">{% for a in site.articles[:2] %}{{ a.title }}; {% endfor %}</p>',
+        '{% if site.next_embargo %}<p class="next">{{ site.next_embargo.title }}</p>{% endif %}',
+        '<p class="months">{{ site.months|length }} months; {{ site.authors[0].name }}</p>',
     ),
     "list.html": (
         '{% if listing.articles %}<p class="lead">{{ listing.articles[0].summary }}</p>{% endif %}',
@@ -138,12 +158,18 @@ TEMPLATE_LINES = {
         '<p class="bio">{{ article.authors[0].name }}, {{ article.authors[0].role }}</p>',
         '<p class="bio">{{ related|length }} related; {{ article.authors[0].url }}</p>',
     ),
+    "_macros.html": (
+        '<p class="words">{{ article.word_count }} words</p>',
+        '<p class="tags">{{ article.tags|map(attribute="name")|join(", ") }}</p>',
+        '<p class="bio">{{ article.authors[0].bio }}</p>',
+    ),
 }
 # Where each line goes in the default template's text.
 TEMPLATE_ANCHORS = {
     "base.html": "</footer>",
     "list.html": "{% for article in articles %}",
     "article.html": "</footer>",
+    "_macros.html": '<p class="card-summary"',
 }
 
 
@@ -183,6 +209,7 @@ class Story:
     expires: int | None = None  # hours after `date`
     correction: str | None = None  # dated five hours after `date`
     alias: str | None = None  # an old path that redirects here (unique: the harness's)
+    translation_of: str | None = None  # the slug of the story this one translates (in uk)
 
     def text(self) -> str:
         published = datetime.fromisoformat(self.date)
@@ -209,6 +236,8 @@ class Story:
             extra += f"corrections:\n  - date: {later(5)}\n    text: {self.correction}\n"
         if self.alias is not None:
             extra += f"aliases: [{self.alias}]\n"
+        if self.translation_of is not None:
+            extra += f"lang: uk\ntranslation_of: {self.translation_of}\n"
         return article(
             self.title,
             date=self.date,
@@ -220,6 +249,35 @@ class Story:
 
 
 @dataclass
+class Update:
+    """A live blog's update file."""
+
+    time: str
+    author: str = "olena-kovalenko"
+    headline: str | None = None
+    body: str = "Sirens sounded across the city.\n"
+    pinned: bool = False
+    draft: bool = False
+
+    def text(self) -> str:
+        extra = f"headline: {self.headline}\n" if self.headline is not None else ""
+        extra += "pinned: true\n" if self.pinned else ""
+        extra += "draft: true\n" if self.draft else ""
+        return f"---\ntime: {self.time}\nauthor: {self.author}\n{extra}---\n\n{self.body}"
+
+
+def live_index(status: str) -> str:
+    """The live blog's index.md: `ended` closes coverage after the last update time."""
+    end = "coverage_end: 2026-11-28T12:00:00+02:00\n" if status == "ended" else ""
+    return (
+        '---\ntitle: "Live: overnight attack on Kyiv"\nauthor: [olena-kovalenko, david-okafor]\n'
+        f"coverage_start: 2026-11-26T02:00:00+02:00\nstatus: {status}\n{end}"
+        "section: conflict\ntags: [kyiv]\nsummary: Rolling coverage of the attack.\n---\n\n"
+        "Air raid sirens sounded across Kyiv shortly after 2 a.m.\n"
+    )
+
+
+@dataclass
 class SiteSettings:
     """site.yaml, as the machine varies it."""
 
@@ -228,6 +286,12 @@ class SiteSettings:
     base_url: str = BASE_URLS[0]
     engine: str = "markdown"
     search: bool = False
+    title: str = "Test Ledger"
+    language: str = "en"
+    timezone: str = "Europe/Kyiv"
+    permalink: str | None = None  # None: the default, /{year}/{month}/{day}/{slug}/
+    related_count: int | None = None
+    feed_entries: int | None = None
 
     def text(self) -> str:
         sections = "".join(
@@ -236,11 +300,21 @@ class SiteSettings:
             for sid in self.order
         )
         engine = "markdown: {engine: cmark}\n" if self.engine == "cmark" else ""
+        optional = "".join(
+            f"{key}: {value}\n"
+            for key, value in (
+                ("permalink", self.permalink),
+                ("related_count", self.related_count),
+                ("feed_entries", self.feed_entries),
+            )
+            if value is not None
+        )
         return (
-            f"title: Test Ledger\nbase_url: {self.base_url}\nlanguage: en\n"
-            "timezone: Europe/Kyiv\ndescription: A test site.\npublisher:\n  name: Test Ledger\n"
+            f"title: {self.title}\nbase_url: {self.base_url}\nlanguage: {self.language}\n"
+            f"timezone: {self.timezone}\ndescription: A test site.\n"
+            "publisher:\n  name: Test Ledger\n"
             f"theme: custom\nsearch: {str(self.search).lower()}\nimage_widths: [16, 32]\n"
-            f"per_page: {self.per_page}\nsections:\n{sections}{engine}"
+            f"per_page: {self.per_page}\nsections:\n{sections}{engine}{optional}"
         )
 
 
@@ -265,6 +339,11 @@ class Flags:
             cache_dir=cache,
             jobs=self.jobs,
         )
+
+
+def slug_of(name: str) -> str:
+    """A story's slug: its file name's stem (the names are all lowercase words)."""
+    return name.rsplit("/", 1)[-1]
 
 
 def initial_stories() -> dict[str, Story]:
@@ -313,17 +392,54 @@ def differences(name: str, got: dict[str, bytes], want: dict[str, bytes]) -> str
 Outcome = dict[str, bytes] | tuple[object, ...]  # the output's files, or a failure's problems
 
 
+def without_index(outcome: Outcome) -> Outcome:
+    """The output without the search index and the manifest (which lists the index's files):
+    what a partial save does not defer."""
+    if isinstance(outcome, tuple):
+        return outcome
+    return {
+        path: data
+        for path, data in outcome.items()
+        if not path.startswith("pagefind/") and path != ".dateline-manifest.json"
+    }
+
+
 def expect_equal(outcomes: list[tuple[str, Outcome]], clean: Outcome) -> None:
-    """Each named outcome is the clean build's: the same files, or the same problems."""
+    """Each named outcome is the clean build's: the same files, or the same problems. A name
+    that says "search index aside" is compared without the search index."""
     failures = []
-    for name, outcome in outcomes:
+    for name, got in outcomes:
+        outcome, want = got, clean
+        if "search index aside" in name:
+            outcome, want = without_index(got), without_index(clean)
         if isinstance(clean, tuple) or isinstance(outcome, tuple):
-            if outcome != clean:
-                failures.append(f"{name} build: {outcome!r}\nclean build: {clean!r}")
-        elif outcome != clean:
-            failures.append(differences(name, outcome, clean))
+            if outcome != want:
+                failures.append(f"{name} build: {outcome!r}\nclean build: {want!r}")
+        elif outcome != want:
+            failures.append(differences(name, outcome, want))
     if failures:
         raise AssertionError("\n\n".join(failures))
+
+
+Method = TypeVar("Method", bound=Callable[..., Any])
+
+
+def logged(method: Method) -> Method:
+    """Note a call of a harness method in its history (not the calls it makes itself), as
+    the line of Python that makes it again: a failure shows how to replay it."""
+
+    @functools.wraps(method)
+    def wrapper(self: Harness, *args: Any, **kwargs: Any) -> Any:
+        if self.depth == 0:
+            words = [repr(a) for a in args] + [f"{k}={v!r}" for k, v in kwargs.items()]
+            self.history.append(f"h.{method.__name__}({', '.join(words)})")
+        self.depth += 1
+        try:
+            return method(self, *args, **kwargs)
+        finally:
+            self.depth -= 1
+
+    return wrapper  # type: ignore[return-value]
 
 
 class Harness:
@@ -334,9 +450,15 @@ class Harness:
     clean and compares; `step` is a save then a check.
     """
 
-    def __init__(self, root: Path, *, search: bool = False) -> None:
+    def __init__(self, root: Path, *, search: bool = False, shared_cache: bool = False) -> None:
         self.root = root
+        self.history = [f"h = Harness(root, search={search!r}, shared_cache={shared_cache!r})"]
+        self.depth = 0
         self.site = root / "site"
+        self.warm_dir, self.warm_cache = root / "warm", root / "cache"
+        # `dateline build` and `dateline serve` share the site's .cache/ unless told otherwise.
+        self.watch_dir = root / "watch"
+        self.watch_cache = self.warm_cache if shared_cache else root / "watch-cache"
         self.stories = initial_stories()
         self.authors = {
             aid: dict(zip(("name", "role", "bio"), v, strict=True)) for aid, v in PEOPLE.items()
@@ -345,6 +467,12 @@ class Harness:
         self.config = SiteSettings(search=search)
         self.flags = Flags()
         self.templates: dict[str, int | None] = dict.fromkeys(TEMPLATES, 0)
+        self.stylesheet: str | None = None
+        self.live_status = "live"
+        self.updates = {
+            UPDATE_NAMES[0]: Update(UPDATE_TIMES[0], headline="Sirens"),
+            UPDATE_NAMES[2]: Update(UPDATE_TIMES[2], author="david-okafor", pinned=True),
+        }
         self.session = Session()
         self.aliases = 0
         self.steps = 0
@@ -358,6 +486,9 @@ class Harness:
             self.write_template(name)
         for name in self.stories:
             self.write_story(name)
+        self.write(f"{LIVE_DIR}/index.md", live_index(self.live_status))
+        for name in self.updates:
+            self.write_update(name)
 
     # --- Files --------------------------------------------------------------------------
 
@@ -385,6 +516,9 @@ class Harness:
     def write_image(self, name: str) -> frozenset[str]:
         return self.write(f"content/images/{name}", picture(*self.images[name]))
 
+    def write_update(self, name: str) -> frozenset[str]:
+        return self.write(f"{LIVE_DIR}/{name}.md", self.updates[name].text())
+
     def write_template(self, name: str) -> frozenset[str]:
         rel = f"themes/custom/templates/{name}"
         variant = self.templates[name]
@@ -399,6 +533,7 @@ class Harness:
 
     # --- Edits: each returns the site paths it touched, as a watcher would see them ------
 
+    @logged
     def edit_story(self, name: str, **changes: object) -> frozenset[str]:
         if changes.get("alias") is True:  # a new old path, never another story's
             self.aliases += 1
@@ -406,39 +541,90 @@ class Harness:
         self.stories[name] = replace(self.stories[name], **changes)
         return self.write_story(name)
 
+    @logged
     def add_story(self, name: str, story: Story) -> frozenset[str]:
         self.stories[name] = story
         return self.write_story(name)
 
+    @logged
     def delete_story(self, name: str) -> frozenset[str]:
         del self.stories[name]
         rel = self.story_path(name)
         (self.site / rel).unlink()
-        return frozenset({rel})
+        # Its translations stand alone now (saved with it: a dangling one is an error).
+        return frozenset({rel}) | self.retarget(slug_of(name), None)
 
+    @logged
     def rename_story(self, old: str, new: str) -> frozenset[str]:
         self.stories[new] = self.stories.pop(old)
         target = self.site / self.story_path(new)
         target.parent.mkdir(parents=True, exist_ok=True)
         (self.site / self.story_path(old)).rename(target)
-        return frozenset({self.story_path(old), self.story_path(new)})
+        moved = frozenset({self.story_path(old), self.story_path(new)})
+        return moved | self.retarget(slug_of(old), slug_of(new))
 
+    def retarget(self, slug: str, to: str | None) -> frozenset[str]:
+        """Point the translations of the story at `slug` to `to` (None: no original)."""
+        changed: frozenset[str] = frozenset()
+        for name, story in list(self.stories.items()):
+            if story.translation_of == slug:
+                changed |= self.edit_story(name, translation_of=to)
+        return changed
+
+    @logged
+    def translate(self, name: str, original: str | None) -> frozenset[str]:
+        """Make the story `name` the Ukrainian version of `original` (None: of none)."""
+        slug = slug_of(original) if original is not None and original != name else None
+        return self.edit_story(name, translation_of=slug)
+
+    @logged
     def edit_author(self, aid: str, key: str, value: str) -> frozenset[str]:
         self.authors[aid][key] = value
         return self.write_author(aid)
 
+    @logged
     def replace_image(self, name: str, width: int, height: int, grey: int) -> frozenset[str]:
         self.images[name] = (width, height, grey)
         return self.write_image(name)
 
+    @logged
     def set_template(self, name: str, variant: int | None) -> frozenset[str]:
         self.templates[name] = variant
         return self.write_template(name)
 
+    @logged
+    def set_stylesheet(self, css: str | None) -> frozenset[str]:
+        """The custom theme's style.css (None: none, the default's is published)."""
+        self.stylesheet = css
+        rel = "themes/custom/static/style.css"
+        if css is None:
+            (self.site / rel).unlink(missing_ok=True)
+            return frozenset({rel})
+        return self.write(rel, css)
+
+    @logged
+    def set_live_status(self, status: str) -> frozenset[str]:
+        self.live_status = status
+        return self.write(f"{LIVE_DIR}/index.md", live_index(status))
+
+    @logged
+    def edit_update(self, name: str, **changes: object) -> frozenset[str]:
+        self.updates[name] = replace(self.updates.get(name) or Update(UPDATE_TIMES[0]), **changes)
+        return self.write_update(name)
+
+    @logged
+    def delete_update(self, name: str) -> frozenset[str]:
+        del self.updates[name]
+        rel = f"{LIVE_DIR}/{name}.md"
+        (self.site / rel).unlink()
+        return frozenset({rel})
+
+    @logged
     def edit_config(self, **changes: object) -> frozenset[str]:
         self.config = replace(self.config, **changes)
         return self.write("site.yaml", self.config.text())
 
+    @logged
     def switch(self, **changes: object) -> frozenset[str]:
         self.flags = replace(self.flags, **changes)
         return frozenset()  # no file changed: the next build simply runs with other options
@@ -462,36 +648,137 @@ class Harness:
         return output_files(options.output_dir)
 
     def watch_options(self) -> BuildOptions:
-        return self.flags.options(self.site, self.root / "watch", self.root / "watch-cache")
+        return self.flags.options(self.site, self.watch_dir, self.watch_cache)
 
+    @logged
     def save(self, changed: Iterable[str]) -> None:
         """A watch save: the session builds, told which files changed."""
         changed = frozenset(changed)
         self.saved = self.run(self.watch_options(), session=self.session, changed=changed)
 
+    @logged
+    def forget_save(self) -> None:
+        """The last save is not compared: it was not expected to be exact."""
+        self.saved = None
+
+    @logged
     def clean(self) -> Outcome:
         """A clean build of the site as it is now (no cache, no session)."""
         clean_dir = self.root / "clean"
         shutil.rmtree(clean_dir, ignore_errors=True)
         return self.run(self.flags.options(self.site, clean_dir, None))
 
+    @logged
     def check(self) -> None:
         """Build warm, catch the watch session up, build clean: all three must agree."""
         self.steps += 1
         TOTALS["steps"] += 1
         clean = self.clean()
-        warm_options = self.flags.options(self.site, self.root / "warm", self.root / "warm-cache")
-        warm = self.run(warm_options)
+        if isinstance(clean, tuple):
+            TOTALS["failed"] += 1  # a site the step made invalid: all three must fail alike
+        warm = self.run(self.flags.options(self.site, self.warm_dir, self.warm_cache))
         saved, self.saved = self.saved, None
         caught_up = self.run(self.watch_options(), session=self.session, exact=True)
         outcomes = [("warm", warm), ("watch (caught up)", caught_up)]
-        if saved is not None and not self.config.search:
-            outcomes.insert(0, ("watch (before catch-up)", saved))
-        expect_equal(outcomes, clean)
+        if saved is not None:
+            aside = ", search index aside" if self.config.search else ""
+            outcomes.insert(0, (f"watch (before catch-up{aside})", saved))
+        try:
+            expect_equal(outcomes, clean)
+        except AssertionError as failure:
+            raise AssertionError(f"{failure}\n\n{self.replay()}") from None
 
+    @logged
+    def compare_save(self, name: str) -> None:
+        """The last save's outcome is the clean build's (nothing else is built)."""
+        assert self.saved is not None
+        if self.config.search:
+            name += ", search index aside"  # deferred by a partial save, until the catch-up
+        try:
+            expect_equal([(name, self.saved)], self.clean())
+        except AssertionError as failure:
+            raise AssertionError(f"{failure}\n\n{self.replay()}") from None
+
+    def replay(self) -> str:
+        """The calls that made this state, as lines of Python."""
+        return "To replay:\n    " + "\n    ".join(self.history)
+
+    @logged
     def step(self, changed: Iterable[str]) -> None:
         self.save(changed)
         self.check()
+
+    # --- What else the cache and the session go through ---------------------------------
+
+    @logged
+    def foreign_build(self, other: str, *, cache: bool) -> None:
+        """`dateline build [--drafts|--future|--base-url URL] [--no-cache]` into the
+        preview's output folder (`other`: which option it has besides the preview's)."""
+        flags = self.flags
+        if other in ("drafts", "future"):
+            flags = replace(flags, **{other: True})
+        elif other == "base_url":
+            flags = replace(flags, base_url="https://elsewhere.example.com/")
+        self.run(flags.options(self.site, self.watch_dir, self.warm_cache if cache else None))
+
+    @logged
+    def restart_preview(self) -> None:
+        """A new session over the same output folder and cache (the preview restarted)."""
+        self.session = Session()
+
+    @logged
+    def wipe_warm_output(self) -> None:
+        """A fresh checkout in CI: the cache is restored, the output folder is not there."""
+        shutil.rmtree(self.warm_dir, ignore_errors=True)
+
+    @logged
+    def clear_warm_cache(self) -> None:
+        shutil.rmtree(self.warm_cache, ignore_errors=True)
+
+    @logged
+    def snapshot(self) -> None:
+        """Keep the warm cache and output folder as they are now (a CI cache saved)."""
+        for name, folder in (("cache", self.warm_cache), ("output", self.warm_dir)):
+            kept = self.root / "snapshot" / name
+            shutil.rmtree(kept, ignore_errors=True)
+            if folder.is_dir():
+                shutil.copytree(folder, kept)
+
+    @logged
+    def restore(self, output: bool) -> None:
+        """Put the snapshot's cache back (an older CI cache), and its output folder too."""
+        names = (("cache", self.warm_cache), ("output", self.warm_dir))
+        for name, folder in names if output else names[:1]:
+            shutil.rmtree(folder, ignore_errors=True)
+            kept = self.root / "snapshot" / name
+            if kept.is_dir():
+                shutil.copytree(kept, folder)
+
+    @logged
+    def break_file(self, kind: str, name: str) -> frozenset[str]:
+        """A save with a mistake: an unknown key in a story, an author or site.yaml, or a
+        template that does not parse. `mend(kind, name)` writes the file right again."""
+        if kind == "story":
+            text = self.stories[name].text()
+            end = text.index("\n---\n", 3) + 1
+            return self.write(self.story_path(name), text[:end] + "subtitle: oops\n" + text[end:])
+        if kind == "author":
+            text = (self.site / "content/authors/david-okafor.yaml").read_text(encoding="utf-8")
+            return self.write("content/authors/david-okafor.yaml", text + "twitter: oops\n")
+        if kind == "site.yaml":
+            return self.write("site.yaml", self.config.text() + "colour: blue\n")
+        template = (DEFAULT_THEME_DIR / "templates/article.html").read_text(encoding="utf-8")
+        return self.write("themes/custom/templates/article.html", template + "{% if %}\n")
+
+    @logged
+    def mend(self, kind: str, name: str) -> frozenset[str]:
+        if kind == "story":
+            return self.write_story(name)
+        if kind == "author":
+            return self.write_author("david-okafor")
+        if kind == "site.yaml":
+            return self.write("site.yaml", self.config.text())
+        return self.write_template("article.html")
 
 
 # --- The state machine ----------------------------------------------------------------------
@@ -543,7 +830,26 @@ STORIES = st.builds(
 AUTHOR_EDITS = st.one_of(
     *(st.tuples(st.just(key), st.sampled_from(values)) for key, values in AUTHOR_VALUES.items())
 )
+SITE_EDITS = st.one_of(
+    st.tuples(st.just("title"), st.sampled_from(("Test Ledger", "Kyiv Ledger"))),
+    st.tuples(st.just("language"), st.sampled_from(("en", "uk"))),
+    st.tuples(st.just("timezone"), st.sampled_from(("Europe/Kyiv", "UTC", "Asia/Tokyo"))),
+    st.tuples(
+        st.just("permalink"), st.sampled_from((None, "/{section}/{slug}/", "/{year}/{slug}/"))
+    ),
+    st.tuples(st.just("related_count"), st.sampled_from((None, 0, 1))),
+    st.tuples(st.just("feed_entries"), st.sampled_from((None, 1, 2))),
+    st.tuples(st.just("search"), st.booleans()),
+)
 PICK = st.integers(0, 9)  # which story, as an index into the sorted names (wraps around)
+UPDATE_EDITS = st.one_of(
+    st.tuples(st.just("time"), st.sampled_from(UPDATE_TIMES)),
+    st.tuples(st.just("author"), st.sampled_from(tuple(PEOPLE))),
+    st.tuples(st.just("headline"), st.one_of(st.none(), TITLES)),
+    st.tuples(st.just("body"), st.sampled_from(BODIES)),
+    st.tuples(st.just("pinned"), st.booleans()),
+    st.tuples(st.just("draft"), st.booleans()),
+)
 Edit = tuple[str, object]
 
 
@@ -553,7 +859,8 @@ class EngineMachine(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
         self.root = Path(tempfile.mkdtemp(prefix="dateline-state-"))
-        self.h = Harness(self.root)
+        self.h: Harness
+        self.snapshots = 0
         TOTALS["examples"] += 1
 
     def teardown(self) -> None:
@@ -566,8 +873,9 @@ class EngineMachine(RuleBasedStateMachine):
     def edit(self, i: int, edit: Edit) -> frozenset[str]:
         return self.h.edit_story(self.pick(i), **{edit[0]: edit[1]})
 
-    @initialize()
-    def first_build(self) -> None:
+    @initialize(shared_cache=st.booleans())
+    def first_build(self, shared_cache: bool) -> None:
+        self.h = Harness(self.root, shared_cache=shared_cache)
         self.h.step(frozenset())
 
     # Stories: their text (the quick path), their place (the full build), their files.
@@ -582,10 +890,12 @@ class EngineMachine(RuleBasedStateMachine):
 
     @rule(edits=st.lists(st.tuples(PICK, STORY_EDITS), min_size=2, max_size=3))
     def saves_in_a_row(self, edits: list[tuple[int, Edit]]) -> None:
-        """Saves one after the other, each built by the session, then the catch-up."""
-        for i, edit in edits:
+        """Saves one after the other, each built by the session (and each like a clean
+        build, as nothing is deferred without a search index), then the catch-up."""
+        for i, edit in edits[:-1]:
             self.h.save(self.edit(i, edit))
-        self.h.check()
+            self.h.compare_save("watch (a save in a row)")
+        self.h.step(self.edit(*edits[-1]))
 
     @rule(
         edits=st.lists(st.tuples(PICK, STORY_EDITS), min_size=1, max_size=3),
@@ -608,6 +918,27 @@ class EngineMachine(RuleBasedStateMachine):
         self.h.switch(hours=self.h.flags.hours + hours)
         self.h.step(self.edit(i, edit))
 
+    @rule(
+        i=PICK,
+        edit=STORY_EDITS,
+        then=st.one_of(st.none(), st.tuples(PICK, TEXT_EDITS)),
+    )
+    def unreported_edit(self, i: int, edit: Edit, then: tuple[int, Edit] | None) -> None:
+        """An edit the watcher never reported (a missed event), maybe followed by a save
+        that names only another story: the quick path may trust its stale model, but the
+        catch-up reads everything again and must equal the clean build."""
+        self.edit(i, edit)
+        if then is not None:
+            self.h.save(self.edit(*then))
+            self.h.forget_save()  # the save itself is not expected to be exact
+        self.h.check()
+
+    @rule(i=PICK, original=st.one_of(st.none(), PICK))
+    def translate(self, i: int, original: int | None) -> None:
+        """A story becomes the Ukrainian version of another (or stands alone again)."""
+        other = self.pick(original) if original is not None else None
+        self.h.step(self.h.translate(self.pick(i), other))
+
     @rule(name=st.sampled_from(NAMES), story=STORIES)
     def add_story(self, name: str, story: Story) -> None:
         self.h.step(self.h.add_story(self.h.free_name(name), story))
@@ -620,6 +951,23 @@ class EngineMachine(RuleBasedStateMachine):
     @rule(i=PICK, name=st.sampled_from(NAMES))
     def rename_story(self, i: int, name: str) -> None:
         self.h.step(self.h.rename_story(self.pick(i), self.h.free_name(name)))
+
+    # The live blog: its updates (each a file) and its status.
+
+    @rule(name=st.sampled_from(UPDATE_NAMES), edit=UPDATE_EDITS)
+    def edit_live_update(self, name: str, edit: Edit) -> None:
+        """An update edited, or posted if there is none by that name."""
+        self.h.step(self.h.edit_update(name, **{edit[0]: edit[1]}))
+
+    @precondition(lambda self: self.h.updates)
+    @rule(i=PICK)
+    def delete_live_update(self, i: int) -> None:
+        names = sorted(self.h.updates)
+        self.h.step(self.h.delete_update(names[i % len(names)]))
+
+    @rule(status=st.sampled_from(LIVE_STATUSES))
+    def set_live_status(self, status: str) -> None:
+        self.h.step(self.h.set_live_status(status))
 
     # Everything else a story is made with.
 
@@ -636,9 +984,15 @@ class EngineMachine(RuleBasedStateMachine):
     def replace_image(self, name: str, w: int, h: int, grey: int) -> None:
         self.h.step(self.h.replace_image(name, w, h, grey))
 
-    @rule(name=st.sampled_from(TEMPLATES), variant=st.sampled_from((None, 0, 1, 2)))
+    @rule(name=st.sampled_from(TEMPLATES), variant=st.sampled_from((None, 0, 1, 2, 3, 4)))
     def edit_template(self, name: str, variant: int | None) -> None:
+        if variant is not None:
+            variant %= len(TEMPLATE_LINES[name])
         self.h.step(self.h.set_template(name, variant))
+
+    @rule(css=st.sampled_from(STYLESHEETS))
+    def edit_stylesheet(self, css: str | None) -> None:
+        self.h.step(self.h.set_stylesheet(css))
 
     @rule(per_page=st.integers(1, 3))
     def set_per_page(self, per_page: int) -> None:
@@ -655,6 +1009,64 @@ class EngineMachine(RuleBasedStateMachine):
     @rule(engine=st.sampled_from(("markdown", "cmark")))
     def set_markdown_engine(self, engine: str) -> None:
         self.h.step(self.h.edit_config(engine=engine))
+
+    @rule(edit=SITE_EDITS)
+    def edit_site_yaml(self, edit: Edit) -> None:
+        """The site's title, language, time zone, permalinks, related and feed lengths."""
+        self.h.step(self.h.edit_config(**{edit[0]: edit[1]}))
+
+    # Mistakes: a save that fails (as a clean build of it would), then the save that mends it.
+
+    @rule(i=PICK, kind=st.sampled_from(("story", "author", "site.yaml", "template")))
+    def broken_save_then_mended(self, i: int, kind: str) -> None:
+        name = self.pick(i)
+        self.h.save(self.h.break_file(kind, name))
+        self.h.compare_save("watch (broken save)")
+        self.h.step(self.h.mend(kind, name))
+
+    # The cache and the session: restarted, wiped, restored from an older run.
+
+    @rule(
+        other=st.sampled_from(("same options", "drafts", "future", "base_url")),
+        cache=st.booleans(),
+        then=st.one_of(st.none(), st.tuples(PICK, TEXT_EDITS)),
+    )
+    def build_into_the_preview_folder(
+        self, other: str, cache: bool, then: tuple[int, Edit] | None
+    ) -> None:
+        """`dateline build` run into the folder the preview serves (both default to
+        output/), with its own options: the session's picture of that folder is stale. A
+        save may follow (not expected to be exact); the catch-up must be."""
+        self.h.foreign_build(other, cache=cache)
+        more_files = other in ("drafts", "future")
+        if then is not None and (PARTIAL_SAVE_AFTER_A_FOREIGN_BUILD or not more_files):
+            self.h.save(self.edit(*then))
+            self.h.forget_save()
+        self.h.check()
+
+    @rule()
+    def restart_preview(self) -> None:
+        self.h.restart_preview()
+        self.h.step(frozenset())
+
+    @rule(what=st.sampled_from(("output", "cache", "both")))
+    def ci_starts_afresh(self, what: str) -> None:
+        if what in ("output", "both"):
+            self.h.wipe_warm_output()
+        if what in ("cache", "both"):
+            self.h.clear_warm_cache()
+        self.h.step(frozenset())
+
+    @rule()
+    def ci_saves_the_cache(self) -> None:
+        self.h.snapshot()
+        self.snapshots += 1
+
+    @precondition(lambda self: self.snapshots > 0)
+    @rule(output=st.booleans())
+    def ci_restores_an_older_cache(self, output: bool) -> None:
+        self.h.restore(output)
+        self.h.step(frozenset())
 
     # The build's options (no file changes).
 
@@ -687,7 +1099,10 @@ def test_every_build_equals_a_clean_build_whatever_the_cache_or_session_holds() 
     before = Counter(TOTALS)
     run_state_machine_as_test(EngineMachine, settings=MACHINE_SETTINGS)
     ran = TOTALS - before
-    print(f"\nengine state machine: {ran['steps']} steps in {ran['examples']} examples")
+    print(
+        f"\nengine state machine: {ran['steps']} steps in {ran['examples']} examples "
+        f"({ran['failed']} of the steps' sites failed to build, alike in all three)"
+    )
 
 
 # --- Search on: a quick save defers the index; the catch-up makes it exact -----------------
@@ -702,13 +1117,35 @@ def test_a_quick_title_save_then_catch_up_equals_a_clean_build_search_included(
     assert any(p.startswith("pagefind/") for p in output_files(watch))
     options = h.watch_options()
     changed = h.edit_story("a", title="Allies gather in Kyiv")
-    assert build(options, session=h.session, changed=changed).quick
+    assert build(options, session=h.session, changed=changed).partial
     build(options, session=h.session, exact=True)
     clean = tmp_path / "clean"
     build(h.flags.options(h.site, clean, None))
     got, want = output_files(watch), output_files(clean)
     assert any(p.startswith("pagefind/") for p in want)
     assert got == want, differences("watch", got, want)
+
+
+# --- Many bodies at once: converted on a process pool ---------------------------------------
+
+
+def test_a_bulk_edit_converted_in_parallel_equals_a_clean_build(tmp_path: Path) -> None:
+    """More new bodies than `PARALLEL_MIN` with `jobs=2`: the pool's conversions (in a
+    session, a warm build and a clean one) are the ones a single process makes."""
+    h = Harness(tmp_path)
+    h.switch(jobs=2)
+    count = PARALLEL_MIN + 2
+    stems = [f"bulk-{n:02d}" for n in range(count)]
+    for n, stem in enumerate(stems):
+        h.add_story(stem, Story(f"Bulk story {n}", DATES[n % 4], body=f"Bulk lede {n}.\n"))
+    h.step(frozenset())
+    # A find-and-replace across the folder: every body changes in one save, same places.
+    changed = frozenset().union(
+        *(h.edit_story(stem, body=f"Bulk lede {n}, *revised*.\n") for n, stem in enumerate(stems))
+    )
+    h.step(changed)
+    h.switch(jobs=1)  # the same again in one process: still the same bytes
+    h.step(frozenset())
 
 
 # --- Regression tests: sequences the machine found, shrunk ----------------------------------
@@ -731,12 +1168,6 @@ def test_a_watch_save_that_renames_a_story_takes_the_full_build(tmp_path: Path) 
 # the new story for the old one; the clean build prints the offset as written.
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="engine bug: a session's full build keeps list pages and related links made "
-    "with the old Article (gen/pages/page.py `_same` falls back to ==)",
-)
 def test_a_date_rewritten_in_another_offset_is_seen_by_a_sessions_full_build(
     tmp_path: Path,
 ) -> None:
@@ -747,31 +1178,28 @@ def test_a_date_rewritten_in_another_offset_is_seen_by_a_sessions_full_build(
     h.check()  # no watch save: the catch-up (a full build) alone
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="engine bug: the quick path takes the story as saved unchanged (`article != old` "
-    "in gen/quick.py is False) and writes nothing",
-)
 def test_a_date_rewritten_in_another_offset_is_seen_by_a_quick_save(tmp_path: Path) -> None:
     h = Harness(tmp_path)
     h.edit_story("c", date="2026-03-01T08:00:00+02:00")
     h.step(frozenset())
     h.save(h.edit_story("c", date=SAME_INSTANT_IN_UTC))
-    assert h.saved is not None
-    expect_equal([("watch (quick save)", h.saved)], h.clean())
+    h.compare_save("watch (quick save)")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="engine bug: with the title edited too the quick path remakes the story's pages, "
-    "but not sitemap.xml, whose <lastmod> prints the date's offset",
-)
 def test_a_retitle_with_the_date_in_another_offset_remakes_the_sitemap(tmp_path: Path) -> None:
     h = Harness(tmp_path)
     h.edit_story("c", date="2026-03-01T08:00:00+02:00")
     h.step(frozenset())
     h.save(h.edit_story("c", date=SAME_INSTANT_IN_UTC, title="Grain deal"))
-    assert h.saved is not None
-    expect_equal([("watch (quick save)", h.saved)], h.clean())
+    h.compare_save("watch (quick save)")
+
+
+def test_a_partial_save_after_a_build_into_the_preview_folder_leaves_no_stray_files(
+    tmp_path: Path,
+) -> None:
+    h = Harness(tmp_path)
+    h.step(frozenset())
+    h.foreign_build("drafts", cache=False)  # `dateline build --drafts --no-cache` into output/
+    h.save(h.edit_story("a", title="Allies gather in Kyiv"))  # a partial save
+    h.forget_save()
+    h.check()  # the catch-up keeps 4 files a clean build has not

@@ -18,7 +18,7 @@ from gen.assemble.article import Context
 from gen.assemble.patch import index_site
 from gen.config import BuildOptions
 from gen.model import Site
-from gen.outputs.state import Manifest
+from gen.outputs.state import MANIFEST, Manifest
 from gen.pages.reads import articles_in
 from gen.pages.render import Renderer
 from gen.session import LastBuild, Session
@@ -62,6 +62,8 @@ def find_changes(
         return EVERYTHING  # a session that wants its search index exact on every build
     if not all(path in last.index.by_source for path in changed):
         return EVERYTHING  # not only stories the site shows: a new file, a template...
+    if manifest_stamp(options) != last.manifest_stamp:
+        return EVERYTHING  # another build wrote into the output folder since
     return Changes(tuple(sorted(changed)))
 
 
@@ -113,3 +115,12 @@ def pages_showing(last: LastBuild, urls: set[str]) -> list[int]:
     if len(places) > MAX_PAGES:
         raise NotPartial
     return places
+
+
+def manifest_stamp(options: BuildOptions) -> tuple[int, int] | None:
+    """The output manifest's size and mtime (None if there is none)."""
+    try:
+        st = (options.output_dir / MANIFEST).stat()
+    except OSError:
+        return None
+    return (st.st_size, st.st_mtime_ns)

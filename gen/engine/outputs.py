@@ -18,7 +18,7 @@ from gen.cache import (
     write_state_file,
 )
 from gen.config import CONFIG_FILE, BuildOptions, SiteConfig
-from gen.engine.changes import NotPartial, pages_showing, remember_last_build
+from gen.engine.changes import NotPartial, manifest_stamp, pages_showing, remember_last_build
 from gen.engine.inputs import Assembled, last_build
 from gen.errors import ConfigError, ErrorReport, Problem, TemplateError
 from gen.model import OutputFile
@@ -318,6 +318,7 @@ def remember(
             last.jobs[place] = job
         if rendered.memo is not None:
             session.pages.update(rendered.memo)
+        last.manifest_stamp = manifest_stamp(options)
         return
     if session is not None:
         session.output = written.state
@@ -325,6 +326,7 @@ def remember(
         session.last = remember_last_build(
             options, model.context, model.site, rendered.renderer, sizes, total, session
         )
+        session.last.manifest_stamp = manifest_stamp(options)
         index = [f for f in written.state if f.startswith(f"{BUNDLE_DIR}/")]
         if index:
             session.search = (
