@@ -345,3 +345,13 @@ def test_a_build_refuses_aliases_and_keeps_the_previous_output(
     assert "Traceback" not in run.stderr
     assert expected in run.stderr.splitlines(), run.stderr
     assert output_files(site / "output") == before
+
+
+def test_a_control_character_is_a_one_line_error_at_its_line() -> None:
+    """Found by tests/test_fuzz.py: PyYAML's reader error spanned two lines, unlocated."""
+    with pytest.raises(YamlSyntaxError) as refused:
+        load_yaml("title: a\nbio: \x1f\n", first_line=3)
+    assert (refused.value.line, refused.value.message) == (
+        4,
+        "YAML does not allow the character U+001F here",
+    )

@@ -90,8 +90,15 @@ def load_yaml(text: str, first_line: int = 1) -> YamlDoc:
         mark = exc.context_mark or exc.problem_mark
         line = mark.line + 1 + offset if mark is not None else first_line
         raise YamlSyntaxError(line, _describe(exc)) from None
+    except yaml.reader.ReaderError as exc:
+        # A character YAML does not allow (a control character): at its line, in one line.
+        line = text.count("\n", 0, max(exc.position, 0)) + first_line
+        char = exc.character
+        code = char if isinstance(char, int) else ord(char) if len(char) == 1 else None
+        what = f"U+{code:04X}" if code is not None else repr(char)
+        raise YamlSyntaxError(line, f"YAML does not allow the character {what} here") from None
     except yaml.YAMLError as exc:
-        raise YamlSyntaxError(first_line, str(exc)) from None
+        raise YamlSyntaxError(first_line, " ".join(str(exc).split())) from None
     finally:
         loader.dispose()
     if data is None:
