@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-import gen.markup.limits as limits
+import gen.markup.budget as budget
 from gen.markup.engine import MarkdownEngine
 from gen.markup.limits import MAX_DEPTH, check
 from gen.markup.text import MarkupRefused
@@ -203,7 +203,7 @@ SLOW = "a  \n" * 40_000
 def test_a_conversion_over_its_budget_is_stopped_and_located(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(limits, "TIME_BUDGET", 0.3)
+    monkeypatch.setattr(budget, "TIME_BUDGET", 0.3)
     site = site_for(tmp_path, "markdown")
     text = story("Second paragraph.\n\n" + SLOW)
     (site / "content/articles/slow.md").write_text(text, encoding="utf-8")
@@ -221,7 +221,7 @@ def test_a_conversion_over_its_budget_is_stopped_and_located(
 def test_an_overrun_in_a_pool_worker_leaves_the_pool_working(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(limits, "TIME_BUDGET", 0.3)
+    monkeypatch.setattr(budget, "TIME_BUDGET", 0.3)
     files = {f"content/articles/s{n:02}.md": article(body=f"Story {n}.\n") for n in range(80)}
     site = make_site(tmp_path, {"site.yaml": SITE_YAML + "search: false\n", **files})
     (site / "content/articles/s40.md").write_text(story(SLOW), encoding="utf-8")
@@ -243,7 +243,7 @@ def test_an_overrun_in_a_pool_worker_leaves_the_pool_working(
 def test_an_engine_stopped_mid_conversion_converts_the_next_body(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(limits, "TIME_BUDGET", 0.2)
+    monkeypatch.setattr(budget, "TIME_BUDGET", 0.2)
     for engine in ENGINES:
         converter = MarkdownEngine("/", engine)
         if engine == "markdown":
@@ -261,12 +261,12 @@ def test_outside_the_main_thread_an_overrun_is_refused_once_it_ends() -> None:
 
     def slow() -> None:
         try:
-            outcome.append(limits.within_budget(lambda: time.sleep(0.3) or "done", 0.1))
-        except limits.Overrun as exc:
+            outcome.append(budget.within_budget(lambda: time.sleep(0.3) or "done", 0.1))
+        except budget.Overrun as exc:
             outcome.append(exc)
 
     worker = threading.Thread(target=slow)
     worker.start()
     worker.join(5)
-    assert len(outcome) == 1 and isinstance(outcome[0], limits.Overrun)
-    assert limits.within_budget(lambda: "quick", 5) == "quick"
+    assert len(outcome) == 1 and isinstance(outcome[0], budget.Overrun)
+    assert budget.within_budget(lambda: "quick", 5) == "quick"

@@ -24,7 +24,8 @@ from markdown.inlinepatterns import HTML_RE, HtmlInlineProcessor
 from markdown.treeprocessors import Treeprocessor
 
 from gen.config import RAW_HTML_MODES
-from gen.markup.limits import Overrun, Scan, check, scan, too_slow, within_budget
+from gen.markup.budget import Overrun, too_slow, within_budget
+from gen.markup.limits import Scan, check, scan
 from gen.markup.sanitize import clean_with_removals
 from gen.markup.text import (
     MarkupRefused,
