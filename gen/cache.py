@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import hmac
 import json
+import os
 import pickle
 import shutil
 import sqlite3
 import tempfile
 from collections.abc import Callable, Iterable
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
@@ -22,35 +25,92 @@ T = TypeVar("T")
 
 
 CHECKSUMS = "checksums.json"
+# What Dateline keeps in .cache/ is published (converted HTML, encoded images, the search
+# index), and a cache may be restored from elsewhere (another branch's CI run): each entry
+# is signed with a key kept outside the site, and one that does not verify is a miss.
+KEY_ENV = "DATELINE_CACHE_KEY"
+
+
+def cache_secret() -> bytes:
+    """The key that signs the cache: DATELINE_CACHE_KEY (a CI secret, so a restored cache
+    is used), else a random key kept in the user's config folder, made on first use."""
+    home = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return _secret(os.environ.get(KEY_ENV) or "", home)
+
+
+@lru_cache(maxsize=4)
+def _secret(given: str, home: str) -> bytes:
+    if given:
+        return hashlib.sha256(given.encode("utf-8")).digest()
+    path = Path(home) / "dateline" / "cache-key"
+    for _ in range(2):
+        try:
+            key = path.read_bytes()
+            if len(key) >= 32:
+                return key
+        except OSError:
+            pass
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            continue  # made meanwhile by another build: read it
+        except OSError:
+            break
+        key = os.urandom(32)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(key)
+        return key
+    return os.urandom(32)  # no folder to keep it in: this process's cache only
+
+
+def sign(*parts: str) -> str:
+    """An HMAC of `parts` under the cache's key."""
+    return hmac.new(cache_secret(), "\0".join(parts).encode("utf-8"), "sha256").hexdigest()
+
+
+def _signed_sums(folder: Path) -> dict[str, str] | None:
+    """A cache entry's file names and sha256, if its checksums are signed for this entry."""
+    try:
+        data = json.loads((folder / CHECKSUMS).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict):
+        return None
+    sums, mac = data.get("files"), data.get("mac")
+    if not isinstance(sums, dict) or not isinstance(mac, str):
+        return None
+    if not all(isinstance(k, str) and isinstance(v, str) for k, v in sums.items()):
+        return None
+    text = json.dumps(sums, sort_keys=True)
+    if not hmac.compare_digest(mac, sign("folder", folder.name, text)):
+        return None
+    return dict(sums)
 
 
 def load_folder(folder: Path) -> dict[str, bytes] | None:
-    """The files of a cache entry, if every one matches the checksum stored with it.
-
-    An entry that is incomplete or damaged is removed, so it is made (and stored) again.
+    """The files of a cache entry, if its checksums are signed for it and every file
+    matches them. An entry that is incomplete, damaged or forged is removed, so it is made
+    (and stored) again.
     """
     if not folder.is_dir():
         return None
-    try:
-        sums = json.loads((folder / CHECKSUMS).read_text(encoding="utf-8"))
-        files = {name: (folder / name).read_bytes() for name in sums}
-        if all(hashlib.sha256(data).hexdigest() == sums[name] for name, data in files.items()):
-            return files
-    except (OSError, ValueError, TypeError, AttributeError):
-        pass
+    sums = _signed_sums(folder)
+    if sums is not None:
+        try:
+            files = {name: (folder / name).read_bytes() for name in sums}
+            if all(hashlib.sha256(data).hexdigest() == sums[name] for name, data in files.items()):
+                return files
+        except OSError:
+            pass
     shutil.rmtree(folder, ignore_errors=True)
     return None
 
 
 def checksums(folder: Path) -> dict[str, str] | None:
-    """A cache entry's file names and their sha256, without reading the files (None if none)."""
-    try:
-        sums = json.loads((folder / CHECKSUMS).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    if isinstance(sums, dict) and all(isinstance(v, str) for v in sums.values()):
-        return {str(k): v for k, v in sums.items()}
-    return None
+    """A cache entry's file names and their sha256, without reading the files (None if none,
+    or if they are not signed for this entry)."""
+    return _signed_sums(folder)
 
 
 def store_folder(folder: Path, files: dict[str, bytes]) -> None:
@@ -69,7 +129,9 @@ def store_folder(folder: Path, files: dict[str, bytes]) -> None:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
         sums = {name: hashlib.sha256(data).hexdigest() for name, data in files.items()}
-        (tmp / CHECKSUMS).write_text(json.dumps(sums, sort_keys=True), encoding="utf-8")
+        text = json.dumps(sums, sort_keys=True)
+        signed = {"files": sums, "mac": sign("folder", folder.name, text)}
+        (tmp / CHECKSUMS).write_text(json.dumps(signed, sort_keys=True), encoding="utf-8")
         shutil.rmtree(folder, ignore_errors=True)
         tmp.replace(folder)
     except OSError:
@@ -217,7 +279,10 @@ class SqliteCache(Generic[T]):
                     f"SELECT key, value FROM {self.table} WHERE key IN ({marks})", batch
                 )
                 for key, value in rows:
-                    decoded = self.decode(value)
+                    mac, _, text = str(value).partition(":")
+                    if not hmac.compare_digest(mac, sign(self.table, key, text)):
+                        continue  # not written by this machine's Dateline: a miss
+                    decoded = self.decode(text)
                     if decoded is not None:
                         found[key] = decoded
         except sqlite3.Error as exc:
@@ -230,7 +295,11 @@ class SqliteCache(Generic[T]):
         """Remember values; a failure only costs speed next time."""
         if self.db is None or not items:
             return
-        rows = [(k, text) for k, v in items.items() if (text := self.encode(v)) is not None]
+        rows = [
+            (k, f"{sign(self.table, k, text)}:{text}")
+            for k, v in items.items()
+            if (text := self.encode(v)) is not None
+        ]
         try:
             with self.db:
                 self.db.executemany(
