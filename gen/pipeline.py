@@ -26,9 +26,9 @@ from gen.engine.outputs import (
     write_site,
 )
 from gen.errors import ContentError, ErrorReport, GenError, TemplateError
-from gen.session import BuildFailed, BuildResult, Session
+from gen.session import BuildCancelled, BuildFailed, BuildResult, Session
 
-__all__ = ["BuildFailed", "BuildResult", "Session", "build"]
+__all__ = ["BuildCancelled", "BuildFailed", "BuildResult", "Session", "build"]
 
 Progress = Callable[[int, int], None]
 
@@ -40,27 +40,32 @@ def build(
     changed: frozenset[str] = frozenset(),
     *,
     exact: bool = False,
+    stop: Callable[[], bool] | None = None,
 ) -> BuildResult:
     """Build the site in `options.site_dir` into `options.output_dir`.
 
     Raises `BuildFailed` with every problem found; the output folder is only touched
     after every page rendered and the search index was built, so a failed build leaves it
     as it was. A watch session passes the site-relative paths its watcher saw `changed`.
-    `exact` re-indexes search even in a session (how a session catches up).
+    `exact` re-indexes search even in a session (how a session catches up); `stop()`,
+    asked between stages and while Pagefind runs, cancels the build (`BuildCancelled`)
+    before anything is written.
     """
     changes = find_changes(options, session, changed, exact)
     if changes.partial:
         try:
-            return run(options, progress, session, changes, exact)
+            return run(options, progress, session, changes, exact, stop)
         except NotPartial:
             pass  # the save did more than edit stories in their places
         except BaseException:
             if session is not None:
                 session.last = None
             raise
-    if session is not None:
-        session.last = None  # kept only by a build that redoes everything and succeeds
-    return run(options, progress, session, EVERYTHING, exact)
+    if session is not None and not exact:
+        # Kept only by a build that redoes everything and succeeds (a catch-up changes no
+        # source: what the last build left stays true if it is cancelled).
+        session.last = None
+    return run(options, progress, session, EVERYTHING, exact, stop)
 
 
 def run(
@@ -69,11 +74,12 @@ def run(
     session: Session | None,
     changes: Changes,
     exact: bool,
+    stop: Callable[[], bool] | None = None,
 ) -> BuildResult:
     """The stages, in order, each timed."""
     result = BuildResult(partial=changes.partial)
     report = ErrorReport()
-    clock = StageClock(result)
+    clock = StageClock(result, stop)
     try:
         with clock("config"):
             config, options = configure(options, report, session, changes)
@@ -91,7 +97,8 @@ def run(
             result.rendered = sum(1 for f in pages.files if not f.kept)
         # Pagefind runs on its own thread beside the feeds and the staging of the files;
         # nothing is renamed into the output folder before its index is in too.
-        with ThreadPoolExecutor(1, thread_name_prefix="dateline-search") as pool:
+        pool = ThreadPoolExecutor(1, thread_name_prefix="dateline-search")
+        try:
             with clock("search"):
                 index = start_search(pool, pages, config, session, exact)
             with clock("feeds"):
@@ -100,7 +107,11 @@ def run(
                 )
                 report.raise_if_errors(TemplateError)
             with clock("write"):
-                written = write_site(files, pages, index, report, clock.move, session)
+                written = write_site(files, pages, index, report, clock.move, session, stop)
+        except BuildCancelled:
+            pool.shutdown(wait=False, cancel_futures=True)  # Pagefind ends by itself
+            raise
+        pool.shutdown()
         remember(options, session, model, pages, written, sizes, len(files))
     except GenError as exc:
         raise BuildFailed(exc, report.warnings) from None
@@ -116,13 +127,17 @@ def run(
 
 
 class StageClock:
-    """Times each stage into `result.timings`."""
+    """Times each stage into `result.timings`, and stops a build asked to stop between them."""
 
-    def __init__(self, result: BuildResult) -> None:
+    def __init__(self, result: BuildResult, stop: Callable[[], bool] | None = None) -> None:
         self.timings = result.timings
+        self.stop = stop
 
     @contextmanager
     def __call__(self, name: str) -> Iterator[None]:
+        """Time a stage; a build asked to stop stops before it."""
+        if self.stop is not None and self.stop():
+            raise BuildCancelled
         start = time.perf_counter()
         try:
             yield

@@ -52,6 +52,11 @@ class BuildResult:
         return sum(self.timings.values())
 
 
+class BuildCancelled(Exception):
+    """A build that was asked to stop (a preview's catch-up, when a save comes in) did:
+    nothing in the output folder changed."""
+
+
 class BuildFailed(GenError):
     """A build stopped on errors; `warnings` are what it found besides."""
 

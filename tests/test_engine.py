@@ -18,7 +18,7 @@ import pytest
 import gen.outputs.search
 from gen.config import BuildOptions
 from gen.pages.theme import DEFAULT_THEME_DIR
-from gen.pipeline import BuildFailed, Session, build
+from gen.pipeline import BuildCancelled, BuildFailed, Session, build
 from tests.conftest import (
     CLOCK,
     REPO,
@@ -296,3 +296,29 @@ def test_a_watch_save_refused_by_the_markup_limits_is_located(tmp_path: Path) ->
     assert problem.line == text.count("\n", 0, text.index("> >")) + 1
     assert problem.message == "too deeply nested (1000 levels; the limit is 32)"
     assert snapshot(out) == before
+
+
+def test_a_catch_up_gives_way_to_a_save_and_changes_nothing(tmp_path: Path) -> None:
+    """A catch-up asked to stop (a save came in) raises before anything is written; the
+    session still takes the save partially, and catches up afterwards."""
+    site = sample_site(tmp_path / "site")
+    out, session = tmp_path / "out", Session()
+    build(options(site, out, None), session=session)
+    story = site / "content/articles/2026/allies-meet-in-kyiv-security-advisers.md"
+    rel = "content/articles/2026/allies-meet-in-kyiv-security-advisers.md"
+    story.write_text(story.read_text(encoding="utf-8").replace("Allies", "Partners", 1))
+    assert build(options(site, out, None), session=session, changed=frozenset({rel})).partial
+    before = snapshot(out)
+    asked = []
+
+    def stop() -> bool:
+        asked.append(1)
+        return len(asked) > 3  # after a few stages: mid-build
+
+    with pytest.raises(BuildCancelled):
+        build(options(site, out, None), session=session, exact=True, stop=stop)
+    assert snapshot(out) == before
+    story.write_text(story.read_text(encoding="utf-8").replace("Partners", "Allies", 1))
+    assert build(options(site, out, None), session=session, changed=frozenset({rel})).partial
+    build(options(site, out, None), session=session, exact=True)
+    assert differing(output_files(out), clean(site, tmp_path)) == []

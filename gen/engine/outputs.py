@@ -8,6 +8,7 @@ import subprocess
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FuturesTimeout
 from dataclasses import dataclass, field
 
 from gen.assemble.patch import lists_holding
@@ -37,7 +38,7 @@ from gen.pages.plan import Planner, corrections_feed
 from gen.pages.reads import JobDigests
 from gen.pages.render import Renderer
 from gen.pages.theme import Theme
-from gen.session import LastBuild, Session
+from gen.session import BuildCancelled, LastBuild, Session
 from gen.urls import output_file
 
 Progress = Callable[[int, int], None]
@@ -268,6 +269,7 @@ def write_site(
     report: ErrorReport,
     move_time: MoveTime,
     session: Session | None,
+    stop: Callable[[], bool] | None = None,
 ) -> WriteResult:
     """The output folder made to hold `files` and the search index, all or nothing; a
     partial build writes its few files and leaves the others as they are."""
@@ -284,7 +286,12 @@ def write_site(
             return []
         start = time.perf_counter()
         try:
-            return index.result()
+            while True:  # a build asked to stop does not wait for Pagefind
+                try:
+                    return index.result(timeout=0.05 if stop is not None else None)
+                except FuturesTimeout:
+                    if stop is not None and stop():
+                        raise BuildCancelled from None
         except SearchUnavailable as exc:
             report.warn(CONFIG_FILE, None, str(exc))
             return []

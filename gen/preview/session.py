@@ -25,7 +25,7 @@ from gen.console import (
     summary_line,
 )
 from gen.errors import GenError
-from gen.pipeline import BuildFailed, BuildResult, Session, build
+from gen.pipeline import BuildCancelled, BuildFailed, BuildResult, Session, build
 from gen.preview.serve import LiveReload, PreviewServer, ServedSite, is_loopback
 from gen.preview.watch import QUIET_SECONDS, SETTLE_SECONDS, Watcher
 
@@ -155,7 +155,16 @@ class Preview:
         """Once saves pause: a full build, search index included, so that the output is
         what a clean build makes (called by the watcher's thread only); never raises."""
         try:
-            result = build(self.make_options(), session=self.session, exact=True)
+            result = build(
+                self.make_options(),
+                session=self.session,
+                exact=True,
+                stop=self.watcher.queue.pending,
+            )
+        except BuildCancelled:
+            # A save came in: it is built first, and the session catches up after.
+            self.session.behind = True
+            return
         except BuildFailed as exc:
             self.session.behind = False  # the next save builds again; nothing to catch up
             self.failures += 1

@@ -107,6 +107,11 @@ class ChangeQueue:
                 self._cond.wait(due - now)
             return None
 
+    def pending(self) -> bool:
+        """True if changes wait to be built (a catch-up in progress gives way to them)."""
+        with self._cond:
+            return bool(self._pending) or self._closed
+
     def close(self) -> None:
         """Wake the builder and make `take` return None."""
         with self._cond:
