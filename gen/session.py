@@ -89,6 +89,7 @@ class Session:
     feeds: PageMemo = field(default_factory=dict)  # the same for feed files
     output: OutputState | None = None  # what the output folder holds, after the last build
     last: LastBuild | None = None  # what partial builds start from (`gen.engine.changes`)
+    renderer: Renderer | None = None  # its compiled templates, while settings and theme hold
     quick_search: bool = True
     # Something was deferred (the search index after a partial save or a reused index): the
     # next full build with `exact=True` brings the output to what a clean build makes.

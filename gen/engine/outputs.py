@@ -110,7 +110,12 @@ def render_pages(
         if session is not None:
             session.pages = memo = memo if memo is not None else {}
             session.feeds = feed_memo = feed_memo if feed_memo is not None else {}
-    renderer = Renderer(config, theme)
+    renderer = session.renderer if session is not None else None
+    if renderer is None or renderer.config != config or renderer.theme != theme:
+        # A watch session keeps its compiled templates while settings and theme are equal.
+        renderer = Renderer(config, theme)
+        if session is not None:
+            session.renderer = renderer
     rendered = RenderedPages([], [], renderer, previous, memo, feed_memo, loaded, options, first)
     rendered.files, rendered.pages = renderer.render_site(
         model.site,
@@ -330,9 +335,12 @@ def remember(
     if session is not None:
         session.output = written.state
         total = count + written.later
+        before = session.last
         session.last = remember_last_build(
             options, model.context, model.site, rendered.renderer, sizes, total, session
         )
+        if before is not None and before.context.config == model.context.config:
+            session.last.engine = before.engine  # the same settings: its converter is reused
         session.last.manifest_stamp = manifest_stamp(options)
         index = [f for f in written.state if f.startswith(f"{BUNDLE_DIR}/")]
         if index:

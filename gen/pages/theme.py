@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import traceback
 from dataclasses import dataclass
@@ -26,6 +27,9 @@ class Theme:
 
     dirs: tuple[Path, ...]
     static: tuple[OutputFile, ...]
+    # A digest of every template's path and bytes: two equal themes compile alike, so a
+    # watch session may keep its compiled templates.
+    templates: str = ""
 
 
 def theme_dirs(site_dir: Path, theme: str, report: ErrorReport | None = None) -> tuple[Path, ...]:
@@ -78,7 +82,18 @@ def read_theme(site_dir: Path, theme: str, report: ErrorReport | None = None) ->
                 static[file.rel[len(base) :]] = data
     if report is None and len(own.errors) > before:
         own.raise_if_errors(ContentError)
-    return Theme(dirs, tuple(OutputFile(p, static[p]) for p in sorted(static)))
+    files = tuple(OutputFile(p, static[p]) for p in sorted(static))
+    return Theme(dirs, files, templates_digest(dirs))
+
+
+def templates_digest(dirs: tuple[Path, ...]) -> str:
+    """A digest of every template of the chain, path and bytes."""
+    digest = hashlib.sha256()
+    for folder in dirs:
+        for path in sorted((folder / "templates").rglob("*")):
+            if path.is_file():
+                digest.update(path.as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
 
 
 def make_environment(dirs: tuple[Path, ...]) -> jinja2.Environment:
