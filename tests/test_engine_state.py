@@ -2,11 +2,24 @@
 build's output equals a clean build's, byte for byte.
 
 A hypothesis state machine keeps a small site (a custom theme whose templates read odd
-fields, two authors, two images, a draft and a scheduled story) and changes it one real
-file at a time: stories edited (text, date, section, tags, author, image, updates,
-corrections, expiry, aliases), added, deleted and renamed; an author's profile, an image's
-pixels, a template, site.yaml; the build's options (base URL, drafts, future, the clock,
-the Markdown engine, jobs). After every step the same options build three output folders:
+fields, two authors, two images, a live blog, a draft and a scheduled story) and changes it
+one real file at a time:
+
+- stories: text (title, summary, body, dateline: the partial save's edits) and place
+  (date, section, tags, author, lead image, draft, updated, expires, a correction, an
+  alias, a translation); added, deleted, renamed; saves in a row; several files in one
+  save; a save made later by the clock; an edit the watcher never reported;
+- the live blog's updates (posted, edited, deleted) and its status;
+- an author's profile, an image's pixels, a template or the stylesheet of the theme,
+  site.yaml (per_page, section order, base_url, the Markdown engine, title, language,
+  time zone, permalinks, related and feed lengths, search);
+- mistakes (a story, an author, site.yaml, a template that fail the build) and their fix;
+- the build's options: base URL, drafts, future, the clock, jobs;
+- the cache and the session: a restarted preview, `dateline build` run into the
+  preview's folder, a CI checkout without output/ or without .cache/, an older cache
+  restored (with or without its output), another cache key.
+
+After every step the same options build three output folders:
 
 - `warm`: a persistent cache and no session, as CI builds;
 - `watch`: one `Session()` kept across steps, told the paths each save touched (as the
@@ -16,7 +29,7 @@ the Markdown engine, jobs). After every step the same options build three output
 `warm` and `watch` must equal `clean` byte for byte; the watch folder also before its
 catch-up, but for the search index (and the manifest listing it) when site.yaml turns
 search on: that is all a partial save defers. A build that fails must fail in all three
-with the same problems.
+with the same problems. A failure prints the harness calls that led to it, as Python.
 
 Runtime: about a minute by default (`EXAMPLES` examples of up to `STEPS` steps; `-s`
 prints how many steps ran). A long soak runs more examples:
@@ -24,8 +37,9 @@ prints how many steps ran). A long soak runs more examples:
     DATELINE_SOAK=200 pytest tests/test_engine_state.py -s
 
 (`DATELINE_SOAK_STEPS=40` makes each example longer too). Below the machine: one small
-test with search on (a quick save's deferred Pagefind index, then the catch-up), and the
-sequences the machine found, shrunk, kept as plain regression tests.
+test with search on (a partial save's deferred Pagefind index, then the catch-up), one that
+converts more bodies than the process pool's threshold, and the sequences the machine
+found, shrunk, kept as plain regression tests.
 """
 
 from __future__ import annotations
@@ -63,7 +77,7 @@ from tests.conftest import CLOCK, article, output_files
 
 NOW = datetime.fromisoformat(CLOCK)
 SOAK = int(os.environ.get("DATELINE_SOAK") or 0)
-EXAMPLES = SOAK or 14
+EXAMPLES = SOAK or 18
 STEPS = int(os.environ.get("DATELINE_SOAK_STEPS") or (25 if SOAK else 12))
 TOTALS: Counter[str] = Counter()  # steps and examples the machine ran, in this process
 KEY_AT_START = os.environ.get(KEY_ENV)  # the machine switches cache keys; put back after
@@ -798,7 +812,7 @@ TITLES = st.one_of(
 )
 SUMMARIES = st.one_of(st.none(), TITLES.map(lambda t: t + "."))
 TAG_LISTS = st.lists(st.sampled_from(TAGS), max_size=3, unique=True).map(tuple)
-# Edits that leave a story in its place (the quick path's), and edits that move it.
+# Edits that leave a story in its place (a partial save's), and edits that move it.
 TEXT_EDITS = st.one_of(
     st.tuples(st.just("title"), TITLES),
     st.tuples(st.just("summary"), SUMMARIES),
@@ -889,7 +903,7 @@ class EngineMachine(RuleBasedStateMachine):
         self.h = Harness(self.root, shared_cache=shared_cache)
         self.h.step(frozenset())
 
-    # Stories: their text (the quick path), their place (the full build), their files.
+    # Stories: their text (a partial save), their place (the full build), their files.
 
     @rule(i=PICK, edit=TEXT_EDITS)
     def edit_text(self, i: int, edit: Edit) -> None:
@@ -936,7 +950,7 @@ class EngineMachine(RuleBasedStateMachine):
     )
     def unreported_edit(self, i: int, edit: Edit, then: tuple[int, Edit] | None) -> None:
         """An edit the watcher never reported (a missed event), maybe followed by a save
-        that names only another story: the quick path may trust its stale model, but the
+        that names only another story: a partial save may trust its stale model, but the
         catch-up reads everything again and must equal the clean build."""
         self.edit(i, edit)
         if then is not None:
@@ -1128,7 +1142,7 @@ def test_every_build_equals_a_clean_build_whatever_the_cache_or_session_holds() 
     )
 
 
-# --- Search on: a quick save defers the index; the catch-up makes it exact -----------------
+# --- Search on: a partial save defers the index; the catch-up makes it exact ---------------
 
 
 def test_a_quick_title_save_then_catch_up_equals_a_clean_build_search_included(
@@ -1206,7 +1220,7 @@ def test_a_date_rewritten_in_another_offset_is_seen_by_a_quick_save(tmp_path: Pa
     h.edit_story("c", date="2026-03-01T08:00:00+02:00")
     h.step(frozenset())
     h.save(h.edit_story("c", date=SAME_INSTANT_IN_UTC))
-    h.compare_save("watch (quick save)")
+    h.compare_save("watch (partial save)")
 
 
 def test_a_retitle_with_the_date_in_another_offset_remakes_the_sitemap(tmp_path: Path) -> None:
@@ -1214,7 +1228,7 @@ def test_a_retitle_with_the_date_in_another_offset_remakes_the_sitemap(tmp_path:
     h.edit_story("c", date="2026-03-01T08:00:00+02:00")
     h.step(frozenset())
     h.save(h.edit_story("c", date=SAME_INSTANT_IN_UTC, title="Grain deal"))
-    h.compare_save("watch (quick save)")
+    h.compare_save("watch (partial save)")
 
 
 def test_a_partial_save_after_a_build_into_the_preview_folder_leaves_no_stray_files(
