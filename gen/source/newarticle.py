@@ -190,18 +190,10 @@ def _write_temporary(folder: Path, name: str, data: bytes) -> Path:
     while True:
         tmp = folder / f".{name}.{secrets.token_hex(6)}.tmp"
         try:
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+            _write_exclusive(tmp, data)
         except FileExistsError:
             continue
-        break
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
-    return tmp
+        return tmp
 
 
 def _write_exclusive(path: Path, data: bytes) -> None:
