@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from gen.check.settings import CheckSettings, parse_check
 from gen.config_paths import base_url_problems, check_logo, check_permalink
 from gen.errors import ConfigError, ErrorReport, Problem, suggest
 from gen.source.yamldoc import YamlDoc, YamlSyntaxError, load_yaml
@@ -95,6 +96,17 @@ class SiteConfig:
         "raw HTML in bodies: sanitize (default: safe tags kept, the rest removed with a "
         "warning), allow (passed as written) or forbid (an error); feeds are always sanitised",
         "sanitize",
+    )
+    # Not part of any page: left out of the digests pages are kept by (repr) and of equality.
+    check: CheckSettings = field(
+        default=CheckSettings(),
+        repr=False,
+        compare=False,
+        metadata={
+            "doc": "editorial checks: {rules: {rule-id: error|warning|off}, headline_length, "
+            "summary_length, style_in_quotes}; see *Editorial checks*",
+            "key": "",
+        },
     )
 
     @property
@@ -256,6 +268,7 @@ def parse_config(
         hint = suggest(raw_html, RAW_HTML_MODES)
         err(("raw_html",), f"'raw_html' must be allow, sanitize or forbid, got '{raw_html}'{hint}")
         raw_html = DEFAULTS["raw_html"]
+    check = parse_check(data.get("check"), err, doc.line)
     report.raise_if_errors(ConfigError)
     return SiteConfig(
         title=title,
@@ -275,6 +288,7 @@ def parse_config(
         search=search,
         markdown_engine=markdown_engine,
         raw_html=raw_html,
+        check=check,
     )
 
 
