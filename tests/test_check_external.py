@@ -280,7 +280,7 @@ def test_a_dead_link_keeps_the_day_it_was_first_seen_dead(server: Server, tmp_pa
 def test_an_unreadable_cache_is_ignored(
     server: Server, tmp_path: Path, content: bytes, warning: str
 ) -> None:
-    cache, warnings = tmp_path / "links.json", []
+    cache, warnings = tmp_path / "links.json", list[str]()
     cache.write_bytes(content)
     assert run(links(server.base + "/ok"), cache, warn=warnings.append) == []
     assert warnings == [f"the link cache {cache} {warning}"]
@@ -303,7 +303,7 @@ def test_an_unreadable_cache_is_ignored(
     ],
 )
 def test_a_malformed_entry_is_ignored(server: Server, tmp_path: Path, entry: object) -> None:
-    cache, warnings, url = tmp_path / "links.json", [], server.base + "/ok"
+    cache, warnings, url = tmp_path / "links.json", list[str](), server.base + "/ok"
     cache.write_text(json.dumps({url: entry}), encoding="utf-8")
     assert run(links(url), cache, warn=warnings.append) == []
     assert warnings == [f"the link cache {cache}: 1 malformed entry ignored"]
@@ -311,7 +311,7 @@ def test_a_malformed_entry_is_ignored(server: Server, tmp_path: Path, entry: obj
 
 
 def test_an_entry_checked_in_the_future_is_asked_again(server: Server, tmp_path: Path) -> None:
-    cache, warnings, url = tmp_path / "links.json", [], server.base + "/gone"
+    cache, warnings, url = tmp_path / "links.json", list[str](), server.base + "/gone"
     entry = {"status": 200, "reason": "200 OK", "checked": "2099-01-01T00:00:00+00:00"}
     cache.write_text(json.dumps({url: entry, "mailto:x@y.z": entry}), encoding="utf-8")
     assert len(run(links(url), cache, warn=warnings.append)) == 1
@@ -319,7 +319,7 @@ def test_an_entry_checked_in_the_future_is_asked_again(server: Server, tmp_path:
 
 
 def test_a_cache_too_big_or_not_a_file_is_ignored(server: Server, tmp_path: Path) -> None:
-    big, folder, warnings = tmp_path / "big.json", tmp_path / "folder.json", []
+    big, folder, warnings = tmp_path / "big.json", tmp_path / "folder.json", list[str]()
     with big.open("wb") as handle:
         handle.truncate(50 * 1024 * 1024 + 1)
     folder.mkdir()
