@@ -314,4 +314,4 @@ class SqliteCache(Generic[T]):
             self.db = None
 
 
-TABLES = ("markup", "sources")
+TABLES = ("markup", "sources", "checks")

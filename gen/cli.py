@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import argparse
 import gc
+import os
 import sys
+import time
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
 from gen import __version__
+from gen.cache import CACHE_DIR
 from gen.config import BuildOptions, load_config
 from gen.console import (
     EXIT_ERRORS,
     EXIT_OK,
+    EXIT_USAGE,
     ProgressLine,
     check_output,
     check_site_dir,
@@ -27,7 +32,8 @@ from gen.markup.convert import default_jobs
 from gen.pipeline import build
 from gen.source.newarticle import create_article, title_problem
 
-COMMANDS = ("build", "new", "serve", "watch")
+COMMANDS = ("build", "check", "new", "serve", "watch")
+FORMATS = ("text", "github", "json", "sarif")
 GC_THRESHOLD = 100_000  # allocations between young collections (Python's default: 700)
 # More workers than this only costs memory: each is a forked process, all started at once.
 MAX_JOBS = 256
@@ -46,6 +52,29 @@ def make_parser() -> argparse.ArgumentParser:
     add_build_options(build_cmd)
     build_cmd.add_argument(
         "--quiet", action="store_true", help="print only errors and warnings (no summary)"
+    )
+    build_cmd.add_argument(
+        "--no-check",
+        action="store_true",
+        help="skip the site-wide editorial rules (broken-link, url-changed): emergencies only",
+    )
+
+    check_cmd = commands.add_parser(
+        "check", help="editorial checks: the desk's second pair of eyes before a merge"
+    )
+    check_cmd.add_argument("paths", nargs="*", metavar="PATH", help="only these story files")
+    check_cmd.add_argument("--site", type=Path, default=Path(), help="the folder with site.yaml")
+    check_cmd.add_argument("--format", choices=FORMATS, default="text", help="how to print")
+    check_cmd.add_argument("--strict", action="store_true", help="fail on warnings too (exit 1)")
+    check_cmd.add_argument(
+        "--external",
+        action="store_true",
+        help="also check external links over the network (cached in .cache/)",
+    )
+    check_cmd.add_argument("--list-rules", action="store_true", help="list the rules and exit")
+    check_cmd.add_argument("--no-cache", action="store_true", help="ignore and don't write .cache/")
+    check_cmd.add_argument(
+        "--clock", type=parse_clock, help="the time to check for (what is published by then)"
     )
 
     for name, text in (
@@ -182,11 +211,16 @@ def main(argv: list[str] | None = None) -> int:
         return int(exc.code or 0)
     if args.command == "new":
         return run_new(args)
+    if args.command == "check":
+        return run_check(args)
     if args.command in ("serve", "watch"):
         from gen.preview.session import run_preview
 
         return run_preview(args)
-    return run_build(options_from(args), quiet=args.quiet)
+    options = options_from(args)
+    if args.no_check:
+        options = replace(options, checks=False)
+    return run_build(options, quiet=args.quiet)
 
 
 def run_build(options: BuildOptions, *, quiet: bool = False) -> int:
@@ -234,3 +268,80 @@ def run_new(args: argparse.Namespace) -> int:
         return EXIT_ERRORS
     print(shown(str(path)))
     return EXIT_OK
+
+
+def run_check(args: argparse.Namespace) -> int:
+    """`dateline check`: every finding, one per line (or in --format), and the exit status."""
+    from gen.check.report import (
+        count_levels,
+        github_report,
+        github_summary,
+        json_report,
+        sarif_report,
+        text_report,
+    )
+    from gen.check.run import check_site, rules_of
+
+    if args.list_rules:
+        rules, _ = rules_of(args.site if (args.site / "site.yaml").is_file() else None)
+        width = max(len(rule.id) for rule in rules)
+        for rule in rules:
+            print(f"{rule.id:<{width}}  {rule.level:<7}  {rule.description}")
+        return EXIT_OK
+    try:
+        check_site_dir(args.site)
+    except (GenError, OSError) as exc:
+        for problem in exc.problems if isinstance(exc, GenError) else (os_problem(exc, args.site),):
+            print(problem, file=sys.stderr)
+        return EXIT_ERRORS
+    paths = []
+    site = args.site.resolve()
+    for given in args.paths:
+        try:
+            paths.append(Path(given).resolve().relative_to(site).as_posix())
+        except ValueError:
+            print(
+                f"dateline check: error: {shown(given)} is not inside the site {site}",
+                file=sys.stderr,
+            )
+            return EXIT_USAGE
+    options = BuildOptions(
+        site_dir=args.site,
+        output_dir=args.site / "output",
+        now=args.clock or datetime.now().astimezone(),
+        cache_dir=None if args.no_cache else args.site / CACHE_DIR,
+        jobs=default_jobs(),
+    )
+    start = time.perf_counter()
+    try:
+        run = check_site(options, paths, external=args.external)
+    except (GenError, OSError) as exc:
+        for problem in exc.problems if isinstance(exc, GenError) else (os_problem(exc, args.site),):
+            print(problem, file=sys.stderr)
+        return EXIT_ERRORS
+    findings = run.findings
+    rules, _ = rules_of(args.site)
+    if args.format == "text":
+        if findings:
+            print(text_report(findings).rstrip("\n"))
+    elif args.format == "github":
+        if findings:
+            print(github_report(findings).rstrip("\n"))
+        summary = os.environ.get("GITHUB_STEP_SUMMARY")
+        if summary:
+            with Path(summary).open("a", encoding="utf-8") as handle:
+                handle.write(github_summary(findings, {r.id: r.description for r in rules}))
+    elif args.format == "json":
+        print(json_report(findings), end="")
+    else:
+        print(sarif_report(findings, rules, site.as_uri()), end="")
+    counts = count_levels(findings)
+    failed = counts["error"] > 0 or (args.strict and counts["warning"] > 0)
+    if args.format == "text":
+        seconds = time.perf_counter() - start
+        print(
+            f"Checked {run.stories} stories ({run.cached} unchanged): "
+            f"{counts['error']} errors, {counts['warning']} warnings in {seconds:.2f} s",
+            file=sys.stderr,
+        )
+    return EXIT_ERRORS if failed else EXIT_OK

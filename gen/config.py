@@ -26,6 +26,8 @@ LANG_RE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
 MARKDOWN_ENGINES = ("markdown", "cmark")
 # What raw HTML in a body becomes (gen/markup/sanitize.py).
 RAW_HTML_MODES = ("allow", "sanitize", "forbid")
+# Where the site is served: decides the redirect and header files written beside the pages.
+HOSTS = ("github", "gitlab", "netlify", "cloudflare", "s3", "nginx", "apache")
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +36,13 @@ class Publisher:
 
     name: str
     logo: str = ""  # path relative to content/
+
+
+@dataclass(frozen=True, slots=True)
+class PublishSettings:
+    """`publish:` in site.yaml: what `dateline publish` does besides syncing."""
+
+    purge_command: tuple[str, ...] = ()  # run with the changed URLs (a CDN purge)
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +106,26 @@ class SiteConfig:
         "warning), allow (passed as written) or forbid (an error); feeds are always sanitised",
         "sanitize",
     )
+    host: str = setting(
+        "where the site is served: github, gitlab, netlify, cloudflare, s3, nginx or apache "
+        "(redirect and header files for it); default none",
+        "",
+    )
+    compress: bool = setting(
+        "true to write .gz and .br beside every text file (nginx gzip_static, object storage)",
+        False,
+    )
     # Not part of any page: left out of the digests pages are kept by (repr) and of equality.
+    publish: PublishSettings = field(
+        default=PublishSettings(),
+        repr=False,
+        compare=False,
+        metadata={
+            "doc": "for dateline publish: {purge_command: [program, args…]} run with the "
+            "changed URLs",
+            "key": "",
+        },
+    )
     check: CheckSettings = field(
         default=CheckSettings(),
         repr=False,
@@ -269,6 +297,15 @@ def parse_config(
         err(("raw_html",), f"'raw_html' must be allow, sanitize or forbid, got '{raw_html}'{hint}")
         raw_html = DEFAULTS["raw_html"]
     check = parse_check(data.get("check"), err, doc.line)
+    host = text("host", "")
+    if host and host not in HOSTS:
+        err(("host",), f"unknown host '{host}'{suggest(host, HOSTS)} (use {', '.join(HOSTS)})")
+        host = ""
+    compress = data.get("compress", False)
+    if not isinstance(compress, bool):
+        err(("compress",), f"'compress' must be true or false, got '{compress}'")
+        compress = False
+    publish = _parse_publish(data.get("publish"), err)
     report.raise_if_errors(ConfigError)
     return SiteConfig(
         title=title,
@@ -288,6 +325,9 @@ def parse_config(
         search=search,
         markdown_engine=markdown_engine,
         raw_html=raw_html,
+        host=host,
+        compress=compress,
+        publish=publish,
         check=check,
     )
 
@@ -346,6 +386,26 @@ def _parse_sections(value: Any, err: Any) -> tuple[SectionConfig, ...]:
     return tuple(sections)
 
 
+def _parse_publish(value: Any, err: Any) -> PublishSettings:
+    """`publish: {purge_command: [program, arg, …]}` (a string is split on spaces)."""
+    if value is None:
+        return PublishSettings()
+    if not isinstance(value, dict):
+        err(("publish",), "'publish' must be a mapping such as {purge_command: [./purge.sh]}")
+        return PublishSettings()
+    for key in value:
+        if key != "purge_command":
+            hint = suggest(str(key), ["purge_command"])
+            err(("publish", key), f"unknown key 'publish.{key}'{hint}")
+    command = value.get("purge_command") or []
+    if isinstance(command, str):
+        command = command.split()
+    if not isinstance(command, list) or not all(isinstance(c, str) and c for c in command):
+        err(("publish", "purge_command"), "'publish.purge_command' must be a list of words")
+        return PublishSettings()
+    return PublishSettings(tuple(command))
+
+
 def _parse_markdown(value: Any, err: Any) -> str:
     """`markdown: {engine: markdown|cmark}`: the engine's name."""
     if value is None:
@@ -379,3 +439,4 @@ class BuildOptions:
     base_url: str | None = None
     cache_dir: Path | None = None  # None: no persistent cache (--no-cache)
     jobs: int = 1  # worker processes for Markdown conversion
+    checks: bool = True  # the site-wide editorial rules (broken-link, url-changed); --no-check

@@ -230,6 +230,9 @@ class Site:
     next_embargo: Article | None = None  # the next scheduled article to publish
     # The next moment the site changes by the clock alone (an embargo lifts, a story expires).
     next_change: datetime | None = None
+    # Stories this build leaves out, url → why ("a draft", "scheduled for …"): a link to
+    # one will not work (`dateline check`'s broken-link says why).
+    withheld: tuple[tuple[str, str], ...] = ()
 
 
 def fast_pickling(*classes: type) -> None:

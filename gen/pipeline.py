@@ -17,6 +17,7 @@ from contextlib import contextmanager
 
 from gen.config import BuildOptions
 from gen.engine.changes import EVERYTHING, Changes, NotPartial, find_changes
+from gen.engine.checks import remember_published, report_findings, site_checks
 from gen.engine.inputs import assemble, configure, convert_markup, images, read_sources
 from gen.engine.outputs import (
     feeds_and_sitemaps,
@@ -41,6 +42,7 @@ def build(
     *,
     exact: bool = False,
     stop: Callable[[], bool] | None = None,
+    dry: bool = False,
 ) -> BuildResult:
     """Build the site in `options.site_dir` into `options.output_dir`.
 
@@ -49,12 +51,13 @@ def build(
     as it was. A watch session passes the site-relative paths its watcher saw `changed`.
     `exact` re-indexes search even in a session (how a session catches up); `stop()`,
     asked between stages and while Pagefind runs, cancels the build (`BuildCancelled`)
-    before anything is written.
+    before anything is written. A `dry` build (`dateline check`) stops after the check
+    stage: it writes nothing, and returns the findings and the sources it read.
     """
     changes = find_changes(options, session, changed, exact)
     if changes.partial:
         try:
-            return run(options, progress, session, changes, exact, stop)
+            return run(options, progress, session, changes, exact, stop, dry)
         except NotPartial:
             pass  # the save did more than edit stories in their places
         except BaseException:
@@ -65,7 +68,7 @@ def build(
         # Kept only by a build that redoes everything and succeeds (a catch-up changes no
         # source: what the last build left stays true if it is cancelled).
         session.last = None
-    return run(options, progress, session, EVERYTHING, exact, stop)
+    return run(options, progress, session, EVERYTHING, exact, stop, dry)
 
 
 def run(
@@ -75,6 +78,7 @@ def run(
     changes: Changes,
     exact: bool,
     stop: Callable[[], bool] | None = None,
+    dry: bool = False,
 ) -> BuildResult:
     """The stages, in order, each timed."""
     result = BuildResult(partial=changes.partial)
@@ -100,19 +104,35 @@ def run(
         pool = ThreadPoolExecutor(1, thread_name_prefix="dateline-search")
         try:
             with clock("search"):
-                index = start_search(pool, pages, config, session, exact)
+                index = None if dry else start_search(pool, pages, config, session, exact)
             with clock("feeds"):
                 files = feeds_and_sitemaps(
                     model, config, options, theme, assets, sizes, pages, index, session
                 )
                 report.raise_if_errors(TemplateError)
+            with clock("check"):
+                result.findings, result.external = site_checks(
+                    model, config, options, files, pages, session
+                )
+                result.checked = options.checks
+                if dry:
+                    result.sources = tree.articles + tuple(
+                        doc for live in tree.live for doc in (live.index, *live.updates)
+                    )
+                    result.warnings = report.warnings
+                    result.articles = len(model.site.articles)
+                    return result
+                report_findings(result.findings, report, session)
+                report.raise_if_errors(ContentError)
             with clock("write"):
                 written = write_site(files, pages, index, report, clock.move, session, stop)
         except BuildCancelled:
             pool.shutdown(wait=False, cancel_futures=True)  # Pagefind ends by itself
             raise
-        pool.shutdown()
+        finally:
+            pool.shutdown(wait=False)  # the writer waited for the index, if there was one
         remember(options, session, model, pages, written, sizes, len(files))
+        remember_published(options, model, session)
     except GenError as exc:
         raise BuildFailed(exc, report.warnings) from None
     result.articles = len(model.site.articles)

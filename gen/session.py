@@ -16,6 +16,8 @@ if TYPE_CHECKING:
     from gen.assemble.patch import SiteIndex
     from gen.assemble.related import RelatedMemo
     from gen.assemble.site import ParseMemo
+    from gen.check.external import ExternalLink
+    from gen.check.rules import Finding
     from gen.config import BuildOptions
     from gen.markup.engine import MarkdownEngine
     from gen.model import Site
@@ -24,7 +26,7 @@ if TYPE_CHECKING:
     from gen.pages.plan import Unit
     from gen.pages.reads import ArticleDigests, JobMemo
     from gen.pages.render import Renderer
-    from gen.source.read import ReadMemo
+    from gen.source.read import ReadMemo, SourceDoc
 
 
 @dataclass(slots=True)
@@ -45,6 +47,12 @@ class BuildResult:
     # (`gen.engine.changes`), and the search index waits for the session to catch up.
     partial: bool = False
     timings: dict[str, float] = field(default_factory=dict)
+    # The site-wide editorial rules' findings (a build fails on those at error level; a
+    # watch session shows them all as warnings), and for a check the sources it read.
+    findings: list[Finding] = field(default_factory=list)
+    sources: tuple[SourceDoc, ...] = ()
+    external: list[ExternalLink] = field(default_factory=list)  # links off the site
+    checked: bool = False  # the site-wide rules ran (not --no-check)
 
     @property
     def seconds(self) -> float:

@@ -334,7 +334,7 @@ def test_events_follow_builds(tmp_path: Path, start_preview: PreviewStarter) -> 
     port = preview.server.server_address[1]
     with socket.create_connection(("127.0.0.1", port), timeout=20) as conn:
         conn.sendall(f"GET {EVENTS_PATH} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
-        assert read_event(conn, "hello") == f'{{"version": {preview.live.version}}}'
+        assert read_event(conn, "hello") == f'{{"version": {preview.live.version}, "notes": []}}'
         vim_save(site / "content/articles/a.md", article(extra="titel: typo\n"))
         failed = read_event(conn, "failed")
         assert "content/articles/a.md:6: unknown front matter key 'titel'" in failed

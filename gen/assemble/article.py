@@ -9,6 +9,7 @@ from types import MappingProxyType
 from typing import Any
 
 from gen import code_digest
+from gen.check.settings import FRONT_KEY_DOC, front_check_problems
 from gen.config import LANG_RE, BuildOptions, SiteConfig
 from gen.errors import ErrorReport, Problem, suggest
 from gen.markup.convert import Engine, engine_version
@@ -52,6 +53,7 @@ ARTICLE_KEYS = {
     "expires": "when the article leaves lists and feeds (its page stays)",
     "translation_of": "the slug of the article this one translates",
     "aliases": "old paths that should redirect here, e.g. [/2025/01/02/old-slug/]",
+    "check": FRONT_KEY_DOC,
 }
 REQUIRED_KEYS = ("title", "author", "date", "section")
 AUTHOR_KEYS = ("name", "role", "bio", "avatar", "links")
@@ -195,6 +197,9 @@ def parse_article(
     for key in REQUIRED_KEYS:
         if key not in data or data[key] in (None, "", []):
             err((key,), f"missing '{key}': {ARTICLE_KEYS[key]}")
+    if "check" in data:
+        for where, message in front_check_problems(data["check"]):
+            err(where, message)
     draft = data.get("draft", False)
     if not isinstance(draft, bool):
         err(("draft",), f"'draft' must be true or false, got '{draft}'")

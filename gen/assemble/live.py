@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from gen.assemble.article import Context, body_images, parse_article, with_pictures
+from gen.check.settings import FRONT_KEY_DOC, front_check_problems
 from gen.errors import ErrorReport, Problem, suggest
 from gen.markup.convert import Engine
 from gen.markup.text import WORDS_PER_MINUTE
@@ -31,6 +32,7 @@ UPDATE_KEYS = {
     "headline": "an optional headline for the update",
     "pinned": "true for a key event shown at the top",
     "draft": "true to keep the update out unless --drafts is given",
+    "check": FRONT_KEY_DOC,
 }
 STATUSES = ("live", "ended")
 PART_SIZE = 20  # updates per page; parts are counted from the oldest so anchors stay put
@@ -168,6 +170,9 @@ def parse_update(
     for key in data:
         if key not in UPDATE_KEYS:
             err((key,), f"unknown key '{key}' in a live update{suggest(key, UPDATE_KEYS)}")
+    if "check" in data:
+        for where, message in front_check_problems(data["check"]):
+            err(where, message)
     time = datetime_field(data, "time", ctx.config.tz, err)
     if "time" not in data:
         err((), f"missing 'time': {UPDATE_KEYS['time']}")

@@ -89,7 +89,17 @@ def build_site(
         next_embargo=scheduled[0] if scheduled else None,
         related_memo=related_memo,
     )
-    return replace(site, next_change=next_change(articles, tree.live, config, options.now))
+    shown = {a.url for a in visible}
+    withheld = sorted(
+        (a.url, "a draft" if a.draft else f"scheduled for {a.date.isoformat()}")
+        for a in articles
+        if a.url not in shown
+    )
+    return replace(
+        site,
+        next_change=next_change(articles, tree.live, config, options.now),
+        withheld=tuple(withheld),
+    )
 
 
 def next_change(

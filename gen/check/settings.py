@@ -101,5 +101,28 @@ def unknown_rules(settings: CheckSettings, known: set[str]) -> list[tuple[int, s
             from gen.errors import suggest
 
             where = " (style rules are styles/<name>.yml)" if rule.startswith(STYLE_PREFIX) else ""
-            found.append((line, f"unknown rule '{rule}' in check.rules{suggest(rule, known)}{where}"))
+            found.append(
+                (line, f"unknown rule '{rule}' in check.rules{suggest(rule, known)}{where}")
+            )
+    return found
+
+
+FRONT_KEY_DOC = "editorial checks for this story, e.g. {ignore: [credit]}"
+
+
+def front_check_problems(value: Any) -> list[tuple[tuple[str | int, ...], str]]:
+    """What is wrong with a story's `check:` front matter ({ignore: [rule-id, …]})."""
+    from gen.errors import suggest
+
+    if not isinstance(value, dict):
+        return [(("check",), "'check' must be a mapping such as {ignore: [credit]}")]
+    found: list[tuple[tuple[str | int, ...], str]] = []
+    for key in value:
+        if key != "ignore":
+            found.append(
+                (("check", key), f"unknown key 'check.{key}'{suggest(str(key), ['ignore'])}")
+            )
+    ignore = value.get("ignore", [])
+    if not isinstance(ignore, list) or not all(isinstance(r, str) and r for r in ignore):
+        found.append((("check", "ignore"), "'check.ignore' must be a list of rule ids"))
     return found

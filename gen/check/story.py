@@ -95,17 +95,16 @@ class Story:
         if rule in self.ignored or "all" in self.ignored:
             return True
         rules = self.silenced.get(line, frozenset())
-        return rule in rules or "all" in rules or any(
-            rule.startswith(r.rstrip("*")) for r in rules if r.endswith("*")
+        return (
+            rule in rules
+            or "all" in rules
+            or any(rule.startswith(r.rstrip("*")) for r in rules if r.endswith("*"))
         )
 
 
 def _overlaps(ranges: tuple[tuple[int, int], ...], start: int, end: int) -> bool:
     index = bisect.bisect_right(ranges, (start, float("inf"))) - 1
-    for a, b in ranges[max(0, index - 1) : index + 2]:
-        if a < end and start < b:
-            return True
-    return False
+    return any(a < end and start < b for a, b in ranges[max(0, index - 1) : index + 2])
 
 
 def read_story(doc: SourceDoc, lang: str) -> Story:

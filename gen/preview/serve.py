@@ -53,15 +53,26 @@ TYPES = {
 # when the connection drops, so a failed build is the "failed" event.
 SCRIPT = (
     "<script>(()=>{let v=__VERSION__;const s=new EventSource('__EVENTS__'),id='dateline-errors',"
-    "drop=()=>document.getElementById(id)?.remove(),"
-    "on=(n,f)=>s.addEventListener(n,e=>f(JSON.parse(e.data)));"
-    "on('hello',d=>{if(d.version!==v)location.reload()});on('reload',()=>location.reload());"
-    "on('ok',d=>{v=d.version;drop()});"
-    "on('css',d=>{v=d.version;drop();"
+    "nid='dateline-notes',drop=()=>document.getElementById(id)?.remove(),"
+    "m=t=>document.createElement(t),"
+    "on=(n,f)=>s.addEventListener(n,e=>f(JSON.parse(e.data))),"
+    "notes=d=>{document.getElementById(nid)?.remove();if(!d.notes||!d.notes.length)return;"
+    "const b=m('aside'),h=m('h2'),u=m('ul'),x=m('button');b.id=nid;b.setAttribute('role','status');"
+    "b.setAttribute('aria-labelledby',h.id=nid+'-title');"
+    "h.textContent='Editorial checks: '+d.notes.length+' to look at (the page is built)';"
+    "for(const p of d.notes){const i=m('li');i.textContent=p;u.append(i)}"
+    "x.textContent='Hide';x.onclick=()=>b.remove();b.style.cssText='position:fixed;inset:auto 0 0;"
+    "z-index:2147483646;max-height:40vh;overflow:auto;margin:0;padding:.5em 1em;background:#fffbe6;"
+    "color:#000;border-top:4px solid #a60;font:14px/1.4 monospace';"
+    "b.append(h,u,x);document.body.append(b)};"
+    "on('hello',d=>{if(d.version!==v)location.reload();else notes(d)});"
+    "on('reload',()=>location.reload());"
+    "on('ok',d=>{v=d.version;drop();notes(d)});"
+    "on('css',d=>{v=d.version;drop();notes(d);"
     "for(const l of document.querySelectorAll('link[rel~=stylesheet]')){const u=new URL(l.href);"
     "u.searchParams.set('dateline',v);l.href=u.href}});"
     "on('failed',d=>{if(d.version!==v)return location.reload();drop();"
-    "const m=t=>document.createElement(t),b=m('section'),h=m('h2'),u=m('ul'),x=m('button');"
+    "const b=m('section'),h=m('h2'),u=m('ul'),x=m('button');"
     "b.id=id;b.setAttribute('role','alert');b.setAttribute('aria-labelledby',h.id=id+'-title');"
     "h.textContent='Build failed: this page is the last good build';"
     "for(const p of d.problems){const i=m('li');i.textContent=p;u.append(i)}"
@@ -96,6 +107,7 @@ class LiveReload:
         self._lock = threading.Lock()
         self._subscribers: set[queue.SimpleQueue[str | None]] = set()
         self._problems: tuple[str, ...] = ()
+        self._notes: tuple[str, ...] = ()  # the edited stories' editorial findings
         self.version = 0  # bumped when a successful build changed the output
 
     def subscribe(self) -> queue.SimpleQueue[str | None]:
@@ -111,14 +123,20 @@ class LiveReload:
         with self._lock:
             self._subscribers.discard(inbox)
 
-    def built(self, *, changed: bool, css_only: bool = False) -> None:
-        """A build succeeded: reload pages, swap the stylesheet, or just clear the overlay."""
+    def built(
+        self, *, changed: bool, css_only: bool = False, notes: Sequence[str] | None = None
+    ) -> None:
+        """A build succeeded: reload pages, swap the stylesheet, or just clear the overlay;
+        `notes` (editorial findings; None: the last ones still hold) show in a panel that
+        does not block the page."""
         with self._lock:
             self._problems = ()
+            if notes is not None:
+                self._notes = tuple(notes)
             if changed:
                 self.version += 1
             name = ("css" if css_only else "reload") if changed else "ok"
-            self._publish(sse(name, {"version": self.version}))
+            self._publish(sse(name, {"version": self.version, "notes": list(self._notes)}))
 
     def failed(self, problems: Sequence[str]) -> None:
         """A build failed: every open page shows `problems`."""
@@ -136,7 +154,7 @@ class LiveReload:
     def _state(self) -> str:
         if self._problems:
             return sse("failed", {"version": self.version, "problems": list(self._problems)})
-        return sse("hello", {"version": self.version})
+        return sse("hello", {"version": self.version, "notes": list(self._notes)})
 
     def _publish(self, message: str) -> None:
         for inbox in self._subscribers:

@@ -146,10 +146,31 @@ class Preview:
             if self.server is not None:  # site.yaml may have moved the site to another path
                 self.server.site = ServedSite(self.server.site.output_dir, self.base_path())
             css_only = bool(changed) and all(path.endswith(".css") for path in changed)
-            self.live.built(changed=result.written + result.removed > 0, css_only=css_only)
+            notes = self.editorial_notes(changed, result)
+            self.live.built(
+                changed=result.written + result.removed > 0, css_only=css_only, notes=notes
+            )
         with self._built:
             self.builds += 1
             self._built.notify_all()
+
+    def editorial_notes(self, changed: frozenset[str], result: BuildResult) -> list[str]:
+        """The edited stories' editorial findings (`dateline check`'s rules), printed and
+        returned for the browser's panel; they never block the page."""
+        last = self.session.last
+        if not changed or last is None:
+            return []
+        from gen.check.run import check_stories
+
+        try:
+            found = check_stories(self.make_options(), last.context.config, changed)
+        except Exception as exc:  # a bug in a rule must not stop the preview
+            traceback.print_exc()
+            return [f"internal error in the editorial checks: {exc!r}"]
+        for finding in found:  # the build's own findings were printed with its warnings
+            print(finding, file=sys.stderr, flush=True)
+        found += [f for f in result.findings if f.path in changed]
+        return sorted({str(f) for f in found})
 
     def catch_up(self) -> None:
         """Once saves pause: a full build, search index included, so that the output is
