@@ -129,6 +129,30 @@ def add_build_options(cmd: argparse.ArgumentParser) -> None:
         type=parse_clock,
         help="the time to build for, e.g. 2026-01-06T12:00:00+02:00 (scheduling, previews)",
     )
+    cmd.add_argument(
+        "--preview",
+        action="store_true",
+        help="a preview build: every page marked and noindex, drafts included and marked, "
+        "no feeds or sitemaps, robots.txt disallowing all",
+    )
+    cmd.add_argument(
+        "--label", type=parse_label, default="", help="shown in a preview's banner, e.g. 'PR 42'"
+    )
+    cmd.add_argument(
+        "--embargoed",
+        action="store_true",
+        help="a preview also shows scheduled stories, each under an EMBARGOED banner",
+    )
+
+
+def parse_label(value: str) -> str:
+    """A preview's --label: one short line of text."""
+    from gen.pages.preview import label_problem
+
+    problem = label_problem(value)
+    if problem is not None:
+        raise argparse.ArgumentTypeError(f"{problem}: '{shown(value)}'")
+    return value.strip()
 
 
 def parse_clock(value: str) -> datetime:
@@ -209,6 +233,11 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse exits 2 on a wrong command line, 0 for --help
         return int(exc.code or 0)
+    if getattr(args, "preview", None) is False and (args.embargoed or args.label):
+        # Only a preview shows what is not published: a build never shows embargoed stories.
+        flag = "--embargoed" if args.embargoed else "--label"
+        print(f"dateline {args.command}: error: {flag} needs --preview", file=sys.stderr)
+        return EXIT_USAGE
     if args.command == "new":
         return run_new(args)
     if args.command == "check":
@@ -340,8 +369,14 @@ def run_check(args: argparse.Namespace) -> int:
     if args.format == "text":
         seconds = time.perf_counter() - start
         print(
-            f"Checked {run.stories} stories ({run.cached} unchanged): "
-            f"{counts['error']} errors, {counts['warning']} warnings in {seconds:.2f} s",
+            f"Checked {plural(run.stories, 'story', 'stories')} ({run.cached} unchanged): "
+            f"{plural(counts['error'], 'error')}, {plural(counts['warning'], 'warning')} "
+            f"in {seconds:.2f} s",
             file=sys.stderr,
         )
     return EXIT_ERRORS if failed else EXIT_OK
+
+
+def plural(count: int, noun: str, nouns: str = "") -> str:
+    """'1 error', '2 errors'."""
+    return f"{count} {noun if count == 1 else nouns or noun + 's'}"

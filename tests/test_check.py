@@ -267,3 +267,20 @@ def test_the_sample_check_after_copying_keeps_zero_findings(tmp_path: Path) -> N
         shutil.copytree(REPO / "themes", copy / "themes")
     code, lines, err = check(copy)
     assert (code, lines) == (0, []), err
+
+
+def test_readme_lists_every_rule_at_its_level() -> None:
+    """README's rule table is the rules' registry, row for row."""
+    from gen.check.rules import RULES
+
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    section = text.split("### Editorial checks", 1)[1]
+    rows = {}
+    for line in section.split("| rule | level | finds |", 1)[1].splitlines()[2:]:
+        if not line.startswith("| `"):
+            break
+        cells = line.split(" | ")
+        rows[cells[0].strip("| `")] = cells[1]
+    expected = {rule.id: rule.level for rule in RULES.values()}
+    expected |= {"style/<name>": "per rule", "build": "error"}
+    assert rows == expected

@@ -122,7 +122,7 @@ def test_what_real_stories_do_is_far_inside_the_limits(tmp_path: Path) -> None:
         + "\n\n"
         + "He said [sic] that [the minister] was [[1]] right. " * 20
         + "\n\n"
-        + " ".join(f"<https://example.org/{n}>" for n in range(50))
+        + " ".join(f"<https://news.example.net/{n}>" for n in range(50))
         + "\n\n"
         + "".join(f"Term {n}\n: Its definition.\n\n" for n in range(50))
         + "```\n"

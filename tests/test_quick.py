@@ -42,7 +42,10 @@ def sample(tmp_path: Path, warm_cache: Path, search: bool = False) -> Path:
 
 
 def options(site: Path, out: Path, now: datetime = NOW) -> BuildOptions:
-    return BuildOptions(site_dir=site, output_dir=out, now=now, cache_dir=site / ".cache", jobs=1)
+    # checks=False: these saves move stories on purpose; url-changed would ask for aliases.
+    return BuildOptions(
+        site_dir=site, output_dir=out, now=now, cache_dir=site / ".cache", jobs=1, checks=False
+    )
 
 
 def clean_build(site: Path, scratch: Path, now: datetime = NOW) -> dict[str, bytes]:
@@ -51,7 +54,9 @@ def clean_build(site: Path, scratch: Path, now: datetime = NOW) -> dict[str, byt
     # Its own cache (resized images), never the session's: cache-only builds equal clean
     # ones (test_incremental), and re-encoding every photograph for each is slow.
     cache = scratch / "clean-cache"
-    build(BuildOptions(site_dir=site, output_dir=out, now=now, cache_dir=cache, jobs=1))
+    build(
+        BuildOptions(site_dir=site, output_dir=out, now=now, cache_dir=cache, jobs=1, checks=False)
+    )
     return output_files(out)
 
 

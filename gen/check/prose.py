@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from collections import Counter
 from difflib import SequenceMatcher
 
 from gen.check.rules import RULES, Finding
@@ -65,32 +66,47 @@ def normalise(text: str) -> str:
 def duplicate_paragraphs(story: Story) -> list[Finding]:
     """A block that repeats an earlier one (or the headline), word for word or nearly."""
     rule = RULES["duplicate-paragraph"]
-    seen: list[tuple[str, int, str]] = []  # (normalised text, file line, what it was)
+    seen: list[_Seen] = []
     title = story.front.get("title")
     if isinstance(title, str) and title.strip():
-        seen.append((normalise(title), story.front_position("title"), "headline"))
-    headline = seen[0][0] if seen else None
+        seen.append(_Seen(normalise(title), story.front_position("title"), "headline"))
+    headline = seen[0].text if seen else None
     found = []
     for block in story.blocks:
         if not _is_prose(story, block):
             continue
-        text = normalise(block.text)
-        short = len(text) < MIN_CHARS or len(text.split()) < MIN_WORDS
-        if short and text != headline:
+        current = _Seen(normalise(block.text), story.position(block.start)[0], "paragraph")
+        short = len(current.text) < MIN_CHARS or len(current.words) < MIN_WORDS
+        if short and current.text != headline:
             continue
-        match = _earlier(text, seen)
+        match = _earlier(current, seen)
         if match is not None:
-            earlier_line, what, ratio = match
+            earlier, ratio = match
             if ratio == 1.0:
-                message = f"repeats the {what} at line {earlier_line} word for word"
+                message = f"repeats the {earlier.what} at line {earlier.line} word for word"
             else:
-                message = f"nearly repeats the {what} at line {earlier_line} ({ratio:.0%} alike)"
+                message = (
+                    f"nearly repeats the {earlier.what} at line {earlier.line} ({ratio:.0%} alike)"
+                )
             found.append(
                 story.finding(block.start, rule.id, rule.level, message, "delete one of them")
             )
         if not short:
-            seen.append((text, story.position(block.start)[0], "paragraph"))
+            seen.append(current)
     return found
+
+
+class _Seen:
+    """A block already read: its words, counted, for the comparisons."""
+
+    __slots__ = ("counts", "line", "text", "what", "words")
+
+    def __init__(self, text: str, line: int, what: str) -> None:
+        self.text = text
+        self.line = line
+        self.what = what
+        self.words = _WORD_RE.findall(text)
+        self.counts = Counter(self.words)
 
 
 def _is_prose(story: Story, block: Block) -> bool:
@@ -98,20 +114,23 @@ def _is_prose(story: Story, block: Block) -> bool:
     return block.kind not in ("code", "html")
 
 
-def _earlier(text: str, seen: list[tuple[str, int, str]]) -> tuple[int, str, float] | None:
-    """The first earlier block `text` repeats, with how alike they are."""
-    for other, line, what in seen:
-        if other == text:
-            return line, what, 1.0
-    for other, line, what in seen:
-        # Two texts whose lengths differ this much cannot be 90% alike: skip the comparison.
-        if 2 * min(len(other), len(text)) < NEAR * (len(other) + len(text)):
+def _earlier(current: _Seen, seen: list[_Seen]) -> tuple[_Seen, float] | None:
+    """The first earlier block `current` repeats, with how alike their words are."""
+    for other in seen:
+        if other.text == current.text:
+            return other, 1.0
+    size = len(current.words)
+    for other in seen:
+        total = size + len(other.words)
+        # Bounds first, cheapest first: two texts whose lengths, or whose words counted
+        # regardless of order, differ this much cannot be 90% alike.
+        if 2 * min(size, len(other.words)) < NEAR * total:
             continue
-        matcher = SequenceMatcher(None, other, text, autojunk=False)
-        if matcher.real_quick_ratio() >= NEAR and matcher.quick_ratio() >= NEAR:
-            ratio = matcher.ratio()
-            if ratio >= NEAR:
-                return line, what, min(ratio, 0.99)
+        if 2 * sum((current.counts & other.counts).values()) < NEAR * total:
+            continue
+        ratio = SequenceMatcher(None, other.words, current.words, autojunk=False).ratio()
+        if ratio >= NEAR:
+            return other, min(ratio, 0.99)
     return None
 
 

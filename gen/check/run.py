@@ -7,7 +7,10 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
+from functools import partial
+from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +29,7 @@ from gen.errors import ConfigError, ErrorReport, GenError, Problem
 from gen.pipeline import BuildFailed, build
 from gen.source.read import SourceDoc, read_tree
 
+PARALLEL_MIN = 200  # fewer stories are checked faster than worker processes start
 BUILD = Rule("build", ERROR, "the site does not build: settings, front matter, templates")
 LINKS_CACHE = "links.json"
 
@@ -146,19 +150,46 @@ def _story_findings(
     keys = {d.path: hashlib.sha256(f"{key}\0{d.digest}".encode()).hexdigest() for d in docs}
     try:
         known = cache.get_many(k for d in docs if d.digest for k in [keys[d.path]])
+        todo = [d for d in docs if not d.digest or keys[d.path] not in known]
+        checked = dict(
+            zip(
+                (d.path for d in todo),
+                _check_all(todo, settings, styles, misspellings, language, options.jobs),
+                strict=True,
+            )
+        )
         found: list[Finding] = []
-        new: dict[str, list[Finding]] = {}
         for doc in docs:
-            cached = known.get(keys[doc.path]) if doc.digest else None
-            if cached is None:
-                cached = _check_story(doc, settings, styles, misspellings, language)
-                if doc.digest:
-                    new[keys[doc.path]] = cached
-            found += cached
+            found += checked[doc.path] if doc.path in checked else known[keys[doc.path]]
+        new = {keys[d.path]: checked[d.path] for d in todo if d.digest}
         cache.put_many(new)
     finally:
         cache.close()
     return found, len(docs) - len(new)
+
+
+def _check_all(
+    docs: list[SourceDoc],
+    settings: CheckSettings,
+    styles: tuple[StyleRule, ...],
+    misspellings: Misspellings | None,
+    language: str,
+    jobs: int,
+) -> list[list[Finding]]:
+    """Each story's findings, in order; in worker processes when there are many (a cold
+    check of a large archive), as Markdown is converted."""
+    check = partial(
+        _check_story,
+        settings=settings,
+        styles=styles,
+        misspellings=misspellings,
+        language=language,
+    )
+    if jobs <= 1 or len(docs) < PARALLEL_MIN or "fork" not in get_all_start_methods():
+        return [check(doc) for doc in docs]
+    # fork: the workers inherit the rules instead of compiling them again.
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("fork")) as pool:
+        return list(pool.map(check, docs, chunksize=max(1, len(docs) // (jobs * 8))))
 
 
 def _check_story(
