@@ -99,3 +99,29 @@ def test_stylesheet_change_swaps_it_without_a_reload(
     vim_save(site / style, "h1 { color: rgb(255, 0, 0); }\n")
     page.wait_for_function(f"{color} === 'rgb(255, 0, 0)'", timeout=TIMEOUT_MS)
     assert page.evaluate("window.__sameDocument") is True
+
+
+def test_editorial_findings_show_in_a_panel_that_does_not_block_the_page(
+    tmp_path: Path, start_preview: PreviewStarter, page: Any
+) -> None:
+    """A save's findings for the story it edited (a pasted paragraph, a link to nowhere) show
+    at the foot of the page that was built anyway; a clean save clears them."""
+    site = make_site(tmp_path, {ARTICLE: article("Allies meet in Kyiv")})
+    preview = start_preview(site)
+    open_article(page, preview)
+    pasted = "National security advisers from 18 countries met in Kyiv on Saturday.\n\n"
+    body = pasted + "They talked.\n\n" + pasted + "See [the plan](/2026/01/06/no-such-story/).\n"
+    vim_save(site / ARTICLE, article("Allies meet in Kyiv, again", body=body))
+    page.get_by_role("heading", name="Allies meet in Kyiv, again").wait_for()  # built
+    panel = page.get_by_role("status").filter(has_text="Editorial checks")
+    panel.wait_for()
+    text = panel.inner_text()
+    assert (
+        f"{ARTICLE}:12:1: error duplicate-paragraph: repeats the paragraph at line 8 word for "
+        "word (delete one of them)"
+    ) in text
+    assert "broken-link: links to /2026/01/06/no-such-story/" in text
+    assert page.locator("#dateline-errors").count() == 0  # no build-failed overlay
+    vim_save(site / ARTICLE, article("Allies meet in Kyiv, tidied"))
+    page.get_by_role("heading", name="Allies meet in Kyiv, tidied").wait_for()
+    page.locator("#dateline-notes").wait_for(state="detached")

@@ -45,9 +45,12 @@ def site_path(path: str) -> str:
     return path[: -len("index.html")] if path.endswith("/index.html") else path
 
 
-def links_of(site: Site) -> Iterator[Target]:
-    """Every href and src in the stories' and live updates' bodies, in order."""
+def links_of(site: Site, only: frozenset[str] | None = None) -> Iterator[Target]:
+    """Every href and src in the stories' and live updates' bodies, in order (of the
+    stories in `only`, by URL, when given)."""
     for article in site.articles:
+        if only is not None and article.url not in only:
+            continue
         yield from _targets(article.source, article.url, article.body_html)
         if article.live is not None:
             for update in sorted(article.live.updates, key=lambda u: (u.source, u.id)):
@@ -88,12 +91,15 @@ class LinkChecker:
         self._texts: dict[str, str | None] = {}
         self._cursor: dict[tuple[str, str], int] = {}
 
-    def check(self) -> tuple[list[Finding], list[ExternalLink]]:
-        """broken-link findings, and the external links found on the way."""
+    def check(
+        self, only: frozenset[str] | None = None
+    ) -> tuple[list[Finding], list[ExternalLink]]:
+        """broken-link findings, and the external links found on the way (in the stories
+        at the URLs in `only`, when given)."""
         rule = RULES["broken-link"]
         found: list[Finding] = []
         external: list[ExternalLink] = []
-        for target in links_of(self.site):
+        for target in links_of(self.site, only):
             value = target.value
             if not value or value.lower().startswith(_SKIPPED_SCHEMES):
                 continue
