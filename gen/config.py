@@ -440,3 +440,8 @@ class BuildOptions:
     cache_dir: Path | None = None  # None: no persistent cache (--no-cache)
     jobs: int = 1  # worker processes for Markdown conversion
     checks: bool = True  # the site-wide editorial rules (broken-link, url-changed); --no-check
+    # A preview build (--preview): every page marked and kept out of search engines, drafts
+    # included and marked, no feeds or sitemaps, canonical links to site.yaml's base_url.
+    preview: bool = False
+    label: str = ""  # shown in a preview's banner, e.g. "PR 42"
+    embargoed: bool = False  # a preview includes scheduled stories, each under a banner

@@ -16,15 +16,17 @@ from gen.cache import CACHE_DIR
 from gen.config import CONFIG_FILE, BuildOptions
 from gen.errors import ConfigError, GenError, Problem
 from gen.outputs.state import check_output_dir
+from gen.pages.preview import preview_options
 from gen.pipeline import BuildFailed, BuildResult
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 
 
 def options_from(args: argparse.Namespace) -> BuildOptions:
-    """BuildOptions from parsed arguments."""
+    """BuildOptions from parsed arguments (a preview's with its drafts and embargoed stories
+    included, as the build would include them)."""
     site_dir: Path = args.site
-    return BuildOptions(
+    options = BuildOptions(
         site_dir=site_dir,
         output_dir=args.output if args.output is not None else site_dir / "output",
         now=args.clock or datetime.now().astimezone(),
@@ -33,7 +35,11 @@ def options_from(args: argparse.Namespace) -> BuildOptions:
         base_url=args.base_url,
         cache_dir=None if args.no_cache else site_dir / CACHE_DIR,
         jobs=max(1, args.jobs),
+        preview=args.preview,
+        label=args.label,
+        embargoed=args.embargoed,
     )
+    return preview_options(options)
 
 
 def check_site_dir(site_dir: Path) -> None:

@@ -19,6 +19,7 @@ from gen.assemble.patch import index_site
 from gen.config import BuildOptions
 from gen.model import Site
 from gen.outputs.state import MANIFEST, Manifest
+from gen.pages.preview import preview_options
 from gen.pages.reads import articles_in
 from gen.pages.render import Renderer
 from gen.session import LastBuild, Session
@@ -54,7 +55,9 @@ def find_changes(
         return EVERYTHING
     config = last.context.config
     now = options.now if options.now.tzinfo else options.now.replace(tzinfo=config.tz)
-    if replace(options, now=last.options.now) != last.options or now < last.options.now:
+    # The last build's options are as `configure` made them (a preview's drafts included).
+    same = replace(preview_options(options), now=last.options.now) == last.options
+    if not same or now < last.options.now:
         return EVERYTHING  # another option, or the clock went back
     if last.site.next_change is not None and now >= last.site.next_change:
         return EVERYTHING  # an embargo lifted, a story expired...: lists change
@@ -87,7 +90,7 @@ def remember_last_build(
         list(renderer.last_jobs),
         list(renderer.last_units),
         sizes,
-        Manifest({path: value[0] for path, value in output.items()}),
+        Manifest({path: value[0] for path, value in output.items()}, preview=options.preview),
         files,
         index_site(site),
     )

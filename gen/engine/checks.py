@@ -84,8 +84,8 @@ def report_findings(findings: list[Finding], report: ErrorReport, session: Sessi
 
 def remember_published(options: BuildOptions, model: Assembled, session: Session | None) -> None:
     """Keep each story's URL for the next build's url-changed (a build, not a preview's
-    saves: a preview may publish nothing)."""
-    if session is None and options.checks and not options.drafts:
+    saves nor a preview build: a preview publishes nothing)."""
+    if session is None and options.checks and not options.drafts and not options.preview:
         stories = published_stories(model.site)
         if stories != read_json_cache(options, PUBLISHED):
             write_json_cache(options, PUBLISHED, stories)

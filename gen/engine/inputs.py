@@ -28,6 +28,7 @@ from gen.outputs.search import (
     check_available,
 )
 from gen.outputs.state import check_output_dir
+from gen.pages.preview import preview_options
 from gen.pages.theme import Theme, read_theme
 from gen.session import BuildResult, LastBuild, Session
 from gen.source.read import SourceDoc, SourceTree, read_source, read_tree, source_cache
@@ -46,13 +47,15 @@ def last_build(session: Session | None) -> LastBuild:
 def configure(
     options: BuildOptions, report: ErrorReport, session: Session | None, changes: Changes
 ) -> tuple[SiteConfig, BuildOptions]:
-    """The settings, and the options with a bare --clock in the newsroom's time zone."""
+    """The settings, and the options with a bare --clock in the newsroom's time zone (and a
+    preview's drafts and embargoed stories included: `preview_options`)."""
     if changes.partial:  # site.yaml did not change: the last build's settings
         config = last_build(session).context.config
     else:
         config = load_config(options.site_dir, options.base_url)
     if options.now.tzinfo is None:
         options = replace(options, now=options.now.replace(tzinfo=config.tz))
+    options = preview_options(options)
     if changes.partial:
         return config, options
     check_output_dir(options.output_dir, options.site_dir)

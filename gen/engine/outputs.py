@@ -18,7 +18,7 @@ from gen.cache import (
     write_page_memo,
     write_state_file,
 )
-from gen.config import CONFIG_FILE, BuildOptions, SiteConfig
+from gen.config import CONFIG_FILE, BuildOptions, SiteConfig, load_config
 from gen.engine.changes import NotPartial, manifest_stamp, pages_showing, remember_last_build
 from gen.engine.inputs import Assembled, last_build
 from gen.errors import ConfigError, ErrorReport, Problem, TemplateError
@@ -35,6 +35,7 @@ from gen.outputs.state import OutputState, is_intact, read_output_state
 from gen.outputs.write import WriteResult, check_unique, write_files, write_output
 from gen.pages.page import Job, Page
 from gen.pages.plan import Planner, corrections_feed
+from gen.pages.preview import PreviewBuild, preview_files
 from gen.pages.reads import JobDigests
 from gen.pages.render import Renderer
 from gen.pages.theme import Theme
@@ -111,9 +112,15 @@ def render_pages(
             session.pages = memo = memo if memo is not None else {}
             session.feeds = feed_memo = feed_memo if feed_memo is not None else {}
     renderer = session.renderer if session is not None else None
-    if renderer is None or renderer.config != config or renderer.theme != theme:
+    preview = preview_build(options, config)
+    if (
+        renderer is None
+        or renderer.config != config
+        or renderer.theme != theme
+        or renderer.preview != preview
+    ):
         # A watch session keeps its compiled templates while settings and theme are equal.
-        renderer = Renderer(config, theme)
+        renderer = Renderer(config, theme, preview)
         if session is not None:
             session.renderer = renderer
     rendered = RenderedPages([], [], renderer, previous, memo, feed_memo, loaded, options, first)
@@ -126,9 +133,19 @@ def render_pages(
         session.digests if session else None,
         session.plans if session else None,
         session.jobs if session else None,
+        options.now,
     )
     report.raise_if_errors(TemplateError)
     return rendered
+
+
+def preview_build(options: BuildOptions, config: SiteConfig) -> PreviewBuild | None:
+    """What marks a preview build's pages (None for a production build); its canonical links
+    name site.yaml's base_url, not the --base-url the preview is served at."""
+    if not options.preview:
+        return None
+    published = load_config(options.site_dir).base_url if options.base_url else config.base_url
+    return PreviewBuild(options.label, published, options.embargoed)
 
 
 def render_edited(
@@ -143,7 +160,7 @@ def render_edited(
     site, as a build that redoes everything plans it, and made."""
     assert session is not None and session.output is not None and model.edited is not None
     places = pages_showing(last, set(model.edited))
-    planner = Planner(model.site, config)
+    planner = Planner(model.site, config, preview_at=options.now if options.preview else None)
     planned: dict[int, Job] = {}
     for place in places:
         unit = last.units[place]
@@ -236,22 +253,31 @@ def feeds_and_sitemaps(
         digests = JobDigests(last.renderer.last_layout).article
         lists = lists_holding(last.index, set(edited))
         files = list(rendered.files)
-        files += render_feeds(site, config, sizes, session.feeds, digests, rendered.intact, lists)
-        if any(a.corrections for a in edited.values()):
-            files += render_feed(corrections_feed(site, config), config, extras)[:1]
-        recent = news_articles(site.articles, site.expired, options.now)
-        if any(a.url in edited for a in recent):
-            files += news_sitemaps(recent, config)
+        if not options.preview:  # a preview publishes no feed or sitemap
+            files += render_feeds(
+                site, config, sizes, session.feeds, digests, rendered.intact, lists
+            )
+            if any(a.corrections for a in edited.values()):
+                files += render_feed(corrections_feed(site, config), config, extras)[:1]
+            recent = news_articles(site.articles, site.expired, options.now)
+            if any(a.url in edited for a in recent):
+                files += news_sitemaps(recent, config)
         return files
     report = ErrorReport()
     # The articles the render stage hashed (a session's, kept between its builds).
     digests_of = JobDigests("", rendered.renderer.last_digests).digest_of
     files = list(rendered.files)
-    files += render_feeds(site, config, sizes, rendered.feed_memo, digests_of, rendered.intact)
-    files += render_live_feeds(site, config)
-    files += render_feed(corrections_feed(site, config), config, extras)[:1]
-    public = [(p.path, p.modified) for p in rendered.pages if p.public]
-    files += render_sitemaps(site, config, public, options.now)
+    if options.preview:
+        # No feed or sitemap: nothing may pick a preview's stories up. robots.txt keeps
+        # crawlers out; live blogs keep the map their pages' script reads.
+        files += render_live_feeds(site, config, feeds=False)
+        files += preview_files()
+    else:
+        files += render_feeds(site, config, sizes, rendered.feed_memo, digests_of, rendered.intact)
+        files += render_live_feeds(site, config)
+        files += render_feed(corrections_feed(site, config), config, extras)[:1]
+        public = [(p.path, p.modified) for p in rendered.pages if p.public]
+        files += render_sitemaps(site, config, public, options.now)
     # Assets after pages: a page and an asset at one path is a collision, not an overwrite.
     origins = {output_file(p.path): p.source for p in rendered.pages if p.source}
     files = check_unique([*files, *theme.static, *assets], report, origins)
@@ -308,7 +334,14 @@ def write_site(
             move_time(time.perf_counter() - start, "write", "search")
 
     state_file = write_state_file(options) if rendered.first else None
-    return write_output(files, options.output_dir, state_file, rendered.previous, search_files)
+    return write_output(
+        files,
+        options.output_dir,
+        state_file,
+        rendered.previous,
+        search_files,
+        preview=options.preview,
+    )
 
 
 def remember(

@@ -363,14 +363,16 @@ def json_feed(feed: Feed, config: SiteConfig, extras: Extras | None = None) -> s
     return json.dumps(document, ensure_ascii=False, indent=1) + "\n"
 
 
-def render_live_feeds(site: Site, config: SiteConfig) -> list[OutputFile]:
-    """An Atom feed of updates for every live blog, and its anchor map for moved updates."""
+def render_live_feeds(site: Site, config: SiteConfig, *, feeds: bool = True) -> list[OutputFile]:
+    """An Atom feed of updates for every live blog (not with `feeds=False`: a preview build),
+    and its anchor map for moved updates."""
     files = []
     for article in site.articles:
         if article.live is not None:
-            files.append(
-                OutputFile(article.url.lstrip("/") + ATOM, live_atom(article, config).encode())
-            )
+            if feeds:
+                files.append(
+                    OutputFile(article.url.lstrip("/") + ATOM, live_atom(article, config).encode())
+                )
             anchors = {u.id: u.part for u in article.live.updates}
             files.append(
                 OutputFile(

@@ -62,15 +62,30 @@ def read_manifest(out: Path) -> dict[str, str]:
     return {path: digest for path, digest in files.items() if isinstance(digest, str)}
 
 
+def is_preview(out: Path) -> bool:
+    """True if the output folder holds a preview build (`dateline build --preview`): its
+    manifest says `"preview": true`. A production build's manifest has no such key, nor had
+    any manifest before previews existed; a folder without a readable manifest is no build
+    Dateline finished."""
+    return _read_json(out / MANIFEST, "preview") is True
+
+
 def _read_json_map(path: Path) -> dict[str, Any] | None:
     """The "files" object of a JSON file Dateline wrote: {} if there is no such file, None
     if it cannot be read or is not what Dateline writes (damaged, truncated, foreign)."""
+    files = _read_json(path, "files", {})
+    return dict(files) if isinstance(files, dict) else None
+
+
+def _read_json(path: Path, key: str, missing: Any = None) -> Any:
+    """The value at `key` of a JSON object Dateline wrote: `missing` if there is no such
+    file, None if it cannot be read or is not a JSON object."""
     try:
         # Non-blocking, and regular files only: a FIFO or a device in its place never hangs
         # or floods a build.
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except FileNotFoundError:
-        return {}
+        return missing
     except OSError:
         return None
     try:
@@ -80,8 +95,7 @@ def _read_json_map(path: Path) -> dict[str, Any] | None:
             data = json.loads(handle.read().decode("utf-8"))
     except (OSError, ValueError, RecursionError):  # RecursionError: "[[[[…" nested too deep
         return None
-    files = data.get("files") if isinstance(data, dict) else None
-    return dict(files) if isinstance(files, dict) else None
+    return data.get(key) if isinstance(data, dict) else None
 
 
 def read_output_state(
@@ -130,10 +144,12 @@ class Manifest:
     """The manifest's text, kept as one line per file, so that a save which changes a few
     files' hashes does not encode every other file's line again (40,000 on a big site).
 
-    `text()` is `json.dumps({"files": hashes}, indent=0)` and a newline, byte for byte.
+    `text()` is `json.dumps({"files": hashes}, indent=0)` and a newline, byte for byte; a
+    preview build's adds `"preview": true` after the files (`is_preview`).
     """
 
-    def __init__(self, hashes: dict[str, str]) -> None:
+    def __init__(self, hashes: dict[str, str], *, preview: bool = False) -> None:
+        self.preview = preview
         paths = sorted(hashes)
         self._lines = [f"{json.dumps(p)}: {json.dumps(hashes[p])}" for p in paths]
         self._where = {p: i for i, p in enumerate(paths)}
@@ -143,9 +159,10 @@ class Manifest:
         self._lines[self._where[path]] = f"{json.dumps(path)}: {json.dumps(digest)}"
 
     def text(self) -> str:
+        end = ',\n"preview": true\n}\n' if self.preview else "\n}\n"
         if not self._lines:
-            return '{\n"files": {}\n}\n'
-        return '{\n"files": {\n' + ",\n".join(self._lines) + "\n}\n}\n"
+            return '{\n"files": {}' + end
+        return '{\n"files": {\n' + ",\n".join(self._lines) + "\n}" + end
 
 
 def _stat(target: str | Path) -> tuple[int, int] | None:

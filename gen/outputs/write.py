@@ -19,6 +19,7 @@ from gen.outputs.state import (
     Manifest,
     OutputState,
     _stat,
+    is_preview,
     read_manifest,
     read_output_state,
 )
@@ -41,9 +42,11 @@ def write_output(
     state_file: Path | None = None,
     previous: OutputState | None = None,
     later: Callable[[], list[OutputFile]] | None = None,
+    *,
+    preview: bool = False,
 ) -> WriteResult:
     """Make `output_dir` hold exactly `files` (and the manifest), touching only what changed,
-    all or nothing.
+    all or nothing. The manifest of a `preview` build says so (`is_preview`).
 
     The manifest in the output folder says which files Dateline wrote and their hashes (it
     is deterministic, like every output file). `state_file`, in the cache, remembers each
@@ -86,6 +89,10 @@ def write_output(
     except BaseException:
         staging.abort()
         raise
+    if preview and old and not is_preview(out):
+        # Marked before a preview's files replace a build's: however the writer stops, the
+        # folder is never taken for a production build holding preview pages.
+        atomic_write(out / MANIFEST, Manifest(old, preview=True).text().encode("utf-8"))
     staging.commit(state)
     removed = 0
     for stale in sorted(set(old) - set(state), reverse=True):
@@ -98,8 +105,10 @@ def write_output(
             removed += 1
         _remove_empty_parents(gone.parent, out)
     hashes = {path: state[path][0] for path in sorted(state)}
-    if hashes != old or not (out / MANIFEST).is_file():  # an unchanged manifest is left be
-        atomic_write(out / MANIFEST, Manifest(hashes).text().encode("utf-8"))
+    # An unchanged manifest is left be (a preview's says so: a build of the other kind
+    # over the same files rewrites it).
+    if hashes != old or not (out / MANIFEST).is_file() or preview != is_preview(out):
+        atomic_write(out / MANIFEST, Manifest(hashes, preview=preview).text().encode("utf-8"))
     if state_file is not None and state != previous:
         stats = {path: list(value[1:]) for path, value in state.items()}
         with contextlib.suppress(OSError):  # a cache that cannot be written is only slower

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import replace
+from datetime import datetime
 from functools import lru_cache, partial
 
 from gen.assemble.live import part_path
@@ -26,6 +27,7 @@ from gen.pages.page import (
     _remembered,
     page_count,
 )
+from gen.pages.preview import mark_job
 from gen.pages.structured import collection_page, live_blog_posting, news_article
 from gen.urls import page_path
 
@@ -48,12 +50,20 @@ def plan_pages(site: Site, config: SiteConfig, memo: PlanMemo | None = None) -> 
 
 
 class Planner:
-    """Plans the pages of one site, a unit at a time."""
+    """Plans the pages of one site, a unit at a time; for a preview build (`preview_at`, its
+    clock) each page as a preview makes it (`mark_job`)."""
 
-    def __init__(self, site: Site, config: SiteConfig, memo: PlanMemo | None = None) -> None:
+    def __init__(
+        self,
+        site: Site,
+        config: SiteConfig,
+        memo: PlanMemo | None = None,
+        preview_at: datetime | None = None,
+    ) -> None:
         self.site = site
         self.config = config
         self.memo = memo
+        self.preview_at = preview_at
         self.site_feeds = feed_links(config.title, "/")
         if memo is not None and memo.get("config", ((), ()))[0] != (config,):
             memo.clear()
@@ -93,6 +103,12 @@ class Planner:
 
     def jobs(self, unit: Unit) -> tuple[Job, ...]:
         """The pages of one unit (KeyError if the site has no such story or list)."""
+        jobs = self._planned(unit)
+        if self.preview_at is None:
+            return jobs
+        return tuple(mark_job(job, self.preview_at, self.config.tz) for job in jobs)
+
+    def _planned(self, unit: Unit) -> tuple[Job, ...]:
         site, config, memo = self.site, self.config, self.memo
         kind = unit[0]
         if kind == "article":
@@ -131,10 +147,14 @@ class Planner:
         thousand pages is not planned again for one of them)."""
         kind = unit[0]
         if kind == "listing":
-            return listing_page_job(self.listing(unit[1], unit[2]), self.config, position + 1)
-        if kind == "lite_list":
-            return lite_list_job(self.listing(unit[1], unit[2]), self.config, position + 1)
-        return self.jobs(unit)[position]
+            job = listing_page_job(self.listing(unit[1], unit[2]), self.config, position + 1)
+        elif kind == "lite_list":
+            job = lite_list_job(self.listing(unit[1], unit[2]), self.config, position + 1)
+        else:
+            return self.jobs(unit)[position]
+        if self.preview_at is None:
+            return job
+        return mark_job(job, self.preview_at, self.config.tz)
 
     def own_page(self, kind: str) -> Job:
         """The archive index, the search page or the 404 page."""

@@ -15,13 +15,14 @@ import markupsafe
 from gen import code_digest
 from gen.cache import Memo as PageMemo
 from gen.config import SiteConfig
-from gen.errors import ErrorReport
+from gen.errors import ErrorReport, Problem
 from gen.model import OutputFile, Site
 from gen.outputs.search import indexed_digest
 from gen.pages.figures import picture_html
 from gen.pages.i18n import format_date, format_datetime, format_month, translate
 from gen.pages.page import Job, Page, PlanMemo
 from gen.pages.plan import Planner, Unit
+from gen.pages.preview import UNMARKED, PreviewBuild, is_marked
 from gen.pages.reads import ArticleDigests, JobDigests, JobMemo, tracked_context
 from gen.pages.theme import Theme, make_environment, template_problem
 from gen.urls import output_file
@@ -30,12 +31,17 @@ Progress = Callable[[int, int], None]
 
 
 class Renderer:
-    """Renders a `Site` through a theme."""
+    """Renders a `Site` through a theme (as a preview build marks it, with `preview`)."""
 
-    def __init__(self, config: SiteConfig, theme: Theme) -> None:
+    def __init__(
+        self, config: SiteConfig, theme: Theme, preview: PreviewBuild | None = None
+    ) -> None:
         self.config = config
         self.base_path = config.base_path  # a property: computed once, used on every link
         self.theme = theme
+        self.preview = preview
+        # Canonical links name the published site, even in a preview served elsewhere.
+        self.published_url = preview.published_url if preview else config.base_url
         self.env = make_environment(theme.dirs)
         self.last_digests: ArticleDigests = {}  # the articles hashed by the last render_site
         self.last_jobs: list[Job] = []  # and the pages it had, in order
@@ -44,6 +50,7 @@ class Renderer:
         hashes = {f.path: hashlib.sha256(f.data).hexdigest()[:10] for f in theme.static}
         self.env.globals.update(
             config=config,
+            preview=preview,
             asset=lambda path: (
                 self.url(f"/static/{path}") + f"?v={hashes.get('static/' + path, '')}"
             ),
@@ -77,6 +84,10 @@ class Renderer:
         def abs_url(ctx: Any, path: str) -> str:
             return self.abs_url(path)
 
+        @jinja2.pass_context
+        def published_url(ctx: Any, path: str) -> str:
+            return self.published_url + path.lstrip("/")
+
         self.env.globals["t"] = t
         self.env.globals["tr"] = translate  # a word in a given language: tr("read_in", "uk")
         self.env.globals["picture"] = lambda image, lazy=True: markupsafe.Markup(
@@ -85,6 +96,7 @@ class Renderer:
         self.env.filters.update(
             url=url,
             abs_url=abs_url,
+            published_url=published_url,
             date=date,
             datetime=date_time,
             month=month,
@@ -93,8 +105,10 @@ class Renderer:
         )
 
     def layout_digest(self, site: Site) -> str:
-        """Everything every page shows: settings, sections, templates and static files."""
-        digest = hashlib.sha256(repr((self.config, site.sections)).encode("utf-8"))
+        """Everything every page shows: settings, sections, preview marks, templates and
+        static files."""
+        layout = (self.config, site.sections, self.preview)
+        digest = hashlib.sha256(repr(layout).encode("utf-8"))
         digest.update(code_digest().encode())
         for folder in self.theme.dirs:
             for path in sorted((folder / "templates").rglob("*")):
@@ -122,6 +136,7 @@ class Renderer:
         article_digests: ArticleDigests | None = None,
         plan_memo: PlanMemo | None = None,
         job_memo: JobMemo | None = None,
+        now: datetime | None = None,
     ) -> tuple[list[OutputFile], list[Page]]:
         """Every page of the site, and the pages rendered; template problems go to `report`.
 
@@ -131,9 +146,12 @@ class Renderer:
         says is still as written, is not rendered again: it comes back `kept`. The memo is
         updated with what this build rendered. `article_digests` keeps each article's
         digest between a watch session's builds (its articles are reused), `plan_memo` each
-        article's jobs, and `job_memo` their digests.
+        article's jobs, and `job_memo` their digests. A preview marks the stories scheduled
+        after `now` (the build's clock, which it needs).
         """
-        planner = Planner(site, self.config, plan_memo)
+        if self.preview is not None and now is None:
+            raise ValueError("a preview build renders as of its clock: give `now`")
+        planner = Planner(site, self.config, plan_memo, now if self.preview else None)
         jobs: list[Job] = []
         units: list[Unit] = []
         for unit in planner.units():
@@ -192,11 +210,14 @@ class Renderer:
             except Exception as exc:  # a theme bug must not hide where it is
                 problem = template_problem(exc, self.theme.dirs, job.template)
             else:
-                files.append(file)
-                pages.append(job.page)
-                if progress is not None:
-                    progress(done, len(jobs))
-                continue
+                if self.preview is None or is_marked(file.data):
+                    files.append(file)
+                    pages.append(job.page)
+                    if progress is not None:
+                        progress(done, len(jobs))
+                    continue
+                # A theme's own base.html without the marks: never a preview that looks real.
+                problem = Problem(job.template, None, UNMARKED)
             key = (problem.path, problem.line, problem.message)
             if key not in seen:  # one broken template would otherwise fail every page
                 seen.add(key)
