@@ -32,7 +32,7 @@ from gen.markup.convert import default_jobs
 from gen.pipeline import build
 from gen.source.newarticle import create_article, title_problem
 
-COMMANDS = ("build", "check", "new", "serve", "watch")
+COMMANDS = ("build", "check", "new", "publish", "serve", "watch")
 FORMATS = ("text", "github", "json", "sarif")
 GC_THRESHOLD = 100_000  # allocations between young collections (Python's default: 700)
 # More workers than this only costs memory: each is a forked process, all started at once.
@@ -105,6 +105,10 @@ def make_parser() -> argparse.ArgumentParser:
     new_cmd.add_argument("--section", required=True, help="a section id from site.yaml")
     new_cmd.add_argument("--author", required=True, help="an author id from content/authors/")
     new_cmd.add_argument("--site", type=Path, default=Path(), help="the folder with site.yaml")
+
+    from gen.publish import command as publish_command
+
+    publish_command.add_parser(commands)
     return parser
 
 
@@ -242,6 +246,10 @@ def main(argv: list[str] | None = None) -> int:
         return run_new(args)
     if args.command == "check":
         return run_check(args)
+    if args.command == "publish":
+        from gen.publish import command as publish_command
+
+        return publish_command.run(args)
     if args.command in ("serve", "watch"):
         from gen.preview.session import run_preview
 

@@ -60,13 +60,7 @@ SUMMARY = re.compile(
     r"^Published (\d+) files? \((\d+) deleted, (\d+) unchanged\) to (.+) in \d+\.\d s$", re.M
 )
 # `python -c DRIVER publish …`: the command as cli.py runs it, in a process of its own.
-DRIVER = (
-    "import argparse, sys\n"
-    "from gen.publish import command\n"
-    "parser = argparse.ArgumentParser(prog='dateline')\n"
-    "command.add_parser(parser.add_subparsers(dest='command'))\n"
-    "sys.exit(command.run(parser.parse_args(sys.argv[1:])))\n"
-)
+DRIVER = "import sys\nfrom gen.cli import main\nsys.exit(main(sys.argv[1:]))\n"
 
 
 def real_rclone() -> str:
