@@ -82,10 +82,10 @@ class LinkChecker:
         self.base_url = base_url
         self.base_path = urlsplit(base_url).path or "/"
         self.host = urlsplit(base_url).netloc.lower()
-        self.published = frozenset(unquote(site_path(p)) for p in paths)
+        self.published = frozenset(site_path(p) for p in paths)  # file names, as on disk
         self.page_text = page_text
         self.read_text = read_text
-        self.withheld = dict(site.withheld)
+        self.withheld = {unquote(url): why for url, why in site.withheld}
         self.by_source = {a.source: a.url for a in site.articles}
         self._anchors: dict[str, frozenset[str]] = {}
         self._texts: dict[str, str | None] = {}
