@@ -58,7 +58,10 @@ def site_checks(
             lambda path: _page_text(path, by_path, options.output_dir),
             lambda source: _read_text(options.site_dir / source),
         )
-        broken, external = checker.check()
+        # A watch save that edited stories in place: their links (the catch-up that follows
+        # checks every story's, and a preview never fails on them).
+        only = frozenset(model.edited) if model.edited is not None else None
+        broken, external = checker.check(only)
         found += [_at(f, links) for f in broken]
     if moved != OFF and not rendered.partial:  # an edit in place keeps every URL
         previous = read_json_cache(options, PUBLISHED) or {}
