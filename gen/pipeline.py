@@ -107,7 +107,7 @@ def run(
                 index = None if dry else start_search(pool, pages, config, session, exact)
             with clock("feeds"):
                 files = feeds_and_sitemaps(
-                    model, config, options, theme, assets, sizes, pages, index, session
+                    model, config, options, theme, assets, sizes, pages, index, session, report
                 )
                 report.raise_if_errors(TemplateError)
             with clock("check"):

@@ -256,9 +256,13 @@ def test_a_logo_under_content_is_published(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("written", "message"),
     [
-        ("/old/?x=1", "alias '/old/?x=1' has a query; an old address is a path"),
+        (
+            "/old/?x=1",
+            "alias '/old/?x=1' has a query string, which no file can answer; set host: netlify, "
+            "nginx or apache in site.yaml to redirect it, or remove the alias",
+        ),
         ("/old#x/", "alias '/old#x/' has a fragment; an old address is a path"),
-        ("/old/?a#b", "alias '/old/?a#b' has a query; an old address is a path"),
+        ("/old/?a#b", "alias '/old/?a#b' has a fragment; an old address is a path"),
         ("/old#a?b", "alias '/old#a?b' has a fragment; an old address is a path"),
         (
             "/%2e%2e/x/",
@@ -303,7 +307,10 @@ def test_the_briefs_example_is_refused_at_line_7(tmp_path: Path) -> None:
     extra = "aliases:\n  - /old/?x=1\n"
     result = after_good_build(tmp_path, {"content/articles/a.md": article(extra=extra)})
     fails_with(
-        result, "content/articles/a.md:7: alias '/old/?x=1' has a query; an old address is a path"
+        result,
+        "content/articles/a.md:7: alias '/old/?x=1' has a query string, which no file can "
+        "answer; set host: netlify, nginx or apache in site.yaml to redirect it, or remove the "
+        "alias",
     )
 
 

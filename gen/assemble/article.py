@@ -228,7 +228,7 @@ def parse_article(
     sources = sources_field(data.get("sources"), err)
     corrections = corrections_field(data.get("corrections"), published, tz, err)
     translation_of = text_field(data, "translation_of", err, ARTICLE_KEYS["translation_of"])
-    aliases = aliases_field(data.get("aliases"), err)
+    aliases = aliases_field(data.get("aliases"), err, ctx.config.host)
     rendered = engine.convert(source.body)
     images = body_images(source, rendered.images, ctx, problems)
     standfirst = text_field(data, "summary", err, ARTICLE_KEYS["summary"])

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FuturesTimeout
 from dataclasses import dataclass, field
+from functools import partial
 
 from gen.assemble.patch import lists_holding
 from gen.cache import (
@@ -23,7 +24,11 @@ from gen.engine.changes import NotPartial, manifest_stamp, pages_showing, rememb
 from gen.engine.inputs import Assembled, last_build
 from gen.errors import ConfigError, ErrorReport, Problem, TemplateError
 from gen.model import OutputFile
+from gen.outputs.compress import SUFFIXES as COPY_SUFFIXES
+from gen.outputs.compress import compressed_copies
 from gen.outputs.feeds import Extras, render_feed, render_feeds, render_live_feeds
+from gen.outputs.hosting import host_files
+from gen.outputs.limits import limit_warnings, output_sizes
 from gen.outputs.search import (
     BUNDLE_DIR,
     SearchUnavailable,
@@ -240,10 +245,11 @@ def feeds_and_sitemaps(
     rendered: RenderedPages,
     index: Future[list[OutputFile]] | None,
     session: Session | None,
+    report: ErrorReport,
 ) -> list[OutputFile]:
-    """Pages, feeds, sitemaps, static and content files: every file but the search index,
-    each path checked to be written once. A partial build makes the feeds of the lists
-    holding an edited story, and the news sitemap if one is in its window."""
+    """Pages, feeds, sitemaps, static and content files and the host's files: every file but
+    the search index, each path checked to be written once. A partial build makes the feeds
+    of the lists holding an edited story, and the news sitemap if one is in its window."""
     site = model.site
     extras = Extras(config, sizes)
     if model.edited is not None:
@@ -263,7 +269,6 @@ def feeds_and_sitemaps(
             if any(a.url in edited for a in recent):
                 files += news_sitemaps(recent, config)
         return files
-    report = ErrorReport()
     # The articles the render stage hashed (a session's, kept between its builds).
     digests_of = JobDigests("", rendered.renderer.last_digests).digest_of
     files = list(rendered.files)
@@ -280,7 +285,11 @@ def feeds_and_sitemaps(
         files += render_sitemaps(site, config, public, options.now)
     # Assets after pages: a page and an asset at one path is a collision, not an overwrite.
     origins = {output_file(p.path): p.source for p in rendered.pages if p.source}
-    files = check_unique([*files, *theme.static, *assets], report, origins)
+    files = [*files, *theme.static, *assets]
+    # The host's redirect and header files (host: in site.yaml), planned like every output.
+    host = host_files(site, config, [f.path for f in files], theme.dirs, options.site_dir, report)
+    origins.update((f.path, CONFIG_FILE) for f in host)
+    files = check_unique([*files, *host], report, origins)
     if index is not None:
         for file in files:
             if file.path.startswith(f"{BUNDLE_DIR}/"):
@@ -303,8 +312,10 @@ def write_site(
     stop: Callable[[], bool] | None = None,
 ) -> WriteResult:
     """The output folder made to hold `files` and the search index, all or nothing; a
-    partial build writes its few files and leaves the others as they are."""
+    partial build writes its few files and leaves the others as they are. With `compress:
+    true`, each text file's .gz and .br copies are written with it."""
     options = rendered.options
+    files = with_copies(files, rendered, rendered.renderer.config)
     if rendered.partial:
         last = last_build(session)
         assert session is not None and session.output is not None
@@ -339,9 +350,46 @@ def write_site(
         options.output_dir,
         state_file,
         rendered.previous,
-        search_files,
+        partial(with_index, files, search_files, rendered, report),
         preview=options.preview,
     )
+
+
+def with_copies(
+    files: list[OutputFile], rendered: RenderedPages, config: SiteConfig
+) -> list[OutputFile]:
+    """`files` and, with `compress: true`, their .gz and .br copies (kept with a kept file)."""
+    if not config.compress:
+        return files
+    copies = compressed_copies(files, rendered.previous, rendered.intact, rendered.load)
+    if rendered.partial:
+        had = {f.path + s for f in files for s in COPY_SUFFIXES if f.path + s in rendered.previous}
+        if {copy.path for copy in copies} != had:
+            raise NotPartial  # a copy comes or goes: a partial build only rewrites files
+    taken = sorted({f.path for f in files}.intersection(copy.path for copy in copies))
+    if taken:
+        raise TemplateError(
+            [
+                Problem(path, None, f"two pages or files would be written to {path}")
+                for path in taken
+            ]
+        )
+    return files + copies
+
+
+def with_index(
+    files: list[OutputFile],
+    search_files: Callable[[], list[OutputFile]],
+    rendered: RenderedPages,
+    report: ErrorReport,
+) -> list[OutputFile]:
+    """The search index's files once Pagefind is done, with their copies; then every file the
+    output will hold is measured against the host's documented limits."""
+    config = rendered.renderer.config
+    index = with_copies(search_files(), rendered, config)
+    for message in limit_warnings(config.host, output_sizes([*files, *index], rendered.previous)):
+        report.warn(CONFIG_FILE, None, message)
+    return index
 
 
 def remember(

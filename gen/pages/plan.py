@@ -29,6 +29,7 @@ from gen.pages.page import (
 )
 from gen.pages.preview import mark_job
 from gen.pages.structured import collection_page, live_blog_posting, news_article
+from gen.source.fields import is_query_alias
 from gen.urls import page_path
 
 # What a page is planned from: a story ("article", url), its text-only copy and its old
@@ -88,7 +89,7 @@ class Planner:
         for article in site.articles:
             yield ("lite_article", article.url)
         for article in site.articles:
-            if article.aliases:
+            if any(not is_query_alias(alias) for alias in article.aliases):
                 yield ("aliases", article.url)
 
     def article(self, url: str) -> Article:
@@ -137,7 +138,9 @@ class Planner:
             return _remembered(memo, ("lite", id(article)), (article,), lite)
         if kind == "aliases":
             article = self.article(unit[1])
-            return tuple(redirect_job(article, alias) for alias in article.aliases)
+            # A query alias (/?p=1164) has no page: only the host's redirect rules serve it.
+            pages = [alias for alias in article.aliases if not is_query_alias(alias)]
+            return tuple(redirect_job(article, alias) for alias in pages)
         if kind == "corrections":
             return (corrections_job(site, config),)
         return (self.own_page(kind),)

@@ -337,8 +337,17 @@ def corrections_field(
     return tuple(sorted(found, key=lambda c: c.date))
 
 
-def aliases_field(value: Any, err: Err) -> tuple[str, ...]:
-    """`aliases:` → old site paths (e.g. /2025/old-slug/) that will redirect to the article."""
+# Hosts whose own redirect rules can match a query string (`_redirects` on Netlify, a map
+# on $args for nginx, RewriteCond %{QUERY_STRING} for Apache). Cloudflare's `_redirects`,
+# GitLab's and S3's routing rules match the path alone, and GitHub Pages has no redirects.
+QUERY_REDIRECT_HOSTS = ("netlify", "nginx", "apache")
+# A query an alias may hold: name=value pairs in characters every host writes as they are.
+_QUERY_PAIR_RE = re.compile(r"[A-Za-z0-9_.~-]+=[A-Za-z0-9_.~-]+\Z")
+
+
+def aliases_field(value: Any, err: Err, host: str = "") -> tuple[str, ...]:
+    """`aliases:` → old site paths (e.g. /2025/old-slug/) that will redirect to the article;
+    an old address with a query (WordPress's /?p=1164) where `host` can redirect it."""
     if value is None:
         return ()
     items = [value] if isinstance(value, str) else value
@@ -349,13 +358,14 @@ def aliases_field(value: Any, err: Err) -> tuple[str, ...]:
     for i, item in enumerate(items):
         written = str(item).strip()
         key: tuple[str | int, ...] = ("aliases", i) if isinstance(value, list) else ("aliases",)
-        problem = alias_problem(written)
+        before, mark, query = written.partition("?")
+        problem = alias_problem(written) or (mark and query_problem(query, host))
         if problem:
             err(key, f"alias '{shown(written)}' {problem}")
             continue
         # A server decodes a request's %-escapes before it looks for the file: the redirect
         # for /caf%C3%A9/ is written to café/.
-        path = unquote(written)
+        path = unquote(before)
         if not path.startswith("/"):
             path = "/" + path
         try:
@@ -363,36 +373,70 @@ def aliases_field(value: Any, err: Err) -> tuple[str, ...]:
         except ValueError:
             err(key, f"alias '{written}' is not a safe site path (e.g. /2025/01/02/old-slug/)")
             continue
+        if mark:
+            # Matched by the host as requested: /index.php?p=1 is not /index.php/?p=1.
+            paths.append(f"{path}?{query}")
+            continue
         if not path.endswith("/") and not path.endswith(".html"):
             path += "/"
         paths.append(path)
     return tuple(paths)
 
 
+def is_query_alias(alias: str) -> bool:
+    """An alias only the host's redirect rules can serve: no file is named for a query."""
+    return "?" in alias
+
+
+def query_problem(query: str, host: str) -> str:
+    """Why an alias's query string (after '?') cannot be redirected on `host`, or ''."""
+    if host not in QUERY_REDIRECT_HOSTS:
+        *first, last = QUERY_REDIRECT_HOSTS
+        if not host:
+            return (
+                "has a query string, which no file can answer; set host: "
+                f"{', '.join(first)} or {last} in site.yaml to redirect it, or remove the alias"
+            )
+        return (
+            f"has a query string, which host '{host}' cannot redirect and no file can answer; "
+            f"only {', '.join(first)} and {last} redirect by query"
+        )
+    pairs = query.split("&")
+    if not all(_QUERY_PAIR_RE.match(pair) for pair in pairs):
+        return (
+            "has a query string that is not name=value pairs of letters, digits and - _ . ~ "
+            "(e.g. /?p=1164)"
+        )
+    names = [pair.partition("=")[0] for pair in pairs]
+    twice = sorted({name for name in names if names.count(name) > 1})
+    if twice:
+        return f"has a query string that names '{twice[0]}' twice"
+    return ""
+
+
 _NOT_AN_ESCAPE_RE = re.compile(r"%(?![0-9A-Fa-f]{2})")
 
 
 def alias_problem(alias: str) -> str:
-    """Why no request reaches `alias` (an old address as written) as a path, or ''.
+    """Why no request reaches `alias` (an old address as written), or ''.
 
-    A query or a fragment is never part of the path a server looks up; an escape it decodes
-    to '/', '.', '..', a backslash or a control character names no file it would serve."""
+    A fragment is never sent to a server; an escape in the path that decodes to '/', '.',
+    '..', a backslash or a control character names no file it would serve. A query is
+    checked apart (`query_problem`): only some hosts can match one."""
     if has_control(alias):
         return "has a control character; an old address is a path"
     if "\\" in alias:
         return "has a backslash; folders are separated by '/'"
-    query, fragment = alias.find("?"), alias.find("#")
-    if query >= 0 and not 0 <= fragment < query:
-        return "has a query; an old address is a path"
-    if fragment >= 0:
+    if "#" in alias:
         return "has a fragment; an old address is a path"
-    if _NOT_AN_ESCAPE_RE.search(alias):
+    path = alias.partition("?")[0]
+    if _NOT_AN_ESCAPE_RE.search(path):
         return "has a '%' that is not an escape such as %20"
     try:
-        unquote_to_bytes(alias).decode("utf-8")
+        unquote_to_bytes(path).decode("utf-8")
     except UnicodeDecodeError:
         return "has %-escapes that are not UTF-8 text"
-    for name in alias.split("/"):
+    for name in path.split("/"):
         plain = unquote(name)
         if plain == name:
             continue
