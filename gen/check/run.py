@@ -22,7 +22,7 @@ from gen.check.prose import prose_findings
 from gen.check.rules import ERROR, OFF, RULES, STYLE_PREFIX, WARNING, Finding, Rule
 from gen.check.settings import CheckSettings, unknown_rules
 from gen.check.spelling import Misspellings, load_misspellings, spelling_findings
-from gen.check.story import read_story
+from gen.check.story import front_story, read_story
 from gen.check.style import StyleRule, load_styles
 from gen.config import CONFIG_FILE, BuildOptions, SiteConfig, load_config
 from gen.errors import ConfigError, ErrorReport, GenError, Problem
@@ -201,9 +201,13 @@ def _check_story(
 ) -> list[Finding]:
     story = read_story(doc, language)
     found = prose_findings(story, settings) + body_findings(story)
+    fronts = [front_story(story, key) for key in ("title", "summary")]
     for style in styles:
         if settings.level(style.id, style.level) != OFF:
             found += style.check(story, settings)
+            for front in fronts:  # the headline and summary, at their keys' lines
+                if front is not None:
+                    found += [replace(f, col=1) for f in style.check(front, settings)]
     if misspellings is not None:
         found += spelling_findings(story, misspellings)
     return [f for f in found if not story.is_silenced(f.rule, f.line)]

@@ -137,6 +137,29 @@ def read_story(doc: SourceDoc, lang: str) -> Story:
     return story
 
 
+def front_story(story: Story, key: str) -> Story | None:
+    """A front matter text (the headline, the summary) as a story of its own whose text sits
+    at the key's line, for rules that read prose."""
+    value = story.front.get(key)
+    if not isinstance(value, str) or not value.strip():
+        return None
+    part = Story(
+        path=story.path,
+        front={},
+        front_lines={},
+        front_line=story.front_line,
+        body=value,
+        body_line=story.front_position(key),
+        lang=story.lang,
+        ignored=story.ignored,
+    )
+    part._starts = [0, *(m.end() for m in re.finditer(r"\n", value))]
+    code, blocks = _blocks(value, part._starts)
+    part.blocks, part.code = tuple(blocks), _merge(code)
+    part.quoted = _merge([m.span() for m in _QUOTE_RE.finditer(value)])
+    return part
+
+
 def _blocks(body: str, starts: list[int]) -> tuple[list[tuple[int, int]], list[Block]]:
     """Fenced code ranges, and the blocks between blank lines (a heading or a list item
     starts a block of its own)."""
