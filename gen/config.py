@@ -112,7 +112,8 @@ class SiteConfig:
         "",
     )
     compress: bool = setting(
-        "true to write .gz and .br beside every text file (nginx gzip_static, object storage)",
+        "true to write .gz and .br copies of each text file of 1 KB or more, where smaller "
+        "(nginx gzip_static, object storage)",
         False,
     )
     # Not part of any page: left out of the digests pages are kept by (repr) and of equality.

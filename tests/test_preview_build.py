@@ -457,3 +457,15 @@ def test_preview_pages_have_no_axe_violations(
         server.shutdown()
         server.server_close()
     assert found == {}, "\n".join(f"{k}: {v}" for k, v in found.items())
+
+
+def test_a_preview_for_a_host_with_headers_tells_robots_to_keep_away(tmp_path: Path) -> None:
+    """With host: netlify, a preview's _headers add X-Robots-Tag; production's do not."""
+    site = make_site(tmp_path, {"content/articles/a.md": article()})
+    (site / "site.yaml").write_text(
+        (site / "site.yaml").read_text(encoding="utf-8") + "host: netlify\n", encoding="utf-8"
+    )
+    assert run_cli("build", "--site", str(site), "--clock", CLOCK, "--preview").code == 0
+    assert "  X-Robots-Tag: noindex, nofollow" in (site / "output/_headers").read_text("utf-8")
+    assert run_cli("build", "--site", str(site), "--clock", CLOCK).code == 0
+    assert "X-Robots-Tag" not in (site / "output/_headers").read_text("utf-8")

@@ -287,7 +287,15 @@ def feeds_and_sitemaps(
     origins = {output_file(p.path): p.source for p in rendered.pages if p.source}
     files = [*files, *theme.static, *assets]
     # The host's redirect and header files (host: in site.yaml), planned like every output.
-    host = host_files(site, config, [f.path for f in files], theme.dirs, options.site_dir, report)
+    host = host_files(
+        site,
+        config,
+        [f.path for f in files],
+        theme.dirs,
+        options.site_dir,
+        report,
+        options.preview,
+    )
     origins.update((f.path, CONFIG_FILE) for f in host)
     files = check_unique([*files, *host], report, origins)
     if index is not None:

@@ -190,14 +190,16 @@ def content_security_policy(
     return "; ".join(directives)
 
 
-def security_headers(csp: str) -> tuple[tuple[str, str], ...]:
-    """The headers every response carries, in the order they are written."""
-    return (
+def security_headers(csp: str, preview: bool = False) -> tuple[tuple[str, str], ...]:
+    """The headers every response carries, in the order they are written (a preview build's
+    also tell search engines to keep away)."""
+    headers = (
         ("Content-Security-Policy", csp),
         ("X-Content-Type-Options", "nosniff"),
         ("Referrer-Policy", REFERRER_POLICY),
         ("Permissions-Policy", PERMISSIONS_POLICY),
     )
+    return (*headers, ("X-Robots-Tag", "noindex, nofollow")) if preview else headers
 
 
 def _shown_path(path: Path, site_dir: Path) -> str:

@@ -75,10 +75,12 @@ def host_files(
     theme_dirs: tuple[Path, ...],
     site_dir: Path,
     report: ErrorReport,
+    preview: bool = False,
 ) -> list[OutputFile]:
     """The redirect and header files `config.host` reads from the output folder (none for
     github, gitlab, s3 or no host). `paths` are the site's other files; the inline code of
-    the theme's templates (`theme_dirs`) is allowed by the policy, or reported."""
+    the theme's templates (`theme_dirs`) is allowed by the policy, or reported. A preview
+    build's headers add `X-Robots-Tag: noindex, nofollow`."""
     names = HOST_FILES.get(config.host)
     if names is None:
         return []
@@ -86,7 +88,9 @@ def host_files(
     inline = theme_inline_code(theme_dirs, site_dir)
     for problem in inline.problems:
         report.warn(problem.path, problem.line, problem.message)
-    headers = security_headers(content_security_policy(config, inline, image_origins(site)))
+    headers = security_headers(
+        content_security_policy(config, inline, image_origins(site)), preview
+    )
     rules = cache_rules(paths, config)
     texts = WRITERS[config.host](config, redirects, headers, rules)
     for message in rule_warnings(config.host, redirects, rules):
