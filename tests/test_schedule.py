@@ -229,6 +229,18 @@ def test_due_once_an_embargo_lifts_names_the_story(tmp_path: Path) -> None:
     )
 
 
+def test_due_with_nothing_scheduled_says_so(tmp_path: Path) -> None:
+    site = embargoed_site(tmp_path)
+    (site / ".cache").mkdir()
+    (site / ".cache" / "schedule.json").write_text(
+        json.dumps({"built": CLOCK, "next_change": None, "what": ""}), "utf-8"
+    )
+    assert due(site, "2030-01-01T00:00:00+00:00") == (
+        1,
+        f"not due: nothing scheduled since the build at {CLOCK}\n",
+    )
+
+
 def test_due_with_a_forged_record_says_build_now(tmp_path: Path) -> None:
     site = embargoed_site(tmp_path)
     (site / ".cache").mkdir()
