@@ -32,7 +32,7 @@ from gen.markup.convert import default_jobs
 from gen.pipeline import build
 from gen.source.newarticle import create_article, title_problem
 
-COMMANDS = ("build", "check", "new", "publish", "serve", "watch")
+COMMANDS = ("build", "check", "due", "init", "new", "publish", "serve", "watch")
 FORMATS = ("text", "github", "json", "sarif")
 GC_THRESHOLD = 100_000  # allocations between young collections (Python's default: 700)
 # More workers than this only costs memory: each is a forked process, all started at once.
@@ -106,8 +106,12 @@ def make_parser() -> argparse.ArgumentParser:
     new_cmd.add_argument("--author", required=True, help="an author id from content/authors/")
     new_cmd.add_argument("--site", type=Path, default=Path(), help="the folder with site.yaml")
 
+    from gen.init import command as init_command
     from gen.publish import command as publish_command
+    from gen.schedule import command as due_command
 
+    init_command.add_parser(commands)
+    due_command.add_parser(commands)
     publish_command.add_parser(commands)
     return parser
 
@@ -242,6 +246,14 @@ def main(argv: list[str] | None = None) -> int:
         flag = "--embargoed" if args.embargoed else "--label"
         print(f"dateline {args.command}: error: {flag} needs --preview", file=sys.stderr)
         return EXIT_USAGE
+    if args.command == "init":
+        from gen.init import command as init_command
+
+        return init_command.run(args)
+    if args.command == "due":
+        from gen.schedule import command as due_command
+
+        return due_command.run(args)
     if args.command == "new":
         return run_new(args)
     if args.command == "check":

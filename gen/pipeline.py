@@ -27,6 +27,7 @@ from gen.engine.outputs import (
     write_site,
 )
 from gen.errors import ContentError, ErrorReport, GenError, TemplateError
+from gen.schedule.record import record_schedule
 from gen.session import BuildCancelled, BuildFailed, BuildResult, Session
 
 __all__ = ["BuildCancelled", "BuildFailed", "BuildResult", "Session", "build"]
@@ -133,6 +134,7 @@ def run(
             pool.shutdown(wait=False)  # the writer waited for the index, if there was one
         remember(options, session, model, pages, written, sizes, len(files))
         remember_published(options, model, session)
+        record_schedule(options, model.site, session)
     except GenError as exc:
         raise BuildFailed(exc, report.warnings) from None
     result.articles = len(model.site.articles)
