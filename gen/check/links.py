@@ -91,9 +91,7 @@ class LinkChecker:
         self._texts: dict[str, str | None] = {}
         self._cursor: dict[tuple[str, str], int] = {}
 
-    def check(
-        self, only: frozenset[str] | None = None
-    ) -> tuple[list[Finding], list[ExternalLink]]:
+    def check(self, only: frozenset[str] | None = None) -> tuple[list[Finding], list[ExternalLink]]:
         """broken-link findings, and the external links found on the way (in the stories
         at the URLs in `only`, when given)."""
         rule = RULES["broken-link"]
