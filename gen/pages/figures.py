@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import re
 
@@ -55,8 +56,9 @@ def picture_html(image: Image, base_path: str, *, lazy: bool = True) -> str:
 
 
 def enhance_body_images(body: str, images: dict[str, Image], base_path: str) -> str:
-    """Turn Markdown's <img> tags of content images into responsive pictures; an image alone
-    in its paragraph becomes a <figure> whose caption is the image's title."""
+    """Turn Markdown's <img> tags of content images into responsive pictures, each with its
+    own tag's alt text; an image alone in its paragraph becomes a <figure> whose caption is
+    the image's title."""
     if "<img " not in body:  # most bodies: skip the regular expression's scan
         return body
 
@@ -65,6 +67,9 @@ def enhance_body_images(body: str, images: dict[str, Image], base_path: str) -> 
         image = images.get(html.unescape(attrs.get("src", "")))
         if image is None:
             return match.group(0)
+        # Each use says what the image shows there: one photo can be two things in one
+        # story, or decoration (alt="") in a third place; the file's first alt is not theirs.
+        image = dataclasses.replace(image, alt=html.unescape(attrs.get("alt", "")))
         picture = picture_html(image, base_path)
         if not (match.group(1) and match.group(3)):
             return f"{match.group(1) or ''}{picture}{match.group(3) or ''}"
@@ -98,16 +103,18 @@ def _images_as_text(body: str) -> str:
 
     def describe(fragment: str) -> str:
         img = _IMG_RE.search(fragment)
-        alt = html.unescape(dict(_ATTR_RE.findall(img.group(2))).get("alt", "")) if img else ""
-        return f"[{alt.strip() or 'Image'}]"
+        alt = dict(_ATTR_RE.findall(img.group(2))).get("alt") if img else None
+        if alt is not None and not alt.strip():
+            return ""  # alt="": decoration, with nothing to say in a text edition
+        return f"[{html.unescape(alt or '').strip() or 'Image'}]"
 
     def figure(match: re.Match[str]) -> str:
         inner = match.group(1)
         caption = (
             _TAGS_RE.sub("", inner.split("<figcaption>", 1)[1]) if "<figcaption>" in inner else ""
         )
-        text = describe(inner) + (f" {caption.strip()}" if caption.strip() else "")
-        return f'<p class="image-text">{html.escape(html.unescape(text))}</p>'
+        text = " ".join(part for part in (describe(inner), caption.strip()) if part)
+        return f'<p class="image-text">{html.escape(html.unescape(text))}</p>' if text else ""
 
     body = _FIGURE_RE.sub(figure, body)
     return _PICTURE_RE.sub(lambda m: html.escape(describe(m.group(0))), body)
