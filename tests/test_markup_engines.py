@@ -404,3 +404,63 @@ def test_the_cmark_engine_without_cmarkgfm_is_reported_at_its_line(
         f"site.yaml:{len(text.splitlines())}: "
         "markdown engine 'cmark' needs cmarkgfm: pip install cmarkgfm"
     )
+
+
+FOREIGN = """\
+Jekyll and Hugo stories bring their generators' tags along.
+
+{% highlight python %}
+rows = {"Kharkiv": 12, 'Odesa': 3}  # *not* emphasis -- nor a dash
+{% endhighlight %}
+
+* TOC
+{:toc}
+
+{{< youtube id="w7Ft2ymGmfc" title="The mayor's briefing" >}}
+
+{{% notice "warning" %}}Roads closed{{% /notice %}}
+
+See {% post_url 2016-01-18-operatyvna-narada %} and {{ site.baseurl }}/about/...
+
+[caption id="attachment_12" align="alignnone" width="300"]Kyiv at night[/caption]
+
+A kramdown paragraph
+{: .lead data-x="y" }
+"""
+FOREIGN_TAGS = [
+    "{% highlight python %}\nrows = {\"Kharkiv\": 12, 'Odesa': 3}  # *not* emphasis -- nor a dash"
+    "\n{% endhighlight %}",
+    "{:toc}",
+    '{{< youtube id="w7Ft2ymGmfc" title="The mayor\'s briefing" >}}',
+    '{{% notice "warning" %}}',
+    "{{% /notice %}}",
+    "{% post_url 2016-01-18-operatyvna-narada %}",
+    "{{ site.baseurl }}",
+    '[caption id="attachment_12" align="alignnone" width="300"]',
+]
+
+
+@pytest.mark.parametrize("engine", ["markdown", "cmark"])
+def test_other_generators_tags_keep_every_character(engine: str) -> None:
+    rendered = MarkdownEngine("/", engine).convert(FOREIGN)
+    text = " ".join(tree(rendered).text_content().split())
+    for tag in FOREIGN_TAGS:
+        assert " ".join(tag.split()) in text, tag
+    assert "Roads closed" in text and "Kyiv at night" in text
+
+
+def test_only_real_attribute_lists_become_attributes() -> None:
+    """Python-Markdown applies {: #id .class key=value }; other braces stay text."""
+    rendered = MarkdownEngine("/", "markdown").convert(FOREIGN + "\nText {: #x .y } end\n")
+    root = tree(rendered)
+    assert root.xpath("//p[@class='lead' and @data-x='y']")
+    assert not root.xpath("//li[@toc]") and "{:toc}" in root.text_content()
+    assert "_" not in [name for el in root.iter() for name in el.attrib]
+
+
+def test_a_tag_in_a_link_address_is_converted_as_before() -> None:
+    """A placeholder cmark would percent-encode in an address: the text converts unprotected."""
+    text = "[About]({{site.baseurl}}/about/) us.\n"
+    for engine in ("markdown", "cmark"):
+        rendered = MarkdownEngine("/", engine).convert(text)
+        assert "About" in rendered.html and "\ue000" not in rendered.html, engine

@@ -28,6 +28,7 @@ from cmarkgfm import _cmark
 from cmarkgfm.cmark import Options
 from markdown.extensions.toc import unique
 
+from gen.markup.foreign import protect, restore, restore_text
 from gen.markup.text import Rendered, body_word_count, first_paragraph, heading_id, is_local, rebase
 from gen.model import Heading
 
@@ -221,7 +222,23 @@ class CmarkConverter:
         self.raw: list[str] | None = []
 
     def convert(self, text: str) -> Rendered:
-        """Convert one document."""
+        """Convert one document; other generators' template tags stay as written."""
+        protected, tags = protect(text)
+        done = self._convert(protected) if tags else None
+        body = restore(done[0], tags) if done is not None else None
+        if done is None or body is None:
+            done = self._convert(text)
+            body = done[0]
+        return Rendered(
+            html=body,
+            toc=tuple(restore_text(h, tags) for h in done[1]),
+            first_paragraph=first_paragraph(body),
+            word_count=body_word_count(body),
+            images=done[2],
+        )
+
+    def _convert(self, text: str) -> tuple[str, list[Heading], tuple[tuple[str, str], ...]]:
+        """(HTML, headings, images) of one document."""
         stash: list[str] = []
         maybe_html = "<" in text
         if self.native is None:
@@ -245,13 +262,7 @@ class CmarkConverter:
         body = body.replace("<br />", "<br>").replace("<hr />", "<hr>").rstrip("\n")
         if stash:
             body = _restore(body, stash)
-        return Rendered(
-            html=body,
-            toc=tuple(toc),
-            first_paragraph=first_paragraph(body),
-            word_count=body_word_count(body),
-            images=tuple(images),
-        )
+        return body, toc, tuple(images)
 
     def _site_paths(
         self, match: re.Match[str], images: list[tuple[str, str]], stash: list[str]

@@ -25,6 +25,7 @@ from markdown.treeprocessors import Treeprocessor
 
 from gen.config import RAW_HTML_MODES
 from gen.markup.budget import Overrun, too_slow, within_budget
+from gen.markup.foreign import StrictAttrList, protect, restore, restore_text
 from gen.markup.limits import Scan, check, scan
 from gen.markup.sanitize import clean_with_removals
 from gen.markup.text import (
@@ -249,6 +250,7 @@ class PythonMarkdownConverter:
         # with markdown="1", as an element.
         md, raw = self._md, self._raw
         md.inlinePatterns.register(_RawInline(md, raw), "html", 90)
+        md.treeprocessors.register(StrictAttrList(md), "attr_list", 8)  # replaces extra's
         blocks = md.preprocessors["html_block"]
         run_blocks = blocks.run
 
@@ -267,20 +269,26 @@ class PythonMarkdownConverter:
         return self._raw
 
     def convert(self, text: str) -> Rendered:
-        """Convert one document."""
-        md = self._md
-        md.reset()
-        self._paths.processor.images = []
-        self._raw.clear()
-        body = md.convert(text)
-        tokens = getattr(md, "toc_tokens", [])
+        """Convert one document; other generators' template tags stay as written."""
+        protected, tags = protect(text)
+        body = restore(self._convert(protected), tags) if tags else None
+        if body is None:
+            body = self._convert(text)
+        tokens = getattr(self._md, "toc_tokens", [])
         return Rendered(
             html=body,
-            toc=tuple(_flatten_toc(tokens)),
+            toc=tuple(restore_text(h, tags) for h in _flatten_toc(tokens)),
             first_paragraph=first_paragraph(body),
             word_count=body_word_count(body),
             images=tuple(self._paths.processor.images),
         )
+
+    def _convert(self, text: str) -> str:
+        md = self._md
+        md.reset()
+        self._paths.processor.images = []
+        self._raw.clear()
+        return md.convert(text)
 
 
 def _flatten_toc(tokens: list[dict[str, Any]]) -> list[Heading]:
