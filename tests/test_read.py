@@ -170,3 +170,32 @@ def test_read_tree_collects_every_broken_file(tmp_path: Path) -> None:
         "content/articles/b.md",
         "content/authors/x.yaml",
     ]
+
+
+def test_blank_lines_before_the_opening_dashes_are_accepted_at_true_lines() -> None:
+    text = "\n  \n---\ntitle: A\nbogus: 1\n---\nBody\n"
+    doc, report = split(text)
+    assert not report.errors
+    assert text.splitlines()[doc.front.line("bogus") - 1] == "bogus: 1"
+    plain, _ = split(text.lstrip(" \n"))
+    assert doc.body == plain.body
+    assert doc.body_line == plain.body_line + 2
+
+
+def test_a_bom_and_blank_lines_before_the_front_matter_keep_error_lines(tmp_path: Path) -> None:
+    text = "\ufeff\n\n---\ntitle: A\ntags: [one, two\n---\nBody\n"
+    path = tmp_path / "content/articles/a.md"
+    path.parent.mkdir(parents=True)
+    path.write_text(text, encoding="utf-8")
+    report = ErrorReport()
+    assert read_source(path, tmp_path, report) is None
+    [problem] = report.errors
+    assert text.splitlines()[problem.line - 1] == "tags: [one, two"
+
+
+def test_unclosed_front_matter_after_blank_lines_is_reported_at_its_opening() -> None:
+    doc, report = split("\n\n---\ntitle: A\n\nText.\n")
+    assert doc is None
+    assert [str(p) for p in report.errors] == [
+        "content/articles/a.md:3: front matter is not closed: add a '---' line after it"
+    ]

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from types import MappingProxyType
 from typing import Any
 
 from gen import code_digest
+from gen.assemble.keyhints import key_hint
 from gen.check.settings import FRONT_KEY_DOC, front_check_problems
 from gen.config import LANG_RE, BuildOptions, SiteConfig
 from gen.errors import ErrorReport, Problem, suggest
@@ -70,6 +72,9 @@ class Context:
     assets: dict[str, Asset]
     images: ImageFinder
     key: str = ""  # a digest of all of the above, the build's options and Dateline's code
+    # Ids of author files with errors (reported at the file): a story naming one is not
+    # told the author is unknown as well.
+    broken_authors: frozenset[str] = frozenset()
 
 
 def make_context(
@@ -98,7 +103,8 @@ def make_context(
         if author is not None:
             # Either one, so that articles naming the author report nothing more.
             authors.setdefault(author.id, author)
-    ctx = Context(config, sections, authors, assets, finder)
+    broken = frozenset(defined) - frozenset(authors)
+    ctx = Context(config, sections, authors, assets, finder, broken_authors=broken)
     if options is None:
         return ctx
     return replace(ctx, key=context_key(ctx, options))
@@ -119,6 +125,12 @@ def context_key(ctx: Context, options: BuildOptions) -> str:
     return digest.hexdigest()
 
 
+# An author's id is their file's name, and their page's URL (/author/<id>/): any name of
+# lowercase ASCII letters, digits, '-', '_' and '.' (mattr-.yaml, j.smith.yaml) can be
+# referenced as written; others are refused at the file, never left unreachable.
+AUTHOR_ID_RE = re.compile(r"[a-z0-9](?:[a-z0-9._-]*[a-z0-9_-])?\Z")
+
+
 def author_id_of(path: str) -> str:
     """An author's id: the name of their file, without the folder or the .yaml/.yml."""
     return path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
@@ -133,10 +145,11 @@ def parse_author(doc: DataDoc, finder: ImageFinder, report: ErrorReport) -> Auth
     def err(key: tuple[str | int, ...], message: str) -> None:
         report.error(doc.path, doc.doc.line(*key), message)
 
-    if not is_safe_slug(author_id):
+    if not AUTHOR_ID_RE.match(author_id) or len(author_id) > 200:
         err(
             (),
-            f"author id '{author_id}' (the file name) must be lowercase letters, digits, hyphens",
+            f"author id '{author_id}' (the file name) must be lowercase letters, digits, "
+            "'-', '_' or '.': rename the file",
         )
     for key in data:
         if key not in AUTHOR_KEYS:
@@ -192,7 +205,7 @@ def parse_article(
 
     for key in data:
         if key not in ARTICLE_KEYS and key not in extra_keys:
-            hint = suggest(key, [*ARTICLE_KEYS, *extra_keys])
+            hint = key_hint(key, [*ARTICLE_KEYS, *extra_keys])
             err((key,), f"unknown front matter key '{key}'{hint}")
     for key in REQUIRED_KEYS:
         if key not in data or data[key] in (None, "", []):
@@ -216,7 +229,7 @@ def parse_article(
     expires = datetime_field(data, "expires", tz, err)
     if published and expires and expires <= published:
         err(("expires",), f"'expires' ({expires.isoformat()}) is not after 'date'")
-    authors = authors_field(data.get("author"), ctx.authors, err)
+    authors = authors_field(data.get("author"), ctx.authors, err, ctx.broken_authors)
     section = _section(data.get("section"), ctx, err)
     lang = text_field(data, "lang", err, ARTICLE_KEYS["lang"]) or ctx.config.language
     if not LANG_RE.match(lang):

@@ -182,7 +182,7 @@ def parse_update(
         err(("time",), f"update 'time' ({time.isoformat()}) is after the blog's 'coverage_end'")
     if not data.get("author"):
         err((), f"missing 'author': {UPDATE_KEYS['author']}")
-    authors = authors_field(data.get("author"), ctx.authors, err)
+    authors = authors_field(data.get("author"), ctx.authors, err, ctx.broken_authors)
     pinned = data.get("pinned", False)
     draft = data.get("draft", False)
     for key, value in (("pinned", pinned), ("draft", draft)):

@@ -7,7 +7,7 @@ problem at the key's line; it returns a clean value (or an empty one after an er
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
@@ -90,16 +90,25 @@ def datetime_field(
     return moment
 
 
-def authors_field(value: Any, authors: Mapping[str, Author], err: Err) -> tuple[Author, ...]:
-    """`author:` as one id or a list of ids from content/authors/."""
+def authors_field(
+    value: Any, authors: Mapping[str, Author], err: Err, broken: Collection[str] = ()
+) -> tuple[Author, ...]:
+    """`author:` as one id or a list of ids from content/authors/; an id in `broken` (an
+    author file with errors, reported at the file) is not called unknown as well."""
     ids = value if isinstance(value, list) else [value] if value else []
     found: list[Author] = []
     for i, raw in enumerate(ids):
         key: tuple[str | int, ...] = ("author", i) if isinstance(value, list) else ("author",)
         author_id = str(raw).strip()
         author = authors.get(author_id)
+        if author is None and author_id in broken:
+            continue
         if author is None:
             hint = suggest(author_id, authors)
+            if not hint and not isinstance(raw, str):
+                # An id YAML reads as something else (yes → true, 007 → 7) is kept as text
+                # only when quoted.
+                hint = f" (YAML read it as {raw!r}, not as text: quote the id)"
             err(key, f"unknown author '{author_id}'{hint} (authors are content/authors/<id>.yaml)")
         elif author not in found:
             found.append(author)

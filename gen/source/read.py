@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +23,8 @@ LIVE_DIR = "content/live"
 AUTHORS_DIR = "content/authors"
 CONTENT_DIR = "content"
 MARKDOWN_SUFFIXES = (".md", ".markdown")
+# Whole lines of nothing but spaces and tabs, before a file's opening '---'.
+_LEADING_BLANK_RE = re.compile(r"(?:[ \t]*\n)+")
 # Files that are never content: editors' backups, OS litter, version control.
 
 
@@ -303,29 +306,35 @@ def _remembered(memo: ReadMemo | None, rel: str, stamp: tuple[int, int, int]) ->
 
 
 def split_source(rel: str, text: str, report: ErrorReport) -> SourceDoc | None:
-    """Split `text` into front matter and body, keeping file lines."""
+    """Split `text` into front matter and body, keeping file lines. A UTF-8 BOM and blank
+    lines before the opening '---' are skipped, as Hugo does."""
     handler = YAMLHandler()
+    whole = text
+    text = text.removeprefix("\ufeff")
+    blank = _LEADING_BLANK_RE.match(text)
+    skipped = text.count("\n", 0, blank.end()) if blank else 0
+    text = text[blank.end() :] if blank else text
     if not handler.detect(text):
-        report.error(rel, 1, "no front matter: the file must start with a '---' line")
+        report.error(rel, skipped + 1, "no front matter: the file must start with a '---' line")
         return None
     try:
         front, body = handler.split(text)
     except ValueError:
-        report.error(rel, 1, "front matter is not closed: add a '---' line after it")
+        report.error(rel, skipped + 1, "front matter is not closed: add a '---' line after it")
         return None
     # The front matter text starts where the opening '---' match ends (which may swallow
     # blank lines after it); counting newlines up to there keeps every key on its true
     # file line (hugo#9857).
     opening = handler.FM_BOUNDARY.search(text)
-    front_line = text.count("\n", 0, opening.end()) + 1 if opening else 1
+    front_line = skipped + (text.count("\n", 0, opening.end()) + 1 if opening else 1)
     body_start = len(text) - len(body)
-    body_line = text.count("\n", 0, body_start) + 1
+    body_line = skipped + text.count("\n", 0, body_start) + 1
     try:
         doc = load_yaml(front, front_line)
     except YamlSyntaxError as exc:
         report.error(rel, exc.line, f"front matter: {exc.message}")
         return None
-    return SourceDoc(rel, doc, body, body_line, source_digest(rel, text))
+    return SourceDoc(rel, doc, body, body_line, source_digest(rel, whole))
 
 
 def read_data(path: Path, site_dir: Path, report: ErrorReport) -> DataDoc | None:
