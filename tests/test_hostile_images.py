@@ -287,9 +287,9 @@ def test_a_jfif_lead_image_is_published_in_every_width_it_names(
 ) -> None:
     out, _ = hostile
     for name, size in {
-        "lead-jfif-480.jpg": (480, 288),
-        "lead-jfif-960.jpg": (960, 576),
-        "lead-jfif-480.webp": (480, 288),
+        "lead-jfif-jfif-480.jpg": (480, 288),
+        "lead-jfif-jfif-960.jpg": (960, 576),
+        "lead-jfif-jfif-480.webp": (480, 288),
         "lead-jfif.jfif": (1000, 600),
     }.items():
         img = PILImage.open(out / "images" / name)

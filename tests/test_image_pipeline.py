@@ -195,13 +195,19 @@ def test_the_orientation_is_applied_to_the_pixels(built: Path) -> None:
     assert red > 200 and blue < 60
     red, _, blue = img.convert("RGB").getpixel((50, 50))
     assert blue > 200 and red < 60
-    for name in ("block-480.jpg", "block-480.webp", "block-700.webp"):
+    for name in ("block-jpg-480.jpg", "block-jpg-480.webp", "block-jpg-700.webp"):
         small = opened(built / "images" / name)
         assert small.height > small.width, name
 
 
 def test_the_colour_profile_is_kept(built: Path) -> None:
-    for name in ("block.jpg", "block-480.jpg", "block-480.webp", "block-700.webp", "poster.webp"):
+    for name in (
+        "block.jpg",
+        "block-jpg-480.jpg",
+        "block-jpg-480.webp",
+        "block-jpg-700.webp",
+        "poster.webp",
+    ):
         assert opened(built / "images" / name).info.get("icc_profile") == SRGB, name
     assert "icc_profile" not in opened(built / "images/ladder.jpg").info  # none to keep
 
@@ -217,13 +223,13 @@ def image_names(out: Path, stem: str) -> set[str]:
 
 def test_widths_are_480_960_1600_and_the_original_never_upscaled(built: Path) -> None:
     assert image_names(built, "ladder") == {
-        "ladder-480.jpg", "ladder-480.webp", "ladder-960.jpg", "ladder-960.webp",
-        "ladder-1600.jpg", "ladder-1600.webp", "ladder-1700.webp", "ladder.jpg",
+        "ladder-jpg-480.jpg", "ladder-jpg-480.webp", "ladder-jpg-960.jpg", "ladder-jpg-960.webp",
+        "ladder-jpg-1600.jpg", "ladder-jpg-1600.webp", "ladder-jpg-1700.webp", "ladder.jpg",
     }  # fmt: skip
     for name, size in {
-        "ladder-480.jpg": (480, 240),
-        "ladder-960.webp": (960, 480),
-        "ladder-1600.jpg": (1600, 800),
+        "ladder-jpg-480.jpg": (480, 240),
+        "ladder-jpg-960.webp": (960, 480),
+        "ladder-jpg-1600.jpg": (1600, 800),
         "ladder.jpg": (1700, 850),
     }.items():
         assert opened(built / "images" / name).size == size, name
@@ -231,21 +237,25 @@ def test_widths_are_480_960_1600_and_the_original_never_upscaled(built: Path) ->
 
 def test_a_700_px_image_is_published_at_480_and_700_only(built: Path) -> None:
     assert image_names(built, "block") == {
-        "block-480.jpg",
-        "block-480.webp",
-        "block-700.webp",
+        "block-jpg-480.jpg",
+        "block-jpg-480.webp",
+        "block-jpg-700.webp",
         "block.jpg",
     }
-    assert opened(built / "images/block-480.webp").size == (480, 686)
-    assert opened(built / "images/block-480.webp").format == "WEBP"
-    assert opened(built / "images/block-480.jpg").format == "JPEG"
+    assert opened(built / "images/block-jpg-480.webp").size == (480, 686)
+    assert opened(built / "images/block-jpg-480.webp").format == "WEBP"
+    assert opened(built / "images/block-jpg-480.jpg").format == "JPEG"
 
 
 def test_png_and_webp_originals_keep_their_format(built: Path) -> None:
-    assert image_names(built, "field") == {"field-480.png", "field-480.webp", "field-600.webp",
-                                           "field.png"}  # fmt: skip
+    assert image_names(built, "field") == {
+        "field-png-480.png",
+        "field-png-480.webp",
+        "field-png-600.webp",
+        "field.png",
+    }
     assert opened(built / "images/field.png").format == "PNG"
-    assert image_names(built, "poster") == {"poster-480.webp", "poster.webp"}
+    assert image_names(built, "poster") == {"poster-webp-480.webp", "poster.webp"}
 
 
 def test_configured_widths_are_used(tmp_path: Path) -> None:
@@ -261,8 +271,8 @@ def test_configured_widths_are_used(tmp_path: Path) -> None:
     )
     assert build(site).code == 0
     assert image_names(site / "output", "ladder") == {
-        "ladder-300.jpg", "ladder-300.webp", "ladder-1000.jpg", "ladder-1000.webp",
-        "ladder-1700.webp", "ladder.jpg",
+        "ladder-jpg-300.jpg", "ladder-jpg-300.webp", "ladder-jpg-1000.jpg", "ladder-jpg-1000.webp",
+        "ladder-jpg-1700.webp", "ladder.jpg",
     }  # fmt: skip
 
 
@@ -376,7 +386,7 @@ def test_changing_the_widths_encodes_again(tmp_path: Path, encodes: list[str]) -
     (site / "site.yaml").write_text(SITE + "image_widths: [480]\n", encoding="utf-8")
     assert build(site).code == 0
     assert encodes  # the settings are part of the key
-    assert not (site / "output/images/ladder-960.jpg").exists()
+    assert not (site / "output/images/ladder-jpg-960.jpg").exists()
 
 
 def test_a_deleted_cache_is_rebuilt_with_the_same_images(

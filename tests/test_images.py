@@ -94,11 +94,11 @@ def test_plans_smaller_widths_never_larger_ones() -> None:
     assert info is not None
     variants = plan_variants("images/kyiv.jpg", info, (480, 960, 1600))
     assert [(v.width, v.height, v.path, v.mime) for v in variants] == [
-        (480, 320, "images/kyiv-480.webp", "image/webp"),
-        (480, 320, "images/kyiv-480.jpg", "image/jpeg"),
-        (960, 640, "images/kyiv-960.webp", "image/webp"),
-        (960, 640, "images/kyiv-960.jpg", "image/jpeg"),
-        (1200, 800, "images/kyiv-1200.webp", "image/webp"),
+        (480, 320, "images/kyiv-jpg-480.webp", "image/webp"),
+        (480, 320, "images/kyiv-jpg-480.jpg", "image/jpeg"),
+        (960, 640, "images/kyiv-jpg-960.webp", "image/webp"),
+        (960, 640, "images/kyiv-jpg-960.jpg", "image/jpeg"),
+        (1200, 800, "images/kyiv-jpg-1200.webp", "image/webp"),
         (1200, 800, "images/kyiv.jpg", "image/jpeg"),
     ]
 
@@ -108,7 +108,7 @@ def test_a_small_image_is_published_at_its_own_size_only() -> None:
     assert info is not None
     variants = plan_variants("images/map.png", info, (480, 960))
     assert [(v.width, v.path) for v in variants] == [
-        (300, "images/map-300.webp"),
+        (300, "images/map-png-300.webp"),
         (300, "images/map.png"),
     ]
 
@@ -118,7 +118,7 @@ def test_a_webp_original_is_not_planned_twice() -> None:
     assert info is not None
     variants = plan_variants("images/x.webp", info, (480,))
     assert [(v.width, v.path) for v in variants] == [
-        (480, "images/x-480.webp"),
+        (480, "images/x-webp-480.webp"),
         (1000, "images/x.webp"),
     ]
 

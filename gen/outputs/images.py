@@ -217,23 +217,56 @@ def publish_assets(
         if asset.path not in refs:
             report.error(f"content/{asset.path}", None, message)
 
-    files: list[OutputFile] = []
+    planned: list[tuple[OutputFile, tuple[Variant, ...] | None]] = []
     for asset in site.files:
         found = inspect_asset(
             asset.path, asset.data, config.image_widths, config.max_image_megapixels
         )
         if found.problem:
             error(asset, found.problem, about(asset.path, found.problem))
+        elif found.kind != "raster" or found.info is None:
+            planned.append((asset, None))  # a checked SVG, or not an image: as it is
+        else:
+            planned.append((asset, found.variants or (gif_variant(asset.path, found.info),)))
+    clashing = report_clashes(
+        [
+            (asset.path, [v.path for v in variants or ()] or [asset.path])
+            for asset, variants in planned
+        ],
+        report,
+    )
+    files: list[OutputFile] = []
+    for asset, variants in planned:
+        if asset.path in clashing:
             continue
-        if found.kind != "raster" or found.info is None:
-            files.append(asset)  # a checked SVG, or not an image
+        if variants is None:
+            files.append(asset)
             continue
-        variants = found.variants or (gif_variant(asset.path, found.info),)
         try:
             files.extend(cache.variants(asset.data, variants))
         except ValueError as exc:
             error(asset, f"image {exc}", f"image '{asset.path}' {exc}")
     return files
+
+
+def report_clashes(plans: list[tuple[str, list[str]]], report: ErrorReport) -> set[str]:
+    """An error naming both sources for every published file two files under content/ would
+    each make (f2-jpg-480.webp, made from f2.jpg, and a file of that name); the sources
+    involved. `plans` pairs each source with the paths it is published at."""
+    made_by: dict[str, str] = {}
+    clashing: set[str] = set()
+    for source, outputs in sorted(plans):
+        for output in outputs:
+            other = made_by.setdefault(output, source)
+            if other != source:
+                clashing.update((other, source))
+                report.error(
+                    f"content/{source}",
+                    None,
+                    f"{output} would be published from both content/{other} and "
+                    f"content/{source}; rename one of them",
+                )
+    return clashing
 
 
 def is_raster(path: str) -> bool:

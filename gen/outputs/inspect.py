@@ -306,14 +306,14 @@ def plan_variants(src: str, info: ImageInfo, widths: tuple[int, ...]) -> tuple[V
     """The files an image is published as: each width up to its own (never upscaled), as WebP
     and in its own format; the full size in its own format keeps the original path.
 
+    A resized file is named for its source with the extension kept, so that f2.jpg and
+    f2.png each have their own: images/f2.jpg → images/f2-jpg-480.webp, images/f2-jpg-480.jpg.
     GIFs have none: they are re-encoded at their own path and size (`gif_variant`).
     """
     mime = RESIZABLE.get(info.format)
     if mime is None:
         return ()
-    folder, slash, name = src.rpartition("/")
-    base, dot, _ = name.rpartition(".")
-    stem = folder + slash + (base if dot and base else name)
+    stem = variant_stem(src)
     sizes = sorted({w for w in widths if w < info.width} | {info.width})
     variants = []
     for width in sizes:
@@ -327,6 +327,14 @@ def plan_variants(src: str, info: ImageInfo, widths: tuple[int, ...]) -> tuple[V
             Variant(width, height, src if full else f"{stem}-{width}{_EXTENSION[mime]}", mime)
         )
     return tuple(variants)
+
+
+def variant_stem(src: str) -> str:
+    """The path resized copies of `src` are named from: its extension, as written, becomes a
+    word of the name ("images/f2.jpg" → "images/f2-jpg"; a name without one is kept)."""
+    folder, slash, name = src.rpartition("/")
+    base, dot, extension = name.rpartition(".")
+    return folder + slash + (f"{base}-{extension}" if dot and base and extension else name)
 
 
 def gif_variant(src: str, info: ImageInfo) -> Variant:
