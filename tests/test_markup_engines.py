@@ -134,6 +134,37 @@ statement <a href="/2026/01/05/statement/">published here</a>, said [the agency]
 
 Leaders left.
 """,
+    # Kramdown-era stories keep their references right under the last paragraph.
+    "references": """\
+The [ministry's report][1] and [the map][map] disagree with [Kyiv][] on the count,
+as [the monitors][Monitors] said ([archive][1]).
+[1]: https://example.org/report.pdf "The report"
+[map]: <https://example.org/map>
+
+- a list item cites [the report][1]
+- another [the map][map]
+
+  [kyiv]: /tag/kyiv/
+[monitors]: /2026/01/04/sites/ (Monitors)
+
+![A chart][chart]
+
+[chart]: images/chart.png
+""",
+    # Addresses pasted into the text, as reporters do.
+    "autolinks": """\
+Read the statement at https://example.org/news/2026/a_b_c--final (in Ukrainian), or
+www.example.org/en. Questions to desk.news@example.org. The page
+(https://en.wikipedia.org/wiki/Kyiv_(city)) was "https://example.org/q" quoted.
+
+## Sources: https://example.org/src
+
+- https://t.me/ukrainenow/12345
+- Not a link: `https://example.org/code` and [text](https://example.org/linked), nor
+  <https://example.org/angle>.
+
+Escapes as CommonMark: \\~not struck\\~, 5 \\< 6, \\$ and \\@.
+""",
     "code": """\
 Setext Title
 ============
@@ -246,6 +277,11 @@ def test_the_article_set_exercises_every_feature() -> None:
     assert rendered["news"].first_paragraph.startswith("National security advisers met in Kyiv")
     assert "“little was agreed”. It’s the third" in rendered["news"].first_paragraph
     assert roots["code"].xpath("//pre/code[@class='language-python']")
+    assert len(roots["references"].xpath("//a[@href='https://example.org/report.pdf']")) == 3
+    assert "[1]" not in roots["references"].text_content()
+    assert roots["autolinks"].xpath("//a[@href='mailto:desk.news@example.org']")
+    assert roots["autolinks"].xpath("//a[@href='https://en.wikipedia.org/wiki/Kyiv_(city)']")
+    assert "~not struck~, 5 < 6, $ and @" in roots["autolinks"].text_content()
 
 
 def test_raw_html_passes_through_the_cmark_engine_untouched() -> None:
@@ -305,16 +341,35 @@ def test_cmark_engine_keeps_no_state_between_documents() -> None:
 def test_known_differences_between_the_engines() -> None:
     """What cmark-gfm does as GitHub does, not as Python-Markdown does (see gen/markup_cmark.py)."""
     cases = {
-        # GitHub's autolinks and strikethrough.
-        "See www.example.org.": (
-            "<p>See www.example.org.</p>",
-            '<a href="http://www.example.org">',
-        ),
+        # GitHub's strikethrough.
         "~~withdrawn~~": ("~~withdrawn~~", "<del>withdrawn</del>"),
         # CommonMark's backslash line break.
         "one\\\ntwo": ("one\\\ntwo", "one<br>\ntwo"),
         # CommonMark lets a list interrupt a paragraph; Python-Markdown needs a blank line.
         "Items:\n- one\n- two\n": ("Items:\n- one", "<ul>"),
+        # A list item's paragraphs and nested lists: Python-Markdown needs four spaces, so
+        # text under "1. " at three becomes a paragraph of its own (and the summary, first
+        # in a story); CommonMark follows the item's text column.
+        "1. First\n\n   more text\n2. Second\n": (
+            "</ol>\n<p>more text\n2. Second</p>",
+            "<li>\n<p>First</p>\n<p>more text</p>\n</li>",
+        ),
+        "- one\n  - nested\n": ("<li>nested</li>", "<li>one\n<ul>\n<li>nested</li>"),
+        # Looseness: Python-Markdown wraps in <p> only the items beside a blank line,
+        # CommonMark every item of a list with one.
+        "- one\n\n- two\n- three\n": ("<li>three</li>", "<li>\n<p>three</p>\n</li>"),
+        # Markdown inside an HTML block: CommonMark after a blank line, Python-Markdown only
+        # with markdown="1".
+        "<div>\n\n*md*\n\n</div>\n": ("*md*", "<em>md</em>"),
+        # A heading needs a space after its #s in CommonMark.
+        "#Ukraine\n": ('<h1 id="ukraine">', "<p>#Ukraine</p>"),
+        # GitHub's tables split cells at every |, in code too (write \|); extra cells go.
+        "| a | b |\n|---|---|\n| x | `c|d` |\n": ("<code>c|d</code>", "<td>`c</td>"),
+        # A link's address with spaces needs <…> in CommonMark.
+        "[a](/my url/)\n": ('<a href="/my url/">', "[a](/my url/)"),
+        # "1)" starts a list in CommonMark only; a change of bullet starts a new list.
+        "1) one\n2) two\n": ("<p>1) one", "<ol>"),
+        "- a\n* b\n": ("<li>a</li>\n<li>b</li>", "<li>a</li>\n</ul>\n<ul>"),
         # Alt text: cmark's is the plain text of the description, with typographic quotes.
         '![The "Mriya" *wreck*](x.png)': (
             'alt="The &quot;Mriya&quot; *wreck*"',

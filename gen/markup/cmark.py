@@ -223,6 +223,7 @@ class CmarkConverter:
 
     def convert(self, text: str) -> Rendered:
         """Convert one document; other generators' template tags stay as written."""
+        text = separate_definitions(text)
         protected, tags = protect(text)
         done = self._convert(protected) if tags else None
         body = restore(done[0], tags) if done is not None else None
@@ -281,6 +282,36 @@ class CmarkConverter:
             f'<img src="{src_attr}" alt="{html.escape(alt)}"{title} '
             'loading="lazy" decoding="async">'
         )
+
+
+# A link reference definition ([1]: https://…, with an optional title) right under a line of
+# text: Python-Markdown (and kramdown) take it as a definition, CommonMark as paragraph text.
+_DEFINITION_RE = re.compile(
+    r"""[ ]{0,3}\[[^\[\]\n]+\]:[ \t]*\S+(?:[ \t]+(?:"[^"\n]*"|'[^'\n]*'|\([^()\n]*\)))?[ \t]*"""
+)
+_DEFINITION_UNDER_TEXT_RE = re.compile(r"\S[^\n]*\n[ ]{0,3}\[[^\[\]\n]+\]:")
+_FENCE_RE = re.compile(r"[ ]{0,3}(`{3,}|~{3,})")
+
+
+def separate_definitions(text: str) -> str:
+    """`text` with a blank line before each reference definition that follows a line of text
+    (outside fenced code), so cmark reads it as Python-Markdown does: a definition."""
+    if not _DEFINITION_UNDER_TEXT_RE.search(text):
+        return text
+    lines = text.split("\n")
+    out: list[str] = []
+    fence = ""
+    for line in lines:
+        opened = _FENCE_RE.match(line)
+        if fence:
+            if opened and opened.group(1)[0] == fence[0] and len(opened.group(1)) >= len(fence):
+                fence = ""
+        elif opened:
+            fence = opened.group(1)
+        elif out and out[-1].strip() and _DEFINITION_RE.fullmatch(line):
+            out.append("")
+        out.append(line)
+    return "\n".join(out)
 
 
 def _with_id(

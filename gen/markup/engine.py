@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import html
 import re
+import string
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import replace
@@ -24,6 +25,7 @@ from markdown.inlinepatterns import HTML_RE, HtmlInlineProcessor
 from markdown.treeprocessors import Treeprocessor
 
 from gen.config import RAW_HTML_MODES
+from gen.markup.autolink import GithubAutolinks
 from gen.markup.budget import Overrun, too_slow, within_budget
 from gen.markup.foreign import StrictAttrList, protect, restore, restore_text
 from gen.markup.limits import Scan, check, scan
@@ -240,7 +242,7 @@ class PythonMarkdownConverter:
         }
         self._paths = _SitePaths(base_path)
         self._md = markdown.Markdown(
-            extensions=[*EXTENSIONS, self._paths],
+            extensions=[*EXTENSIONS, GithubAutolinks(), self._paths],
             extension_configs=configs,
             output_format="html",
         )
@@ -251,6 +253,8 @@ class PythonMarkdownConverter:
         md, raw = self._md, self._raw
         md.inlinePatterns.register(_RawInline(md, raw), "html", 90)
         md.treeprocessors.register(StrictAttrList(md), "attr_list", 8)  # replaces extra's
+        # A backslash escapes any ASCII punctuation, as in CommonMark (cmark): \~, \<, \&.
+        md.ESCAPED_CHARS.extend(sorted(set(string.punctuation) - set(md.ESCAPED_CHARS)))
         blocks = md.preprocessors["html_block"]
         run_blocks = blocks.run
 

@@ -86,7 +86,9 @@ _STRICT = rf"\{{:?[ ]*({_ATTR}(?:[ ]+{_ATTR})*)[ ]*\}}"
 class StrictAttrList(AttrListTreeprocessor):
     """Python-Markdown's attribute lists, applied only where every item is an attribute."""
 
-    BASE_RE = _STRICT
-    HEADER_RE = re.compile(rf"[ ]+{_STRICT}[ ]*$")
-    BLOCK_RE = re.compile(rf"\n[ ]*{_STRICT}[ ]*$")
-    INLINE_RE = re.compile(rf"^{_STRICT}")
+    # The stubs call these Final; the extension reads them from the instance, so a subclass
+    # is how Python-Markdown lets them change.
+    BASE_RE = _STRICT  # type: ignore[misc]
+    HEADER_RE = re.compile(rf"[ ]+{_STRICT}[ ]*$")  # type: ignore[misc]
+    BLOCK_RE = re.compile(rf"\n[ ]*{_STRICT}[ ]*$")  # type: ignore[misc]
+    INLINE_RE = re.compile(rf"^{_STRICT}")  # type: ignore[misc]
