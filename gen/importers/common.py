@@ -230,8 +230,8 @@ def write_file(path: Path, data: bytes) -> None:
 
 
 def render_report(plan: Plan, applied: Applied, source: str) -> str:
-    """import-report.md: the counts, what happened to each file that was not simply written,
-    and every note, sorted by file and line."""
+    """import-report.md: the counts, the files left as they are, and every note, sorted by
+    file and line; the same for the same import (what this run wrote is printed, not kept)."""
     out = [
         "# Import report",
         "",
@@ -244,8 +244,6 @@ def render_report(plan: Plan, applied: Applied, source: str) -> str:
     ]
     out += [f"| {what} | {n} |" for what, n in plan.counts.items()]
     out += [
-        f"| files written | {len(applied.written)} |",
-        f"| files unchanged | {len(applied.unchanged)} |",
         f"| items needing a person | {len(plan.notes) + len(applied.edited)} |",
         "",
     ]

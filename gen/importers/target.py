@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import yaml
 
 from gen.config import load_config
-from gen.importers.common import PlanBuilder, make_id
+from gen.importers.common import PlanBuilder, make_id, read_record, sha256
 from gen.init.siteyaml import render_site_yaml, scalar
 
 SECTIONS_FILE = "import-sections.yaml"
@@ -35,7 +35,8 @@ class Target:
 def read_target(site: Path) -> Target:
     """The site at `site` (a GenError if its site.yaml is wrong), or a new one."""
     mapping = _read_mapping(site / SECTIONS_FILE)
-    if not (site / "site.yaml").is_file():
+    if not (site / "site.yaml").is_file() or _written_by_import(site, "site.yaml"):
+        # A site.yaml an import wrote and nobody edited since is the import's to update.
         return Target(True, (), "", "en", "/{year}/{month}/{day}/{slug}/", ZoneInfo("UTC"), mapping)
     config = load_config(site)
     return Target(
@@ -47,6 +48,15 @@ def read_target(site: Path) -> Target:
         config.tz,
         mapping,
     )
+
+
+def _written_by_import(site: Path, rel: str) -> bool:
+    """True if `rel` holds what the last import wrote there."""
+    known = read_record(site).get(rel)
+    try:
+        return known is not None and known["sha256"] == sha256((site / rel).read_bytes())
+    except OSError:
+        return False
 
 
 def _read_mapping(path: Path) -> dict[str, str]:
@@ -130,4 +140,4 @@ def finish_site(
         "nginx or apache: set host, then import again to add them as aliases.",
     }
     plan.add("site.yaml", render_site_yaml(values, notes), origin)
-    plan.note("site.yaml", None, "a new site.yaml: check its timezone, base_url and sections")
+    plan.note("site.yaml", None, "written by the import: check its timezone, base_url and sections")

@@ -140,10 +140,11 @@ def import_wordpress(
     authors: set[str] = set()
     posts = [i for i in export.items if i.type == "post" and i.status in POST_STATUSES]
     posts.sort(key=lambda i: (i.date_gmt, i.id))
+    moved: dict[str, str] = {}  # an old permalink → its story's new URL
     for item in posts:
         author = make_id(item.creator, "staff")
         authors.add(item.creator)
-        rel = import_post(
+        rel, url = import_post(
             item,
             plan,
             library,
@@ -159,9 +160,11 @@ def import_wordpress(
             shown,
             target.host,
         )
+        moved[item.link] = url
         plan.count("posts")
         if rel and item.sticky:
             plan.note(rel, 1, "was sticky on WordPress; Dateline has no sticky stories")
+    relink(plan, moved)
     for login in sorted(authors):
         plan.add(
             f"content/authors/{make_id(login, 'staff')}.yaml",
@@ -190,8 +193,8 @@ def import_post(
     terms: dict[str, str],
     shown: str,
     host: str,
-) -> str:
-    """Plan one post's story file; its path."""
+) -> tuple[str, str]:
+    """Plan one post's story file; its path and URL."""
     date = _moment(item.date_gmt, item.date, tz)
     slug = unique_slug(
         slugify(unquote(item.slug)) or slugify(item.title) or f"post-{item.id}", taken
@@ -255,7 +258,19 @@ def import_post(
     if not item.title:
         plan.note(rel, 2, "had no title")
     plan.add(rel, text, f"wordpress:post:{item.id}")
-    return rel
+    return rel, url
+
+
+def relink(plan: PlanBuilder, moved: dict[str, str]) -> None:
+    """Links between imported posts (by their old permalink) point to the new URLs."""
+    for rel, data in list(plan.files.items()):
+        if not rel.startswith("content/articles/"):
+            continue
+        text = data.decode("utf-8")
+        for old, new in moved.items():
+            if old.startswith(("http://", "https://")):
+                text = text.replace(f"]({old})", f"]({new})").replace(f"]({old} ", f"]({new} ")
+        plan.files[rel] = text.encode("utf-8")
 
 
 def featured_image(item: Item, library: Media, rel: str) -> dict[str, str] | None:
