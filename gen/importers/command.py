@@ -48,6 +48,15 @@ def run(args: argparse.Namespace) -> int:
 
     site: Path = args.site
     try:
+        import bs4  # noqa: F401  (markdownify's parser, used directly too)
+        import markdownify  # noqa: F401
+    except ImportError:
+        print(
+            "dateline import: error: needs markdownify: pip install 'dateline[import]'",
+            file=sys.stderr,
+        )
+        return EXIT_ERRORS
+    try:
         if args.kind == "wordpress":
             from gen.importers.wordpress import import_wordpress
 
