@@ -1,14 +1,17 @@
-"""Slugs (Ukrainian and Russian transliterated), permalinks, safe output paths and the URLs
-files are published at."""
+"""Slugs (Ukrainian and Russian by their national tables, every other script by anyascii),
+permalinks, safe output paths and the URLs files are published at."""
 
 from __future__ import annotations
 
+import hashlib
 import posixpath
 import re
 import unicodedata
 from datetime import datetime
 from functools import lru_cache
 from urllib.parse import quote
+
+from anyascii import anyascii
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_SLUG = 80
@@ -66,17 +69,42 @@ def transliterate(text: str, lang: str = "uk") -> str:
 
 @lru_cache(maxsize=65536)  # tags repeat across thousands of articles
 def slugify(text: str, lang: str = "") -> str:
-    """A URL slug: lowercase ASCII words joined by hyphens ("Київ" → "kyiv")."""
+    """A URL slug: lowercase ASCII words joined by hyphens ("Київ" → "kyiv", "中国" →
+    "zhongguo", "Kyiv—Warsaw" → "kyiv-warsaw"); "" only if `text` has no letter or digit.
+
+    Text whose letters have no Latin spelling gets a short hash of itself, never "".
+    """
     text = unicodedata.normalize("NFC", text)  # "Ї" typed as "І" and a combining mark too
+    written = text
     if any("\u0400" <= ch <= "\u04ff" for ch in text):
-        text = transliterate(text, guess_cyrillic_language(text, lang or "uk"))
-    text = re.sub(r"['’ʼ]", "", text)  # "Ukraine's" → "ukraines", not "ukraine-s"
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    words = re.findall(r"[a-z0-9]+", ascii_text.lower())
+        written = transliterate(text, guess_cyrillic_language(text, lang or "uk"))
+    written = re.sub(r"['’ʼ]", "", written)  # "Ukraine's" → "ukraines", not "ukraine-s"
+    words = re.findall(r"[a-z0-9]+", "".join(map(_latin, written)).lower())
     slug = "-".join(words)
     if len(slug) > MAX_SLUG:
         slug = slug[:MAX_SLUG].rsplit("-", 1)[0]
+    if not slug and _has_letters(text):
+        slug = hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]  # stable, never ""
     return slug
+
+
+def _has_letters(text: str) -> bool:
+    """True if `text` has a letter or digit besides apostrophes (which slugs drop)."""
+    return any(unicodedata.category(ch)[0] in "LN" and ch not in "'’ʼ" for ch in text)
+
+
+def _latin(ch: str) -> str:
+    """One character in ASCII, for a slug: an accented Latin letter without its accent (as
+    slugs always were: "é" → "e"), another script's letter or digit by anyascii ("Ł" → "L",
+    "中" → "Zhong"), and a dash, symbol or emoji as a space between words."""
+    if ch.isascii():
+        return ch
+    plain = "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c))
+    if plain.isascii():
+        return plain  # "" for a lone combining mark
+    if unicodedata.category(ch)[0] not in "LN":
+        return " "  # dashes (—, –, ‐ …) separate words; so do symbols and emoji
+    return anyascii(ch)
 
 
 def is_safe_slug(slug: str) -> bool:
