@@ -32,7 +32,7 @@ from gen.markup.convert import default_jobs
 from gen.pipeline import build
 from gen.source.newarticle import create_article, title_problem
 
-COMMANDS = ("build", "check", "due", "init", "new", "publish", "serve", "watch")
+COMMANDS = ("build", "check", "due", "import", "init", "new", "publish", "serve", "watch")
 FORMATS = ("text", "github", "json", "sarif")
 GC_THRESHOLD = 100_000  # allocations between young collections (Python's default: 700)
 # More workers than this only costs memory: each is a forked process, all started at once.
@@ -106,11 +106,13 @@ def make_parser() -> argparse.ArgumentParser:
     new_cmd.add_argument("--author", required=True, help="an author id from content/authors/")
     new_cmd.add_argument("--site", type=Path, default=Path(), help="the folder with site.yaml")
 
+    from gen.importers import command as import_command
     from gen.init import command as init_command
     from gen.publish import command as publish_command
     from gen.schedule import command as due_command
 
     init_command.add_parser(commands)
+    import_command.add_parser(commands)
     due_command.add_parser(commands)
     publish_command.add_parser(commands)
     return parser
@@ -250,6 +252,10 @@ def main(argv: list[str] | None = None) -> int:
         from gen.init import command as init_command
 
         return init_command.run(args)
+    if args.command == "import":
+        from gen.importers import command as import_command
+
+        return import_command.run(args)
     if args.command == "due":
         from gen.schedule import command as due_command
 
