@@ -270,3 +270,14 @@ def test_outside_the_main_thread_an_overrun_is_refused_once_it_ends() -> None:
     worker.join(5)
     assert len(outcome) == 1 and isinstance(outcome[0], budget.Overrun)
     assert budget.within_budget(lambda: "quick", 5) == "quick"
+
+
+def test_a_code_span_across_lines_after_many_emphasis_marks_is_no_traceback(
+    tmp_path: Path,
+) -> None:
+    """A multi-line code span after a run of asterisks once crashed the nesting limit's line
+    count (found by the WordPress importer's tests)."""
+    body = "*" * 32 + " `\n` and more text.\n"
+    site = make_site(tmp_path, {"content/articles/a.md": article(body=body)})
+    result = build(site)
+    assert (result.code, result.err) == (0, "")

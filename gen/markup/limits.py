@@ -426,7 +426,8 @@ def _blank_code_spans(text: str) -> str:
             continue
         closing = runs[same[position]]
         out.append(text[at:start])
-        out.append(" " * (closing[1] - start))
+        # Spaces, but the span's line breaks kept: callers count lines in the result.
+        out.append(re.sub(r"[^\n]", " ", text[start : closing[1]]))
         at = closing[1]
         index = same[position] + 1
     out.append(text[at:])
