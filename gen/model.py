@@ -161,6 +161,10 @@ class Article:
     aliases: tuple[str, ...] = ()  # old site paths that redirect here
     body_images: tuple[Image, ...] = ()  # the content images the body shows
     live: LiveInfo | None = None  # set on live blogs
+    # Dated without a time (date: 2010-02-16, or a Jekyll file name's date): shown as the
+    # date alone. `date` is then midnight in the site's time zone, for sorting, scheduling
+    # and the formats that need a time.
+    dated_only: bool = False
     # A digest of everything the article was made from (its file, the site's settings,
     # authors and images, Dateline's code), so pages showing it can be checked without
     # hashing the article itself; "" when it was made from more (a live blog).

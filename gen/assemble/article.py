@@ -6,6 +6,7 @@ import hashlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from datetime import datetime, time
 from types import MappingProxyType
 from typing import Any
 
@@ -24,14 +25,23 @@ from gen.source.fields import (
     authors_field,
     corrections_field,
     datetime_field,
+    is_date_only,
     lead_image,
+    name_date,
     shorten,
     sources_field,
     tags_field,
     text_field,
     web_url_field,
 )
-from gen.source.read import Asset, DataDoc, SourceDoc, SourceTree
+from gen.source.read import (
+    ARTICLES_DIR,
+    BUNDLE_INDEXES,
+    Asset,
+    DataDoc,
+    SourceDoc,
+    SourceTree,
+)
 from gen.urls import article_path, is_safe_slug, slugify
 
 ARTICLE_KEYS = {
@@ -207,7 +217,13 @@ def parse_article(
         if key not in ARTICLE_KEYS and key not in extra_keys:
             hint = key_hint(key, [*ARTICLE_KEYS, *extra_keys])
             err((key,), f"unknown front matter key '{key}'{hint}")
+    # A leading date in the file name (Jekyll's 2016-01-18-slug.md) is the story's date
+    # when the front matter has none, never part of its slug.
+    named_date, name = name_date(story_name(source.path))
+    undated = data.get("date") in (None, "", [])
     for key in REQUIRED_KEYS:
+        if key == "date" and named_date is not None:
+            continue
         if key not in data or data[key] in (None, "", []):
             err((key,), f"missing '{key}': {ARTICLE_KEYS[key]}")
     if "check" in data:
@@ -220,6 +236,10 @@ def parse_article(
     tz = ctx.config.tz
     title = text_field(data, "title", err, ARTICLE_KEYS["title"])
     published = datetime_field(data, "date", tz, err)
+    dated_only = is_date_only(data.get("date"))
+    if undated and named_date is not None:
+        published = datetime.combine(named_date, time(0, 0), tzinfo=tz)
+        dated_only = True
     updated = datetime_field(data, "updated", tz, err)
     if published and updated and updated < published:
         err(
@@ -234,7 +254,7 @@ def parse_article(
     lang = text_field(data, "lang", err, ARTICLE_KEYS["lang"]) or ctx.config.language
     if not LANG_RE.match(lang):
         err(("lang",), f"'lang' must be a language tag such as en or uk, got '{lang}'")
-    slug = _slug(source, data, lang, err)
+    slug = _slug(name, data, lang, err)
     tags = tags_field(data.get("tags"), lang, err)
     image = lead_image(front, ctx.images, source.path, err)
     dateline = text_field(data, "dateline", err, ARTICLE_KEYS["dateline"])
@@ -282,6 +302,7 @@ def parse_article(
         translation_of=translation_of,
         aliases=aliases,
         body_images=images,
+        dated_only=dated_only,
         inputs=hashlib.sha256(f"{ctx.key}\0{source.digest}".encode()).hexdigest()
         if ctx.key and source.digest
         else "",
@@ -299,7 +320,16 @@ def _section(value: Any, ctx: Context, err: Err) -> Section | None:
     return section
 
 
-def _slug(source: SourceDoc, data: dict[str, Any], lang: str, err: Err) -> str:
+def story_name(path: str) -> str:
+    """What names a story when its front matter does not: its file's name without the
+    extension, or for a folder of its own (`BUNDLE_INDEXES`), the folder's."""
+    folder, _, file = path.rpartition("/")
+    if file.lower() in BUNDLE_INDEXES and folder.count("/") >= ARTICLES_DIR.count("/") + 1:
+        return folder.rsplit("/", 1)[-1]
+    return file.rsplit(".", 1)[0]
+
+
+def _slug(stem: str, data: dict[str, Any], lang: str, err: Err) -> str:
     if "slug" in data:
         slug = str(data["slug"] or "")
         if not is_safe_slug(slug):
@@ -309,7 +339,6 @@ def _slug(source: SourceDoc, data: dict[str, Any], lang: str, err: Err) -> str:
                 f"'{slugify(slug) or 'kyiv-talks'}')",
             )
         return slug
-    stem = source.path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
     slug = slugify(stem, lang)
     if not slug:
         err((), f"cannot make a URL from the file name '{stem}': add a 'slug'")

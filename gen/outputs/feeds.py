@@ -206,6 +206,13 @@ def image_type(image: Image) -> str:
     return IMAGE_TYPES.get("." + image.src.rsplit(".", 1)[-1].lower(), "image/jpeg")
 
 
+# A story dated without a time (`Article.dated_only`) is shown as the date alone on pages
+# and in JSON-LD, but every feed format here needs a time: Atom's published/updated and
+# JSON Feed's date_published are RFC 3339 date-times, RSS's pubDate an RFC 822 date-time.
+# They carry midnight in the site's time zone, the moment the story sorts and publishes at
+# (never UTC midnight, which would move it to the day before west of Greenwich).
+
+
 def rfc3339(moment: datetime) -> str:
     """2026-01-06T09:30:00+02:00."""
     return moment.replace(microsecond=0).isoformat()

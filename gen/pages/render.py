@@ -16,7 +16,7 @@ from gen import code_digest
 from gen.cache import Memo as PageMemo
 from gen.config import SiteConfig
 from gen.errors import ErrorReport, Problem
-from gen.model import OutputFile, Site
+from gen.model import Article, OutputFile, Site
 from gen.outputs.search import indexed_digest
 from gen.pages.figures import picture_html
 from gen.pages.i18n import format_date, format_datetime, format_month, translate
@@ -24,6 +24,7 @@ from gen.pages.page import Job, Page, PlanMemo
 from gen.pages.plan import Planner, Unit
 from gen.pages.preview import UNMARKED, PreviewBuild, is_marked
 from gen.pages.reads import ArticleDigests, JobDigests, JobMemo, tracked_context
+from gen.pages.structured import iso_modified, iso_published
 from gen.pages.theme import Theme, make_environment, template_problem
 from gen.urls import output_file
 
@@ -70,6 +71,12 @@ class Renderer:
         def date_time(ctx: Any, moment: datetime) -> str:
             return format_datetime(moment, ctx["page"].lang, tz)
 
+        # A story's publication as shown: the date alone when it was dated without a time.
+        @jinja2.pass_context
+        def published(ctx: Any, article: Article) -> str:
+            shown = format_date if article.dated_only else format_datetime
+            return shown(article.date, ctx["page"].lang, tz)
+
         @jinja2.pass_context
         def month(ctx: Any, m: Any) -> str:
             return format_month(m.year, m.month, ctx["page"].lang)
@@ -101,6 +108,9 @@ class Renderer:
             datetime=date_time,
             month=month,
             isodate=lambda d: d.isoformat(),
+            published=published,
+            published_iso=iso_published,
+            modified_iso=iso_modified,
             tojson=to_json,
         )
 

@@ -29,6 +29,19 @@ def publisher(config: SiteConfig) -> Json:
     return org
 
 
+def iso_published(article: Article) -> str:
+    """When a story was published, as schema.org and HTML's <time> take it: the date alone
+    (2010-02-16) for a story dated without a time, not an invented midnight."""
+    return article.date.date().isoformat() if article.dated_only else rfc3339(article.date)
+
+
+def iso_modified(article: Article) -> str:
+    """When a story last changed: the date alone while that is its undated publication."""
+    if article.dated_only and article.modified == article.date:
+        return iso_published(article)
+    return rfc3339(article.modified)
+
+
 def news_article(article: Article, config: SiteConfig) -> Json:
     """NewsArticle with authors, dates, section, keywords, corrections and sources."""
     url = absolute(config, article.url)
@@ -39,8 +52,8 @@ def news_article(article: Article, config: SiteConfig) -> Json:
         "description": article.summary,
         "url": url,
         "mainEntityOfPage": {"@type": "WebPage", "@id": url},
-        "datePublished": rfc3339(article.date),
-        "dateModified": rfc3339(article.modified),
+        "datePublished": iso_published(article),
+        "dateModified": iso_modified(article),
         "author": [
             {
                 "@type": "Person",

@@ -62,6 +62,40 @@ def to_datetime(value: Any, tz: ZoneInfo) -> datetime | None:
     return None
 
 
+def is_date_only(value: Any) -> bool:
+    """True for a date written without a time: 2010-02-16, quoted or not."""
+    if isinstance(value, datetime):
+        return False
+    if isinstance(value, date):
+        return True
+    if isinstance(value, str):
+        try:
+            date.fromisoformat(value.strip())
+        except ValueError:
+            return False
+        return True
+    return False
+
+
+# A Jekyll post's file name starts with its date: 2016-01-18-operatyvna-narada.md.
+_NAME_DATE_RE = re.compile(r"(\d{4})-(\d{2})-(\d{2})-(?=.)")
+
+
+def name_date(name: str) -> tuple[date | None, str]:
+    """A name's leading date and the rest ('2016-01-18-narada' → (2016-01-18, 'narada'));
+    (None, name) if it has none, or one that is no real date in the years allowed."""
+    match = _NAME_DATE_RE.match(name)
+    if match is None:
+        return None, name
+    try:
+        day = date(*(int(part) for part in match.groups()))
+    except ValueError:
+        return None, name
+    if outside_years(day) is not None:
+        return None, name
+    return day, name[match.end() :]
+
+
 def outside_years(moment: date) -> str | None:
     """'is outside the years 1900 to 2200' for a date or moment out of `MIN_YEAR`–`MAX_YEAR`
     (as written, before any time zone moves it), else None."""

@@ -23,6 +23,9 @@ LIVE_DIR = "content/live"
 AUTHORS_DIR = "content/authors"
 CONTENT_DIR = "content"
 MARKDOWN_SUFFIXES = (".md", ".markdown")
+# A story in a folder of its own (a Hugo page bundle): the folder names it, and the files
+# beside it are its own (content/articles/my-story/index.md and photo.jpg).
+BUNDLE_INDEXES = ("index.md", "index.markdown")
 # Whole lines of nothing but spaces and tabs, before a file's opening '---'.
 _LEADING_BLANK_RE = re.compile(r"(?:[ \t]*\n)+")
 # Files that are never content: editors' backups, OS litter, version control.
