@@ -27,6 +27,7 @@ from markdown.treeprocessors import Treeprocessor
 from gen.config import RAW_HTML_MODES
 from gen.markup.autolink import GithubAutolinks
 from gen.markup.budget import Overrun, too_slow, within_budget
+from gen.markup.embeds import embed_cards
 from gen.markup.foreign import StrictAttrList, protect, restore, restore_text
 from gen.markup.limits import Scan, check, scan
 from gen.markup.sanitize import clean_with_removals
@@ -125,9 +126,13 @@ class MarkdownEngine:
             # A RecursionError: the limits keep far from it, should an engine recurse deeper.
             message = too_slow() if isinstance(exc, Overrun) else "too deeply nested to convert"
             raise MarkupRefused([(scan(text).costliest, message)]) from None
-        if self.raw_html == "allow":
+        if self.raw_html != "allow":
+            rendered = self._apply_policy(text, rendered, self._converter.raw)
+        # After the policy: a card is our markup, made from what the policy kept.
+        body, words = embed_cards(rendered.html)
+        if body == rendered.html:
             return rendered
-        return self._apply_policy(text, rendered, self._converter.raw)
+        return replace(rendered, html=body, word_count=body_word_count(words))
 
     def _apply_policy(self, text: str, rendered: Rendered, raw: list[str] | None) -> Rendered:
         """Refuse raw HTML (forbid), then clean what is left (forbid and sanitize)."""

@@ -26,6 +26,8 @@ from dataclasses import dataclass
 
 import nh3
 
+from gen.markup.embeds import embeds_as_links
+
 # What our own markup writes (both engines and gen/pages/figures.py): footnotes, the [TOC]
 # box, figures with credits, the text-only edition's image text, and fenced code's
 # language-* class on <code>. Authors' other classes would be styling hooks into the
@@ -127,13 +129,15 @@ _LITE = _cleaner(TEXT_TAGS, TEXT_ATTRIBUTES)
 
 
 def sanitize(body: str) -> str:
-    """`body` cleaned for a page or a feed: the same bytes when nothing had to go."""
-    return _keep_or_clean(body, _PAGE.clean)
+    """`body` cleaned for a page or a feed: the same bytes when nothing had to go. An
+    embed's card (gen/markup/embeds.py) becomes its link: its button needs the page's script."""
+    return _keep_or_clean(embeds_as_links(body), _PAGE.clean)
 
 
 def sanitize_lite(body: str) -> str:
-    """`body` cleaned for the text-only edition: text markup and safe links only."""
-    return _keep_or_clean(body, _LITE.clean)
+    """`body` cleaned for the text-only edition: text markup and safe links only (an
+    embed's card becomes its link)."""
+    return _keep_or_clean(embeds_as_links(body), _LITE.clean)
 
 
 def _keep_or_clean(body: str, clean: Callable[[str], str]) -> str:

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 from gen.config import SiteConfig
 from gen.errors import Problem
+from gen.markup.embeds import player_origins
 from gen.model import Site
 
 # Table cells' alignment, as both Markdown engines write it (gen/markup/sanitize.py keeps
@@ -148,6 +149,18 @@ def image_origins(site: Site) -> tuple[str, ...]:
     return tuple(sorted(origins))
 
 
+def frame_origins(site: Site) -> tuple[str, ...]:
+    """The players stories' embeds may load once a reader asks (gen/markup/embeds.py)."""
+    origins: set[str] = set()
+    for article in site.articles:
+        bodies = [article.body_html]
+        if article.live is not None:
+            bodies += [update.body_html for update in article.live.updates]
+        for body in bodies:
+            origins |= player_origins(body)
+    return tuple(sorted(origins))
+
+
 def _origin(url: str) -> str:
     """`https://cdn.example.org` for an absolute http(s) URL with a plain host name, else ''."""
     if not url.lower().startswith(("http://", "https://")):
@@ -164,10 +177,14 @@ def csp_hash(text: str) -> str:
 
 
 def content_security_policy(
-    config: SiteConfig, inline: InlineCode, images: tuple[str, ...] = ()
+    config: SiteConfig,
+    inline: InlineCode,
+    images: tuple[str, ...] = (),
+    frames: tuple[str, ...] = (),
 ) -> str:
     """The site's Content-Security-Policy: its own files, the theme's inline code by hash,
-    Pagefind's WebAssembly when the site has search, and stories' images from elsewhere."""
+    Pagefind's WebAssembly when the site has search, stories' images from elsewhere, and
+    the players of the providers stories embed."""
     scripts = ["'self'"]
     if config.search:
         scripts.append("'wasm-unsafe-eval'")  # Pagefind compiles its index code
@@ -182,6 +199,7 @@ def content_security_policy(
         "script-src " + " ".join(scripts),
         "style-src " + " ".join(styles),
         "img-src " + " ".join(["'self'", "data:", *images]),
+        *(["frame-src " + " ".join(["'self'", *frames])] if frames else []),
         "object-src 'none'",
         "base-uri 'self'",
         "frame-ancestors 'none'",

@@ -28,6 +28,7 @@ from gen.model import OutputFile, Site
 from gen.outputs.compress import COMPRESSIBLE
 from gen.outputs.csp import (
     content_security_policy,
+    frame_origins,
     image_origins,
     security_headers,
     theme_inline_code,
@@ -89,7 +90,7 @@ def host_files(
     for problem in inline.problems:
         report.warn(problem.path, problem.line, problem.message)
     headers = security_headers(
-        content_security_policy(config, inline, image_origins(site)), preview
+        content_security_policy(config, inline, image_origins(site), frame_origins(site)), preview
     )
     rules = cache_rules(paths, config)
     texts = WRITERS[config.host](config, redirects, headers, rules)
