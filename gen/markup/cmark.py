@@ -8,11 +8,17 @@ regular output: authors' raw HTML is set aside before it and put back after it u
 as Python-Markdown passes raw HTML through untouched.
 
 Where the engines differ (tests/test_markup_engines.py shows each): cmark follows CommonMark
-and GitHub, so bare URLs become links, ~~text~~ is struck through, a list may start right
-under a paragraph, a backslash ends a line, and footnotes are numbered in the order they are
-cited (unused ones dropped, labels without spaces); image alt text is the description's
-plain text with typographic quotes. Python-Markdown's abbreviations, attribute lists
-({#id .class}), definition lists, markdown="1" inside HTML and [TOC] have no equivalent.
+and GitHub, so ~~text~~ is struck through, a list may start right under a paragraph, a list
+item's content follows its text column (Python-Markdown needs four spaces), every item of a
+list with a blank line is a paragraph, Markdown inside an HTML block is read after a blank
+line, "#x" is no heading, "1)" starts a list, a change of bullet starts a new list, table
+cells split at every "|", a backslash ends a line, and footnotes are numbered in the order
+they are cited (unused ones dropped, labels without spaces); image alt text is the
+description's plain text with typographic quotes. Python-Markdown's abbreviations, attribute
+lists ({#id .class}), definition lists, markdown="1" inside HTML and [TOC] have no
+equivalent. Aligned with Python-Markdown: a reference definition right under a line of text
+(`separate_definitions`); Python-Markdown links bare addresses as GitHub does
+(gen/markup/autolink.py) and escapes any ASCII punctuation.
 """
 
 from __future__ import annotations
