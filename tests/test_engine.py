@@ -264,7 +264,8 @@ def test_a_path_the_writer_cannot_take_is_refused_before_anything_is_written(
 
 
 def test_an_output_folder_linked_outside_is_never_written_through(tmp_path: Path) -> None:
-    site = make_site(tmp_path / "site", {"content/articles/a.md": article()})
+    body = "![A photo](images/photo.png)\n"  # so that images/ is published
+    site = make_site(tmp_path / "site", {"content/articles/a.md": article(body=body)})
     out, outside = tmp_path / "out", tmp_path / "outside"
     build(options(site, out, None))
     shutil.rmtree(out / "images")

@@ -200,7 +200,7 @@ PUBLISHED: dict[str, tuple[str, Callable[[str], bytes]]] = {
 
 def hostile_site(root: Path) -> tuple[Path, dict[str, bytes]]:
     """One story per format, its image the lead and again in the body; and a JPEG with
-    GPS that no story uses, under a name that hides what it is."""
+    GPS, under a name that hides what it is, that the stories link to."""
     files: dict[str, str | bytes] = {"site.yaml": SITE}
     sources: dict[str, bytes] = {}
     for day, (tag, (name, make)) in enumerate(PUBLISHED.items(), 1):
@@ -211,7 +211,8 @@ def hostile_site(root: Path) -> tuple[Path, dict[str, bytes]]:
             f"Story {tag}",
             date=f"2026-01-{day:02d}T09:30:00+02:00",
             extra=f"image:\n  src: images/{name}\n  alt: A {tag} photo\n  credit: Staff\n",
-            body=f"Rescuers worked through the night.\n\n![The {tag} photo](/images/{name})\n",
+            body=f"Rescuers worked through the night ([notes](/files/notes.dat)).\n\n"
+            f"![The {tag} photo](/images/{name})\n",
         )
     sources["notes.dat"] = files["content/files/notes.dat"] = tagged_jpeg("dat")
     return make_site(root, files), sources
@@ -478,6 +479,9 @@ def test_images_that_cannot_be_decoded_are_all_reported_at_once(tmp_path: Path) 
     (site / "content/images/cut.jpg").write_bytes(data)
     (site / "content/files/cut.jfif").parent.mkdir()
     (site / "content/files/cut.jfif").write_bytes(data)
+    # Linked, so published: an image nothing uses is not decoded at all.
+    links = "[The photo](/images/cut.jpg) and [the scan](/files/cut.jfif).\n"
+    (site / "content/articles/a.md").write_text(article(body=links), encoding="utf-8")
     result = build(site)
     assert result.code == 1
     assert "Traceback" not in result.err

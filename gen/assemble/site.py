@@ -6,6 +6,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from gen.assemble.article import Context, context_key, make_context, parse_article
+from gen.assemble.assets import published_assets
 from gen.assemble.listings import link_site
 from gen.assemble.live import parse_live
 from gen.assemble.related import RelatedMemo
@@ -13,12 +14,12 @@ from gen.config import BuildOptions, SiteConfig
 from gen.errors import ContentError, ErrorReport, suggest
 from gen.markup.convert import Engine
 from gen.markup.engine import MarkdownEngine
-from gen.model import Article, Author, OutputFile, Site
+from gen.model import Article, Site
 from gen.outputs.sitemaps import NEWS_WINDOW
 from gen.source.fields import (
     datetime_field,
 )
-from gen.source.read import Asset, LiveSource, SourceDoc, SourceTree
+from gen.source.read import LiveSource, SourceDoc, SourceTree
 
 # A watch session's memory of validated articles: id(source) → (source, context key, article).
 ParseMemo = dict[int, tuple[SourceDoc, str, Article]]
@@ -78,7 +79,7 @@ def build_site(
     scheduled = sorted(
         (a for a in articles if not a.draft and a.date > options.now), key=lambda a: a.date
     )
-    files = published_assets(tree.assets, articles, visible, ctx.authors, config)
+    files = published_assets(tree.assets, ctx.images.checked, visible, ctx.authors, config)
     site = link_site(
         tuple(visible),
         config,
@@ -128,36 +129,6 @@ def is_visible(article: Article, options: BuildOptions) -> bool:
     if article.draft and not options.drafts:
         return False
     return options.future or article.date <= options.now
-
-
-def published_assets(
-    assets: tuple[Asset, ...],
-    articles: list[Article],
-    visible: list[Article],
-    authors: dict[str, Author],
-    config: SiteConfig,
-) -> tuple[OutputFile, ...]:
-    """Files under content/ to publish: all but images that only unpublished articles use.
-
-    An embargoed story's photograph must not be reachable before the story is.
-    """
-    used: set[str] = {config.publisher.logo} | {
-        a.avatar.src for a in authors.values() if a.avatar is not None
-    }
-    for article in visible:
-        used.update(_images_of(article))
-    hidden: set[str] = set()
-    for article in articles:
-        hidden.update(_images_of(article))
-    withheld = hidden - used
-    return tuple(OutputFile(a.path, a.data) for a in assets if a.path not in withheld)
-
-
-def _images_of(article: Article) -> set[str]:
-    images = {image.src for image in article.body_images}
-    if article.image is not None:
-        images.add(article.image.src)
-    return images
 
 
 def check_collisions(articles: list[Article], report: ErrorReport) -> None:

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from gen.assemble.article import Context, make_context, parse_article
+from gen.assemble.assets import linked_files
 from gen.assemble.patch import is_edited, patch_site, place_of
 from gen.assemble.site import build_site
 from gen.cache import (
@@ -166,6 +167,9 @@ def assemble(
                 raise NotPartial  # the build that redoes everything reports it, with the rest
             if place_of(article) != place_of(old):
                 raise NotPartial  # the story moved
+            paths = set(last.context.assets)
+            if linked_files(article, config, paths) != linked_files(old, config, paths):
+                raise NotPartial  # it links to another file: an image may now be published
             if is_edited(article, old):
                 edited[article.url] = article
         site = patch_site(last.site, last.index, edited)

@@ -1,0 +1,105 @@
+"""Which files under content/ a build publishes (pure): every file that is not an image, and
+the images that published stories, authors or the publisher show or link to.
+
+An image nothing uses is neither processed nor published: re-encoding a newsroom's whole
+photo folder cost minutes, and an unprocessed photo would carry its EXIF (GPS, camera
+serial) to the web. `unused_images` lists them for `dateline check`.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable, Mapping
+from urllib.parse import unquote, urlsplit
+
+from gen.config import SiteConfig
+from gen.model import Article, Author, OutputFile
+from gen.outputs.inspect import Inspection
+from gen.source.read import Asset
+
+IMAGE_KINDS = ("raster", "svg")
+_LINK_RE = re.compile(r'\b(?:href|src)="([^"]*)"')
+
+
+def published_assets(
+    assets: tuple[Asset, ...],
+    kinds: Mapping[str, Inspection],
+    visible: Iterable[Article],
+    authors: Mapping[str, Author],
+    config: SiteConfig,
+) -> tuple[OutputFile, ...]:
+    """Files under content/ to publish: all but the images no published story, author or
+    the publisher uses. An embargoed story's photograph must not be reachable before the
+    story is, nor a photo no one chose to publish."""
+    paths = {asset.path for asset in assets}
+    used = used_files(visible, authors, config, paths)
+    return tuple(
+        OutputFile(a.path, a.data)
+        for a in assets
+        if a.path in used or not is_image(kinds.get(a.path))
+    )
+
+
+def unused_images(
+    assets: tuple[Asset, ...],
+    kinds: Mapping[str, Inspection],
+    articles: Iterable[Article],
+    authors: Mapping[str, Author],
+    config: SiteConfig,
+) -> tuple[str, ...]:
+    """Images under content/ (paths relative to it) that no story, published or not, no
+    author and not the publisher shows or links to: never published, so `check` says so."""
+    paths = {asset.path for asset in assets}
+    used = used_files(articles, authors, config, paths)
+    return tuple(
+        sorted(a.path for a in assets if a.path not in used and is_image(kinds.get(a.path)))
+    )
+
+
+def is_image(inspection: Inspection | None) -> bool:
+    """True for a file that is an image by its bytes (raster or SVG)."""
+    return inspection is not None and inspection.kind in IMAGE_KINDS
+
+
+def used_files(
+    articles: Iterable[Article],
+    authors: Mapping[str, Author],
+    config: SiteConfig,
+    paths: set[str],
+) -> set[str]:
+    """The files under content/ (of `paths`) that `articles`, the authors' avatars and the
+    publisher's logo show, or that the articles' bodies link to."""
+    used = {config.publisher.logo} | {
+        a.avatar.src for a in authors.values() if a.avatar is not None
+    }
+    for article in articles:
+        used.update(image.src for image in article.body_images)
+        if article.image is not None:
+            used.add(article.image.src)
+        used.update(linked_files(article, config, paths))
+    return used & paths
+
+
+def linked_files(article: Article, config: SiteConfig, paths: set[str]) -> set[str]:
+    """The files under content/ (of `paths`) an article's body, or its live updates', link
+    to or show in raw HTML (`href` and `src`, root-relative or absolute to the site)."""
+    bodies = [article.body_html]
+    if article.live is not None:
+        bodies.extend(update.body_html for update in article.live.updates)
+    parts = urlsplit(config.base_url)
+    origin = f"{parts.scheme}://{parts.netloc}"
+    found: set[str] = set()
+    for body in bodies:
+        if 'href="' not in body and 'src="' not in body:
+            continue
+        for value in _LINK_RE.findall(body):
+            url = html.unescape(value)
+            if url.startswith(origin + "/"):
+                url = url[len(origin) :]  # a link written with the site's address
+            if not url.startswith(config.base_path):
+                continue
+            rel = unquote(re.split(r"[?#]", url[len(config.base_path) :], maxsplit=1)[0])
+            if rel in paths:
+                found.add(rel)
+    return found
