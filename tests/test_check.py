@@ -284,3 +284,14 @@ def test_readme_lists_every_rule_at_its_level() -> None:
     expected = {rule.id: rule.level for rule in RULES.values()}
     expected |= {"style/<name>": "per rule", "build": "error"}
     assert rows == expected
+
+
+def test_an_iframe_of_a_known_provider_is_told_the_embed_form(tmp_path: Path) -> None:
+    body = '<iframe src="https://www.youtube.com/embed/dQw4w9WgXcQ" title="Video"></iframe>\n'
+    site = make_site(tmp_path, {"content/articles/a.md": article(body=body)})
+    _, lines, _ = check(site)
+    assert (
+        "content/articles/a.md:8:1: warning raw-html: raw <iframe> in the body (put the YouTube "
+        "page's address alone in its paragraph: readers get a card, and the provider is "
+        "contacted only when they press Load)"
+    ) in lines

@@ -10,6 +10,7 @@ from pathlib import PurePosixPath
 
 from gen.check.rules import RULES, Finding
 from gen.check.story import Story
+from gen.markup.embeds import PROVIDERS
 
 # (pattern, what it is, Dateline's equivalent or "")
 _FOREIGN = (
@@ -116,16 +117,14 @@ def raw_html(story: Story) -> list[Finding]:
         if _in_code_span(story, match.start()):
             continue
         tag = match.group(1).lower()
+        if tag == "iframe":
+            hint = _iframe_hint(story.body[match.start() : story.body.find(">", match.start())])
+        elif tag == "form":
+            hint = "a static page cannot receive a form: link to where it is handled"
+        else:
+            hint = "readers without JavaScript or on slow connections lose it; link to it instead"
         found.append(
-            story.finding(
-                match.start(),
-                rule.id,
-                rule.level,
-                f"raw <{tag}> in the body",
-                "readers without JavaScript or on slow connections lose it; link to it instead"
-                if tag in ("script", "iframe", "object", "embed")
-                else "a static page cannot receive a form: link to where it is handled",
-            )
+            story.finding(match.start(), rule.id, rule.level, f"raw <{tag}> in the body", hint)
         )
     for match in _HANDLER_RE.finditer(story.body):
         if _in_code_span(story, match.start()):
@@ -150,6 +149,24 @@ def raw_html(story: Story) -> list[Finding]:
             )
         )
     return found
+
+
+def _iframe_hint(tag: str) -> str:
+    """The embed form that replaces an iframe: a known provider's page address alone in its
+    paragraph, or any page as a link titled "embed"."""
+    src = _ATTR_RE.search(tag[tag.find(" src") :]) if " src" in tag else None
+    url = html.unescape(src.group(2) or src.group(3) or src.group(4) or "") if src else ""
+    for provider in PROVIDERS:
+        if provider.address.search(url):
+            return (
+                f"put the {provider.name} page's address alone in its paragraph: readers get "
+                "a card, and the provider is contacted only when they press Load"
+            )
+    return (
+        'write the page\'s address as a link titled "embed", alone in its paragraph: '
+        '[Caption](https://… "embed"). Readers get a card, and the provider is contacted only '
+        "when they press Load"
+    )
 
 
 def _in_code_span(story: Story, offset: int) -> bool:
