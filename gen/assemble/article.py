@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import hashlib
+import html as html_lib
+import posixpath
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, time
 from types import MappingProxyType
 from typing import Any
+from urllib.parse import unquote
 
 from gen import code_digest
 from gen.assemble.keyhints import key_hint
@@ -41,8 +44,9 @@ from gen.source.read import (
     DataDoc,
     SourceDoc,
     SourceTree,
+    story_folder,
 )
-from gen.urls import article_path, is_safe_slug, slugify
+from gen.urls import article_path, is_safe_slug, slugify, url_path
 
 ARTICLE_KEYS = {
     "title": "the headline",
@@ -290,7 +294,7 @@ def parse_article(
         standfirst=standfirst,
         dateline=dateline,
         image=image,
-        body_html=with_pictures(rendered.html, images, ctx),
+        body_html=with_pictures(rendered.html, images, ctx, story_folder(source.path)),
         toc=rendered.toc,
         word_count=rendered.word_count,
         reading_minutes=rendered.reading_minutes,
@@ -351,6 +355,7 @@ def body_images(
     """The content images a body (a story's or a live update's) shows, each checked like a
     lead image (exists, has alt, can be published); problems at the lines that show them."""
     images: dict[str, Image] = {}
+    folder = story_folder(source.path)
     for src, alt in found:
         at = source.body.find(src)
         line = source.body_line + (source.body.count("\n", 0, at) if at >= 0 else 0)
@@ -358,18 +363,41 @@ def body_images(
         def err(key: tuple[str | int, ...], message: str, line: int = line) -> None:
             problems.append(Problem(source.path, line, message))
 
-        rel = src.lstrip("/")
+        near = "" if src.startswith("/") else folder  # a rooted path is under content/
+        rel = ctx.images.resolve(src.lstrip("/"), near)
         if rel in images:
             continue
         if not alt.strip():
             err((), f"image '{src}' in the body needs alt text: ![what it shows]({src})")
-        image = ctx.images.find(rel, (alt, "", ""), (), f"{source.path}:{line}", err)
+        ref = f"{source.path}:{line}"
+        image = ctx.images.find(src.lstrip("/"), (alt, "", ""), (), ref, err, near)
         if image is not None:
             images[rel] = image
     return tuple(images.values())
 
 
-def with_pictures(html: str, images: tuple[Image, ...], ctx: Context) -> str:
-    """Body HTML whose content images (`body_images`) are responsive pictures and figures."""
+# A relative link or image source in body HTML: no scheme, not rooted, not a fragment.
+_RELATIVE_RE = re.compile(r'(\s(?:href|src))="(?![/#])([^":?#]+)((?:[?#][^"]*)?)"')
+
+
+def with_pictures(html: str, images: tuple[Image, ...], ctx: Context, folder: str = "") -> str:
+    """Body HTML whose content images (`body_images`) are responsive pictures and figures,
+    and whose links to files beside the story (in `folder`) point where they are published."""
     base = ctx.config.base_path
-    return enhance_body_images(html, {base + image.src: image for image in images}, base)
+    if folder:
+        html = _RELATIVE_RE.sub(lambda m: _story_file_link(m, folder, ctx), html)
+    # An image's source as the body has it: as written, or percent-encoded (cmark, links to
+    # files beside the story).
+    shown = {base + image.src: image for image in images}
+    shown.update({base + url_path("/" + image.src)[1:]: image for image in images})
+    return enhance_body_images(html, shown, base)
+
+
+def _story_file_link(match: re.Match[str], folder: str, ctx: Context) -> str:
+    """A relative link to a file beside the story, made its published path (the file's
+    path under content/: /articles/my-story/photo.jpg); any other link as it is."""
+    attr, value, rest = match.groups()
+    near = posixpath.normpath(folder + unquote(html_lib.unescape(value)))
+    if near not in ctx.assets:
+        return match.group(0)
+    return f'{attr}="{ctx.config.base_path}{url_path("/" + near)[1:]}{rest}"'

@@ -14,7 +14,7 @@ from gen.markup.convert import Engine
 from gen.markup.text import WORDS_PER_MINUTE
 from gen.model import Article, Image, LiveInfo, LiveUpdate
 from gen.source.fields import MIN_YEAR, authors_field, datetime_field, text_field
-from gen.source.read import LiveSource, SourceDoc
+from gen.source.read import LiveSource, SourceDoc, story_folder
 from gen.source.yamldoc import YamlDoc
 from gen.urls import slugify
 
@@ -198,7 +198,7 @@ def parse_update(
         time=time,
         authors=authors,
         headline=text_field(data, "headline", err, UPDATE_KEYS["headline"]),
-        body_html=with_pictures(rendered.html, images, ctx),
+        body_html=with_pictures(rendered.html, images, ctx, story_folder(doc.path)),
         pinned=pinned is True,
     )
     return update, draft is True, rendered.word_count, images

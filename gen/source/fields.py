@@ -6,6 +6,7 @@ problem at the key's line; it returns a clean value (or an empty one after an er
 
 from __future__ import annotations
 
+import posixpath
 import re
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ from zoneinfo import ZoneInfo
 from gen.errors import ErrorReport, suggest
 from gen.model import Author, Correction, Image, Source, Tag
 from gen.outputs.inspect import MAX_IMAGE_MEGAPIXELS, Inspection, about, inspect_asset
-from gen.source.read import Asset
+from gen.source.read import Asset, story_folder
 from gen.source.yamldoc import YamlDoc
 from gen.urls import has_control, output_file, shown, slugify, url_path
 
@@ -187,16 +188,34 @@ class ImageFinder:
     # many articles show it.
     checked: dict[str, Inspection] = field(default_factory=dict, compare=False)
 
+    def resolve(self, src: str, folder: str = "") -> str:
+        """The path under content/ of a file a story names: a relative `src` beside the
+        story first (its `story_folder`, e.g. articles/my-story/), then under content/."""
+        if folder and not src.startswith("/"):
+            near = posixpath.normpath(folder + src)
+            if near in self.assets:
+                return near
+        return src.lstrip("/").removeprefix("content/")
+
     def find(
-        self, src: str, text: ImageText, key: tuple[str | int, ...], ref: str, err: Err
+        self,
+        src: str,
+        text: ImageText,
+        key: tuple[str | int, ...],
+        ref: str,
+        err: Err,
+        folder: str = "",
     ) -> Image | None:
-        """An `Image` for a file under content/; an error at `key` if missing, unreadable or
-        refused (a format browsers cannot show, a decompression bomb, an SVG with a script)."""
-        rel = src.lstrip("/").removeprefix("content/")
+        """An `Image` for a file under content/ (or beside the story, in `folder`); an error
+        at `key` if missing, unreadable or refused (a format browsers cannot show, a
+        decompression bomb, an SVG with a script)."""
+        rel = self.resolve(src, folder)
         asset = self.assets.get(rel)
         if asset is None:
             hint = suggest(rel, self.assets)
-            err(key, f"image '{src}' does not exist under content/{hint}")
+            beside = folder and not src.startswith("/")
+            where = f"beside the story (content/{folder}) or " if beside else ""
+            err(key, f"image '{src}' does not exist {where}under content/{hint}")
             return None
         known = self.checked.get(rel)
         if known is None:
@@ -280,7 +299,7 @@ def lead_image(front: YamlDoc, finder: ImageFinder, path: str, err: Err) -> Imag
         return None
     caption = str(spec.get("caption") or "").strip()
     ref = f"{path}:{front.line(*where('src'))}"
-    return finder.find(src, (alt, credit, caption), where("src"), ref, err)
+    return finder.find(src, (alt, credit, caption), where("src"), ref, err, story_folder(path))
 
 
 def is_web_url(url: str, *, mail: bool = False) -> bool:

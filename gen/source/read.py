@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,6 +26,12 @@ MARKDOWN_SUFFIXES = (".md", ".markdown")
 # A story in a folder of its own (a Hugo page bundle): the folder names it, and the files
 # beside it are its own (content/articles/my-story/index.md and photo.jpg).
 BUNDLE_INDEXES = ("index.md", "index.markdown")
+# Hugo's section list pages: Dateline's sections are declared in site.yaml.
+SECTION_INDEXES = ("_index.md", "_index.markdown")
+SECTION_INDEX_UNUSED = (
+    "Hugo's section page (_index.md) is not used by Dateline, so it is left out: sections "
+    "are declared in site.yaml; remove the file"
+)
 # Whole lines of nothing but spaces and tabs, before a file's opening '---'.
 _LEADING_BLANK_RE = re.compile(r"(?:[ \t]*\n)+")
 # Files that are never content: editors' backups, OS litter, version control.
@@ -124,13 +130,21 @@ def read_tree(
     walk = SiteWalk(site_dir, report)
     folders: list[str] = []
     files = walk.files(CONTENT_DIR, folders)
+    bundles = bundle_folders(f.rel for f in files)
     articles_at, authors_at, live_at, assets = [], [], [], []
     for file in files:
         rel = file.rel
         markdown = rel.lower().endswith(MARKDOWN_SUFFIXES)
         if rel.startswith(ARTICLES_DIR + "/"):
-            if markdown:
+            name = rel.rsplit("/", 1)[-1].lower()
+            if markdown and name in SECTION_INDEXES:
+                report.warn(rel, None, SECTION_INDEX_UNUSED)
+            elif markdown:
                 articles_at.append(file)
+            elif in_bundle(rel, bundles):
+                data = read_file(file.disk, rel, report)
+                if data is not None:
+                    assets.append(Asset(rel[len(CONTENT_DIR) + 1 :], data))
         elif rel.startswith(AUTHORS_DIR + "/"):
             if rel.lower().endswith((".yaml", ".yml")):
                 authors_at.append(file)
@@ -150,6 +164,39 @@ def read_tree(
         for gone in set(memo) - kept:
             del memo[gone]
     return SourceTree(tuple(articles), tuple(authors), tuple(assets), live)
+
+
+def bundle_folders(paths: Iterable[str]) -> frozenset[str]:
+    """The story folders (`BUNDLE_INDEXES`) among site paths: content/articles/my-story."""
+    found = set()
+    for rel in paths:
+        folder, _, name = rel.rpartition("/")
+        if name.lower() in BUNDLE_INDEXES and folder.startswith(ARTICLES_DIR + "/"):
+            found.add(folder)
+    return frozenset(found)
+
+
+def in_bundle(rel: str, bundles: frozenset[str]) -> bool:
+    """True for a file in a story folder, or in a folder below one."""
+    folder = rel.rpartition("/")[0]
+    while folder.startswith(ARTICLES_DIR + "/"):
+        if folder in bundles:
+            return True
+        folder = folder.rpartition("/")[0]
+    return False
+
+
+def story_folder(path: str) -> str:
+    """Where the files a story names by a relative path are first looked for (relative to
+    content/, ending in '/'): a story folder's own (articles/my-story/), a live blog's
+    (live/kyiv-overnight-attack/); '' for a story in a file of its own."""
+    folder, _, name = path.rpartition("/")
+    if name.lower() in BUNDLE_INDEXES and folder.startswith(ARTICLES_DIR + "/"):
+        return folder[len(CONTENT_DIR) + 1 :] + "/"
+    if path.startswith(LIVE_DIR + "/") and path.count("/") >= LIVE_DIR.count("/") + 2:
+        slug = path.split("/")[LIVE_DIR.count("/") + 1]
+        return f"{LIVE_DIR[len(CONTENT_DIR) + 1 :]}/{slug}/"
+    return ""
 
 
 def read_articles(
