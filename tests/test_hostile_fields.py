@@ -388,7 +388,7 @@ def test_a_draft_blogs_update_images_are_not_published(tmp_path: Path) -> None:
     assert result.code == 0, result.err
     assert not (site / "output/live/strikes").exists()
     assert not (site / "output/images/smoke.png").exists()
-    assert (site / "output/images/photo.png").is_file()  # no story's: published as it is
+    assert not (site / "output/images/photo.png").exists()  # no story's: not published
 
 
 @pytest.mark.parametrize(

@@ -271,6 +271,8 @@ def test_symlinks_inside_the_site_are_the_same_files(tmp_path: Path) -> None:
     (b.images / "alias.png").symlink_to("photo.png")
     (b.site / "content/files").symlink_to("../media", target_is_directory=True)
     (b.site / "content/articles/linked.md").symlink_to("a.md")
+    pictures = article("Pictures", body="![A](images/photo.png)\n\n![B](images/alias.png)\n")
+    (b.site / "content/articles/pictures.md").write_text(pictures, encoding="utf-8")
     result = build(b.site)
     assert result.code == 0, result.err
     assert "Traceback" not in result.err

@@ -76,7 +76,10 @@ def site_for(tmp_path: Path, host: str, aliases: str = "", extra: str = "") -> P
     config = SITE_YAML.replace("https://example.org/", "https://example.org/news/")
     config += f"host: {host}\n" if host else ""
     front = f"aliases: [{aliases}]\n" if aliases else ""
-    return make_site(tmp_path, {"site.yaml": config + extra, ARTICLE: article(extra=front)})
+    body = "A photo.\n\n![A grey square](images/photo.png)\n"  # published: the story shows it
+    return make_site(
+        tmp_path, {"site.yaml": config + extra, ARTICLE: article(extra=front, body=body)}
+    )
 
 
 def built(site: Path, *args: str) -> Path:
