@@ -52,7 +52,7 @@ class Variant:
 
     width: int
     height: int
-    path: str  # relative to the output folder, e.g. images/kyiv-talks-480.webp
+    path: str  # relative to the output folder, e.g. images/kyiv-talks-jpg-480.webp
     mime: str
 
 
@@ -237,6 +237,8 @@ class Site:
     # Stories this build leaves out, url → why ("a draft", "scheduled for …"): a link to
     # one will not work (`dateline check`'s broken-link says why).
     withheld: tuple[tuple[str, str], ...] = ()
+    # Images under content/ nothing shows or links to: not published (`check`'s unused-image).
+    unused_images: tuple[str, ...] = ()
 
 
 def fast_pickling(*classes: type) -> None:

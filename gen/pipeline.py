@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
+from gen.check.links import unused_image_findings
 from gen.config import BuildOptions
 from gen.engine.changes import EVERYTHING, Changes, NotPartial, find_changes
 from gen.engine.checks import remember_published, report_findings, site_checks
@@ -117,6 +118,7 @@ def run(
                 )
                 result.checked = options.checks
                 if dry:
+                    result.findings += unused_image_findings(model.site)
                     result.sources = tree.articles + tuple(
                         doc for live in tree.live for doc in (live.index, *live.updates)
                     )

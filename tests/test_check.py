@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CLOCK, REPO, article, make_site, run_cli
+from tests.conftest import CLOCK, REPO, article, make_site, png, run_cli
 
 FIXTURES = Path(__file__).parent / "fixtures" / "check"
 OTHER = article(
@@ -24,15 +24,23 @@ UNFINISHED = article("Unfinished", date="2026-01-04T10:00:00+02:00", extra="draf
 def fixture_site(root: Path, name: str, extra: dict[str, str] | None = None) -> Path:
     """A small site holding fixture `name` as content/articles/<name>.md."""
     text = (FIXTURES / f"{name}.md").read_text(encoding="utf-8")
+    unused = {} if "photo.png" in text else {"content/images/photo.png": ""}  # unused-image
     return make_site(
         root,
         {
+            **unused,
             "content/articles/other.md": OTHER,
             "content/articles/unfinished.md": UNFINISHED,
             f"content/articles/{name}.md": text,
             **(extra or {}),
         },
     )
+
+
+def bare_site(root: Path, files: dict[str, str | bytes]) -> Path:
+    """`make_site` without its sample photo unless a story uses it (else: unused-image)."""
+    used = any("photo.png" in str(text) for text in files.values())
+    return make_site(root, files if used else {"content/images/photo.png": "", **files})
 
 
 def check(site: Path, *args: str) -> tuple[int, list[str], str]:
@@ -87,7 +95,7 @@ def test_kiev_inside_a_direct_quote_passes(tmp_path: Path) -> None:
         'The minister said: "Kiev will never accept this." Residents of Kyiv disagreed.\n\n'
         "A convoy left Kiev at dawn.\n"
     )
-    site = make_site(tmp_path, {"content/articles/a.md": article(body=body)})
+    site = bare_site(tmp_path, {"content/articles/a.md": article(body=body)})
     code, lines, _ = check(site)
     assert code == 0
     assert lines == [
@@ -126,7 +134,7 @@ def test_site_levels_and_story_silencing(tmp_path: Path) -> None:
 
 
 def test_a_bad_check_key_in_front_matter_fails_the_build(tmp_path: Path) -> None:
-    site = make_site(
+    site = bare_site(
         tmp_path, {"content/articles/a.md": article(extra="check: {ignor: [credit]}\n")}
     )
     result = run_cli("build", "--site", str(site), "--clock", CLOCK)
@@ -200,7 +208,7 @@ def test_check_writes_nothing_into_the_output(tmp_path: Path) -> None:
 
 
 def test_build_fails_on_a_broken_link_and_keeps_the_output(tmp_path: Path) -> None:
-    site = make_site(tmp_path, {"content/articles/other.md": OTHER})
+    site = bare_site(tmp_path, {"content/articles/other.md": OTHER})
     assert run_cli("build", "--site", str(site), "--clock", CLOCK).code == 0
     before = {p: p.read_bytes() for p in (site / "output").rglob("*") if p.is_file()}
     (site / "content/articles/a.md").write_text(
@@ -222,7 +230,7 @@ def test_build_fails_on_a_broken_link_and_keeps_the_output(tmp_path: Path) -> No
 def test_url_changed_needs_an_alias(tmp_path: Path) -> None:
     """A story whose URL changed since the last build fails the build until an alias keeps
     its old URL working."""
-    site = make_site(tmp_path, {"content/articles/a.md": article(extra="slug: first-slug\n")})
+    site = bare_site(tmp_path, {"content/articles/a.md": article(extra="slug: first-slug\n")})
     assert run_cli("build", "--site", str(site), "--clock", CLOCK).code == 0
     story = site / "content/articles/a.md"
     story.write_text(article(extra="slug: second-slug\n"), "utf-8")
@@ -248,7 +256,7 @@ def test_url_changed_needs_an_alias(tmp_path: Path) -> None:
 
 
 def test_a_renamed_story_file_is_followed_by_its_headline(tmp_path: Path) -> None:
-    site = make_site(tmp_path, {"content/articles/a.md": article()})
+    site = bare_site(tmp_path, {"content/articles/a.md": article()})
     assert run_cli("build", "--site", str(site), "--clock", CLOCK).code == 0
     (site / "content/articles/a.md").rename(site / "content/articles/b.md")
     (site / "content/articles/b.md").write_text(article(extra="slug: kyiv-talks\n"), "utf-8")
@@ -288,10 +296,27 @@ def test_readme_lists_every_rule_at_its_level() -> None:
 
 def test_an_iframe_of_a_known_provider_is_told_the_embed_form(tmp_path: Path) -> None:
     body = '<iframe src="https://www.youtube.com/embed/dQw4w9WgXcQ" title="Video"></iframe>\n'
-    site = make_site(tmp_path, {"content/articles/a.md": article(body=body)})
+    site = bare_site(tmp_path, {"content/articles/a.md": article(body=body)})
     _, lines, _ = check(site)
     assert (
         "content/articles/a.md:8:1: warning raw-html: raw <iframe> in the body (put the YouTube "
         "page's address alone in its paragraph: readers get a card, and the provider is "
         "contacted only when they press Load)"
     ) in lines
+
+
+def test_an_image_nothing_uses_is_an_unused_image_warning(tmp_path: Path) -> None:
+    site = bare_site(
+        tmp_path, {"content/articles/a.md": article(), "content/images/spare.png": png(4, 4)}
+    )
+    code, lines, _ = check(site)
+    assert (code, lines) == (
+        0,
+        [
+            "content/images/spare.png:1:1: warning unused-image: no story, author or the "
+            "publisher shows or links to this image, so it is not published (delete it, or use "
+            "it in a story)"
+        ],
+    )
+    assert run_cli("build", "--site", str(site), "--clock", CLOCK).code == 0
+    assert not (site / "output/images/spare.png").exists()

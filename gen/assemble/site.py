@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from gen.assemble.article import Context, context_key, make_context, parse_article
-from gen.assemble.assets import published_assets
+from gen.assemble.assets import published_assets, unused_images
 from gen.assemble.listings import link_site
 from gen.assemble.live import parse_live
 from gen.assemble.related import RelatedMemo
@@ -100,6 +100,7 @@ def build_site(
         site,
         next_change=next_change(articles, tree.live, config, options.now),
         withheld=tuple(withheld),
+        unused_images=unused_images(tree.assets, ctx.images.checked, articles, ctx.authors, config),
     )
 
 

@@ -253,3 +253,21 @@ def moved_stories(
             )
         )
     return found
+
+
+def unused_image_findings(site: Site) -> list[Finding]:
+    """An image nothing shows or links to: the build neither processes nor publishes it."""
+    rule = RULES["unused-image"]
+    return [
+        Finding(
+            f"content/{path}",
+            1,
+            1,
+            rule.id,
+            rule.level,
+            "no story, author or the publisher shows or links to this image, so it is not "
+            "published",
+            "delete it, or use it in a story",
+        )
+        for path in site.unused_images
+    ]

@@ -91,6 +91,11 @@ RULES: dict[str, Rule] = {
             "a summary longer than the limit (check: {summary_length: N}, default 300)",
         ),
         Rule("spelling", OFF, "common misspellings (codespell's list), in English stories"),
+        Rule(
+            "unused-image",
+            WARNING,
+            "an image under content/ that nothing shows or links to (so it is not published)",
+        ),
     )
 }
 # Rules only the whole site can decide: `dateline build` runs these too.
