@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from tests.conftest import CLOCK, TINY_PNG, build, output_files, run_cli
 from tests.test_import_wordpress import run_import
 
@@ -167,8 +165,8 @@ def test_hugo_bundle_becomes_a_story_folder(tmp_path: Path) -> None:
     assert "slug: court-day\n" in text
     assert '![A courtroom](photo.png "The court")' in text
     assert (site / "content/articles/court-day/photo.png").read_bytes() == TINY_PNG
-    if build(site).code != 0:
-        pytest.xfail("the build does not read page bundles yet (issue 15, bug 6)")
+    built = build(site)
+    assert built.code == 0, built.err
     assert "2021/03/04/court-day/index.html" in output_files(site / "output")
 
 
