@@ -35,7 +35,7 @@ from gen.outputs.inspect import (
     plan_variants,
     svg_problem,
 )
-from gen.source.fields import ImageFinder
+from gen.source.images import ImageFinder
 from gen.source.read import Asset
 from tests.conftest import CLOCK, REPO, SITE_YAML, article, build, make_site, output_files
 

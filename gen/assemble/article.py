@@ -23,13 +23,11 @@ from gen.model import Article, Author, Image, Link, Section
 from gen.pages.figures import enhance_body_images
 from gen.source.fields import (
     Err,
-    ImageFinder,
     aliases_field,
     authors_field,
     corrections_field,
     datetime_field,
     is_date_only,
-    lead_image,
     name_date,
     shorten,
     sources_field,
@@ -37,6 +35,7 @@ from gen.source.fields import (
     text_field,
     web_url_field,
 )
+from gen.source.images import ImageFinder, lead_image
 from gen.source.read import (
     ARTICLES_DIR,
     BUNDLE_INDEXES,
