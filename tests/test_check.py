@@ -320,3 +320,23 @@ def test_an_image_nothing_uses_is_an_unused_image_warning(tmp_path: Path) -> Non
     )
     assert run_cli("build", "--site", str(site), "--clock", CLOCK).code == 0
     assert not (site / "output/images/spare.png").exists()
+
+
+def test_list_rules_names_every_rule_with_its_level(tmp_path: Path) -> None:
+    """`--list-rules`: the registry, the site's own styles and the build pseudo-rule."""
+    from gen.check.rules import RULES
+
+    site = bare_site(tmp_path, {"content/articles/a.md": article()})
+    (site / "styles").mkdir()
+    (site / "styles/hedges.yml").write_text(
+        "extends: existence\nmessage: \"Attribute '%s'.\"\ntokens: [reportedly]\n", "utf-8"
+    )
+    result = run_cli("check", "--site", str(site), "--list-rules")
+    assert result.code == 0
+    listed = {line.split()[0]: line.split()[1] for line in result.out.splitlines()}
+    expected = {rule.id: rule.level for rule in RULES.values()}
+    assert listed == expected | {
+        "build": "error",
+        "style/ukraine": "warning",
+        "style/hedges": "warning",
+    }
