@@ -12,14 +12,13 @@ from difflib import SequenceMatcher
 from gen.check.rules import RULES, Finding
 from gen.check.settings import CheckSettings
 from gen.check.story import Block, Story
+from gen.markup.text import WORD_RE, WORDS_PER_MINUTE
 
 NEAR = 0.9  # how alike two paragraphs must be to count as one pasted twice
 MIN_CHARS = 40  # shorter blocks ("Read more", a one-word list item) repeat on purpose
 MIN_WORDS = 6
-WORDS_PER_MINUTE = 230  # as the build counts reading time (gen.markup.text)
 SLACK = 0.05  # how far a stated count may be from the computed one
 
-_WORD_RE = re.compile(r"\w+(?:['’\-]\w+)*")
 _MARKS_RE = re.compile(r"^[ ]{0,3}(?:#{1,6}[ \t]+|>[ \t]?|[-*+][ \t]+|\d{1,9}[.)][ \t]+)")
 _EMPHASIS_RE = re.compile(r"[*_~`]+")
 _IMAGE_RE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
@@ -105,7 +104,7 @@ class _Seen:
         self.text = text
         self.line = line
         self.what = what
-        self.words = _WORD_RE.findall(text)
+        self.words = WORD_RE.findall(text)
         self.counts = Counter(self.words)
 
 
@@ -146,7 +145,7 @@ def count_words(story: Story) -> int:
     words = 0
     for part in kept:
         part = _MARKS_RE.sub("", part)
-        words += len(_WORD_RE.findall(part.replace("_", " ")))
+        words += len(WORD_RE.findall(part.replace("_", " ")))
     return words
 
 

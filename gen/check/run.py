@@ -260,11 +260,6 @@ def _final(
     return sorted(final)
 
 
-def config_error(message: str) -> ConfigError:
-    """A check that cannot run at all (e.g. the spelling rule without codespell)."""
-    return ConfigError([Problem(CONFIG_FILE, None, message)])
-
-
 def check_stories(options: BuildOptions, config: SiteConfig, paths: Iterable[str]) -> list[Finding]:
     """The edited stories' own rules, for a preview's panel (no cache, no network)."""
     from gen.source.read import read_source

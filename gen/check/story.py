@@ -14,6 +14,7 @@ from typing import Any
 
 from gen.check.rules import Finding
 from gen.source.read import SourceDoc
+from gen.source.yamldoc import YamlDoc
 
 _FENCE_RE = re.compile(r"^[ ]{0,3}(`{3,}|~{3,})")
 _COMMENT_RE = re.compile(r"<!--.*?-->", re.DOTALL)
@@ -45,9 +46,7 @@ class Story:
     """One Markdown file's text, for the rules."""
 
     path: str
-    front: dict[str, Any]
-    front_lines: dict[tuple[str | int, ...], int]
-    front_line: int  # the first line of the front matter
+    front_doc: YamlDoc  # the front matter, with each key's line
     body: str
     body_line: int  # the file line of the body's first line
     lang: str
@@ -74,13 +73,14 @@ class Story:
         """A finding at a front matter key's line."""
         return Finding(self.path, self.front_position(*key), 1, rule, level, message, hint)
 
+    @property
+    def front(self) -> dict[str, Any]:
+        """The front matter's values."""
+        return self.front_doc.data
+
     def front_position(self, *key: str | int) -> int:
         """The file line of a front matter key (or of its nearest parent)."""
-        while key:
-            if key in self.front_lines:
-                return self.front_lines[key]
-            key = key[:-1]
-        return self.front_line
+        return self.front_doc.line(*key)
 
     def in_code(self, start: int, end: int | None = None) -> bool:
         """True when [start, end) touches code, a comment, a tag or a URL."""
@@ -115,9 +115,7 @@ def read_story(doc: SourceDoc, lang: str) -> Story:
     body = doc.body
     story = Story(
         path=doc.path,
-        front=doc.front.data,
-        front_lines=dict(doc.front.lines),
-        front_line=doc.front.first_line,
+        front_doc=doc.front,
         body=body,
         body_line=doc.body_line,
         lang=str(doc.front.data.get("lang") or lang),
@@ -145,9 +143,7 @@ def front_story(story: Story, key: str) -> Story | None:
         return None
     part = Story(
         path=story.path,
-        front={},
-        front_lines={},
-        front_line=story.front_line,
+        front_doc=YamlDoc({}, {}, story.front_doc.first_line),
         body=value,
         body_line=story.front_position(key),
         lang=story.lang,

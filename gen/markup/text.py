@@ -16,7 +16,7 @@ WORDS_PER_MINUTE = 230
 _TAG_RE = re.compile(r"<[^>]+>")
 # A word: letters or digits, joined by apostrophes or hyphens ("Kyiv-based", "it's"). Counted
 # as \w runs once "_" is a space: the same words as [^\W_], and twice as fast.
-_WORD_RE = re.compile(r"\w+(?:['’\-]\w+)*")
+WORD_RE = re.compile(r"\w+(?:['’\-]\w+)*")
 _BLOCK_TAG_RE = re.compile(
     r"<(?:br|hr|/?(?:p|li|ul|ol|h[1-6]|t[dhr]|table|div|blockquote|figure|figcaption|dd|dt))\b[^>]*>",
     re.IGNORECASE,
@@ -107,7 +107,7 @@ def plain_text(fragment: str) -> str:
 
 def count_words(fragment: str) -> int:
     """Words in an HTML fragment, counted from its text (never from a stated figure)."""
-    return len(_WORD_RE.findall(html.unescape(_TAG_RE.sub(" ", fragment)).replace("_", " ")))
+    return len(WORD_RE.findall(html.unescape(_TAG_RE.sub(" ", fragment)).replace("_", " ")))
 
 
 def body_word_count(body: str) -> int:
