@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 from gen.errors import GenError, Problem
+from gen.source.newarticle import write_exclusive
 
 # What a fresh clone of an empty repository holds: init may write beside it.
 ALLOWED = frozenset({".git"})
@@ -33,7 +34,7 @@ def write_new_site(folder: Path, files: dict[str, bytes]) -> None:
                 if not at.is_dir():
                     at.mkdir()
                     made.append(at)
-            _create(path, data)
+            write_exclusive(path, data)
             made.append(path)
     except OSError as exc:
         for path in reversed(made):
@@ -71,19 +72,6 @@ def _prepare(folder: Path) -> bool:
     except OSError as exc:
         raise _problem(folder, f"cannot be made: {(exc.strerror or '').lower()}") from None
     return True
-
-
-def _create(path: Path, data: bytes) -> None:
-    """Create `path` holding `data`: never over an existing file, nor through a link."""
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
-    fd = os.open(path, flags, 0o666)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            path.unlink()
-        raise
 
 
 def _problem(folder: Path, message: str) -> InitError:

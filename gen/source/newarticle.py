@@ -164,7 +164,7 @@ def _write_new(path: Path, data: bytes) -> None:
             except OSError as exc:
                 if isinstance(exc, FileExistsError) or exc.errno not in NO_HARD_LINKS:
                     raise
-                _write_exclusive(path, data)  # no hard links here: create it, then fill it
+                write_exclusive(path, data)  # no hard links here: create it, then fill it
         finally:
             with contextlib.suppress(OSError):
                 tmp.unlink()
@@ -190,14 +190,15 @@ def _write_temporary(folder: Path, name: str, data: bytes) -> Path:
     while True:
         tmp = folder / f".{name}.{secrets.token_hex(6)}.tmp"
         try:
-            _write_exclusive(tmp, data)
+            write_exclusive(tmp, data)
         except FileExistsError:
             continue
         return tmp
 
 
-def _write_exclusive(path: Path, data: bytes) -> None:
-    """Create `path` (never replacing a file) and write `data`; removed again on failure."""
+def write_exclusive(path: Path, data: bytes) -> None:
+    """Create `path` (never replacing a file, nor through a link: O_EXCL refuses both) and
+    write `data`; removed again on failure."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
         with os.fdopen(fd, "wb") as handle:
