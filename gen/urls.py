@@ -128,6 +128,14 @@ def page_path(base: str, page: int) -> str:
     return base if page == 1 else f"{base}page/{page}/"
 
 
+def page_of(path: str) -> str:
+    """Where an output file (relative, posix) is requested: a folder's index.html at the
+    folder ("a/index.html" → "a/", "index.html" → ""), any other file at its own path."""
+    if path == "index.html" or path.endswith("/index.html"):
+        return path[: -len("index.html")]
+    return path
+
+
 def output_file(site_path: str) -> str:
     """The output file (relative, posix) for a site path; refuses anything that could escape.
 

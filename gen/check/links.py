@@ -19,6 +19,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 from gen.check.external import ExternalLink
 from gen.check.rules import RULES, Finding
 from gen.model import Article, Site
+from gen.urls import page_of
 
 _LINK_RE = re.compile(
     r"""<(a|img|source|video|audio|iframe|link)\b[^>]*?\s(href|src)\s*=\s*"([^"]*)\""""
@@ -37,12 +38,6 @@ class Target:
     source: str  # the story (or live update) file
     page: str  # the site path of the page it is on
     value: str  # the href/src as converted (base path added)
-
-
-def site_path(path: str) -> str:
-    """An output file's path as a decoded site path: `a/index.html` → `/a/`."""
-    path = "/" + path
-    return path[: -len("index.html")] if path.endswith("/index.html") else path
 
 
 def links_of(site: Site, only: frozenset[str] | None = None) -> Iterator[Target]:
@@ -82,7 +77,7 @@ class LinkChecker:
         self.base_url = base_url
         self.base_path = urlsplit(base_url).path or "/"
         self.host = urlsplit(base_url).netloc.lower()
-        self.published = frozenset(site_path(p) for p in paths)  # file names, as on disk
+        self.published = frozenset("/" + page_of(p) for p in paths)  # file names, as on disk
         self.page_text = page_text
         self.read_text = read_text
         self.withheld = {unquote(url): why for url, why in site.withheld}

@@ -25,6 +25,7 @@ from gen.publish.sync import (
     read_manifest_strict,
     read_remote,
 )
+from gen.urls import page_of
 
 # More changed URLs than this reach the purge command on stdin (one a line) instead of as
 # arguments: a command line has a length limit (about 2 MB on Linux, 32 KB on Windows).
@@ -146,9 +147,7 @@ def changed_urls(base_url: str, paths: Sequence[str]) -> list[str]:
 
 def page_url(base_url: str, path: str) -> str:
     """The URL of the file at `path` under `base_url` (which ends with '/')."""
-    if path == "index.html" or path.endswith("/index.html"):
-        path = path[: -len("index.html")]
-    return base_url + quote(path)
+    return base_url + quote(page_of(path))
 
 
 def purge(command: Sequence[str], urls: Sequence[str], site_dir: Path) -> bool:
