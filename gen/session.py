@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from gen.assemble.patch import SiteIndex
     from gen.assemble.related import RelatedMemo
     from gen.assemble.site import ParseMemo
-    from gen.check.external import ExternalLink
+    from gen.check.links import Offsite
     from gen.check.rules import Finding
     from gen.config import BuildOptions
     from gen.markup.engine import MarkdownEngine
@@ -51,7 +51,7 @@ class BuildResult:
     # watch session shows them all as warnings), and for a check the sources it read.
     findings: list[Finding] = field(default_factory=list)
     sources: tuple[SourceDoc, ...] = ()
-    external: list[ExternalLink] = field(default_factory=list)  # links off the site
+    external: list[Offsite] = field(default_factory=list)  # links off the site
     checked: bool = False  # the site-wide rules ran (not --no-check)
 
     @property

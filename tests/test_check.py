@@ -340,3 +340,42 @@ def test_list_rules_names_every_rule_with_its_level(tmp_path: Path) -> None:
         "style/ukraine": "warning",
         "style/hedges": "warning",
     }
+
+
+def test_external_links_are_checked_only_when_asked_and_found_at_their_place(
+    tmp_path: Path,
+) -> None:
+    """--external asks a real server; without it nothing is fetched."""
+    import http.server
+    import threading
+
+    asked: list[str] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_HEAD(self) -> None:
+            asked.append(self.path)
+            self.send_response(200 if self.path == "/ok" else 404)
+            self.end_headers()
+
+        do_GET = do_HEAD  # noqa: N815 (http.server's API: the check asks again with GET)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+        body = f"Fine: [one]({base}/ok).\n\nGone: [two]({base}/gone).\n"
+        site = bare_site(tmp_path, {"content/articles/a.md": article(body=body)})
+        assert check(site)[:2] == (0, [])
+        assert asked == []
+        code, lines, _ = check(site, "--external")
+    finally:
+        server.shutdown()
+    assert code == 1
+    assert len(lines) == 1
+    assert lines[0].startswith(
+        f"content/articles/a.md:10:13: error external-link: dead link: {base}/gone (404 Not Found)"
+    )
+    assert set(asked) == {"/gone", "/ok"}

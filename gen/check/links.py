@@ -62,6 +62,58 @@ def anchors_in(text: str) -> frozenset[str]:
     return frozenset(html.unescape(m) for m in _ID_RE.findall(text))
 
 
+@dataclass(frozen=True, slots=True)
+class Offsite:
+    """A link off the site (its absolute URL) and where it is; located in the file only when
+    `dateline check --external` asks (`external_links`)."""
+
+    url: str
+    target: Target
+
+
+class Locator:
+    """Finds where the author wrote converted links in their files (each file read once)."""
+
+    def __init__(self, read_text: ReadText, base_path: str) -> None:
+        self.read_text = read_text
+        self.base_path = base_path
+        self._texts: dict[str, tuple[str, int] | None] = {}  # source → (text, body offset)
+        self._cursor: dict[tuple[str, str], int] = {}
+
+    def locate(self, target: Target) -> tuple[int, int]:
+        """The file line and column where the author wrote the link (the next place after
+        the last one found in that file, so a link written twice is found twice)."""
+        if target.source not in self._texts:
+            text = self.read_text(target.source)
+            self._texts[target.source] = (text, _body_offset(text)) if text else None
+        known = self._texts[target.source]
+        if known is None:
+            return 1, 1
+        text, body_start = known
+        start = self._cursor.get((target.source, target.value), body_start)
+        for written in _spellings(target.value, self.base_path):
+            at = text.find(written, start)
+            if at < 0:
+                at = text.find(written, body_start)
+            if at >= 0:
+                self._cursor[(target.source, target.value)] = at + 1
+                line = text.count("\n", 0, at) + 1
+                return line, at - (text.rfind("\n", 0, at) + 1) + 1
+        return text.count("\n", 0, body_start) + 1, 1
+
+
+def external_links(
+    offsite: list[Offsite], read_text: ReadText, base_url: str
+) -> list[ExternalLink]:
+    """The links off the site, each at the place its story has it."""
+    locator = Locator(read_text, urlsplit(base_url).path or "/")
+    found = []
+    for link in offsite:
+        line, col = locator.locate(link.target)
+        found.append(ExternalLink(link.url, link.target.source, line, col))
+    return found
+
+
 class LinkChecker:
     """Resolves links against what a build publishes."""
 
@@ -79,19 +131,17 @@ class LinkChecker:
         self.host = urlsplit(base_url).netloc.lower()
         self.published = frozenset("/" + page_of(p) for p in paths)  # file names, as on disk
         self.page_text = page_text
-        self.read_text = read_text
+        self.locator = Locator(read_text, self.base_path)
         self.withheld = {unquote(url): why for url, why in site.withheld}
         self.by_source = {a.source: a.url for a in site.articles}
         self._anchors: dict[str, frozenset[str]] = {}
-        self._texts: dict[str, str | None] = {}
-        self._cursor: dict[tuple[str, str], int] = {}
 
-    def check(self, only: frozenset[str] | None = None) -> tuple[list[Finding], list[ExternalLink]]:
-        """broken-link findings, and the external links found on the way (in the stories
+    def check(self, only: frozenset[str] | None = None) -> tuple[list[Finding], list[Offsite]]:
+        """broken-link findings, and the links off the site found on the way (in the stories
         at the URLs in `only`, when given)."""
         rule = RULES["broken-link"]
         found: list[Finding] = []
-        external: list[ExternalLink] = []
+        external: list[Offsite] = []
         for target in links_of(self.site, only):
             value = target.value
             if not value or value.lower().startswith(_SKIPPED_SCHEMES):
@@ -101,13 +151,12 @@ class LinkChecker:
             if parts.scheme not in ("http", "https"):
                 continue
             if parts.netloc.lower() != self.host or not parts.path.startswith(self.base_path):
-                line, col = self.locate(target)
-                external.append(ExternalLink(url.split("#")[0], target.source, line, col))
+                external.append(Offsite(url.split("#")[0], target))
                 continue
             path = "/" + unquote(parts.path[len(self.base_path) :])
             problem, hint = self.problem(path, unquote(parts.fragment), target)
             if problem is not None:
-                line, col = self.locate(target)
+                line, col = self.locator.locate(target)
                 found.append(Finding(target.source, line, col, rule.id, rule.level, problem, hint))
         return found, external
 
@@ -152,26 +201,6 @@ class LinkChecker:
                 return None
             self._anchors[page] = anchors_in(text)
         return self._anchors[page]
-
-    def locate(self, target: Target) -> tuple[int, int]:
-        """The file line and column where the author wrote the link (the next place after
-        the last one found in that file, so a link written twice is found twice)."""
-        if target.source not in self._texts:
-            self._texts[target.source] = self.read_text(target.source)
-        text = self._texts[target.source]
-        if not text:
-            return 1, 1
-        body_start = _body_offset(text)
-        start = self._cursor.get((target.source, target.value), body_start)
-        for written in _spellings(target.value, self.base_path):
-            at = text.find(written, start)
-            if at < 0:
-                at = text.find(written, body_start)
-            if at >= 0:
-                self._cursor[(target.source, target.value)] = at + 1
-                line = text.count("\n", 0, at) + 1
-                return line, at - (text.rfind("\n", 0, at) + 1) + 1
-        return text.count("\n", 0, body_start) + 1, 1
 
 
 def _normal(path: str) -> str:

@@ -17,7 +17,8 @@ from typing import Any
 from gen import code_digest
 from gen.cache import SqliteCache
 from gen.check.body import body_findings
-from gen.check.external import ExternalLink, check_external
+from gen.check.external import check_external
+from gen.check.links import Offsite, external_links
 from gen.check.prose import prose_findings
 from gen.check.rules import ERROR, OFF, RULES, STYLE_PREFIX, WARNING, Finding, Rule
 from gen.check.settings import CheckSettings, unknown_rules
@@ -66,7 +67,7 @@ def check_site(
         for line, message in unknown_rules(settings, known)
     ]
     sources: tuple[SourceDoc, ...] = ()
-    links: list[ExternalLink] = []
+    offsite: list[Offsite] = []
     if config is not None:
         try:
             result = build(options, dry=True)
@@ -78,7 +79,7 @@ def check_site(
             found += result.findings
             found += [_problem(p, WARNING) for p in result.warnings]
             sources = result.sources
-            links = result.external
+            offsite = result.external
     wanted = set(paths)
     docs = [d for d in sources if not wanted or d.path in wanted]
     misspellings = _misspellings(settings)
@@ -87,22 +88,31 @@ def check_site(
     )
     found += story_found
     run.stories = len(docs)
-    if external:
+    if external and config is not None:
         level = settings.level("external-link", WARNING)
         if level != OFF:
             cache = options.cache_dir / LINKS_CACHE if options.cache_dir is not None else None
-            shown = [link for link in links if not wanted or link.path in wanted]
+            asked = [o for o in offsite if not wanted or o.target.source in wanted]
+            shown = external_links(asked, partial(_read_text, options.site_dir), config.base_url)
             notes: list[str] = []
             found += check_external(
                 shown,
                 cache,
                 options.now,
-                site_url=config.base_url if config else "",
+                site_url=config.base_url,
                 warn=notes.append,
             )
             found += [Finding(".cache", 1, 1, BUILD.id, WARNING, note) for note in notes]
     run.findings = _final(found, settings, wanted, external)
     return run
+
+
+def _read_text(site_dir: Path, source: str) -> str | None:
+    """A story's text, to say where a link is in it."""
+    try:
+        return (site_dir / source).read_bytes().decode("utf-8", "replace")
+    except OSError:
+        return None
 
 
 def _config(options: BuildOptions) -> tuple[SiteConfig | None, list[Finding]]:

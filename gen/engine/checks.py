@@ -12,8 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from gen.cache import read_json_cache, write_json_cache
-from gen.check.external import ExternalLink
-from gen.check.links import LinkChecker, moved_stories, published_stories
+from gen.check.links import LinkChecker, Offsite, moved_stories, published_stories
 from gen.check.rules import ERROR, OFF, RULES, Finding
 from gen.check.story import read_story
 from gen.config import BuildOptions, SiteConfig
@@ -35,7 +34,7 @@ def site_checks(
     files: list[OutputFile],
     rendered: RenderedPages,
     session: Session | None,
-) -> tuple[list[Finding], list[ExternalLink]]:
+) -> tuple[list[Finding], list[Offsite]]:
     """broken-link and url-changed findings, at the site's levels, silenced where a story
     says so (none with --no-check); and the external links found on the way."""
     settings = config.check
@@ -49,7 +48,7 @@ def site_checks(
         paths |= set(session.output)  # the files a partial build leaves as they are
     by_path = {f.path: f for f in files}
     found: list[Finding] = []
-    external: list[ExternalLink] = []
+    external: list[Offsite] = []
     if links != OFF:
         checker = LinkChecker(
             site,
