@@ -171,6 +171,14 @@ class Article:
     inputs: str = field(default="", compare=False, repr=False)
 
     @property
+    def bodies(self) -> tuple[tuple[str, str], ...]:
+        """(source file, HTML) of its body and of each of its live updates' bodies."""
+        own = ((self.source, self.body_html),)
+        if self.live is None:
+            return own
+        return own + tuple((update.source, update.body_html) for update in self.live.updates)
+
+    @property
     def modified(self) -> datetime:
         """When the story last changed: the latest of date, `updated` and any correction."""
         if self.updated is None and not self.corrections:

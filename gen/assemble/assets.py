@@ -84,13 +84,10 @@ def used_files(
 def linked_files(article: Article, config: SiteConfig, paths: set[str]) -> set[str]:
     """The files under content/ (of `paths`) an article's body, or its live updates', link
     to or show in raw HTML (`href` and `src`, root-relative or absolute to the site)."""
-    bodies = [article.body_html]
-    if article.live is not None:
-        bodies.extend(update.body_html for update in article.live.updates)
     parts = urlsplit(config.base_url)
     origin = f"{parts.scheme}://{parts.netloc}"
     found: set[str] = set()
-    for body in bodies:
+    for _, body in article.bodies:
         if 'href="' not in body and 'src="' not in body:
             continue
         for value in _LINK_RE.findall(body):

@@ -46,10 +46,8 @@ def links_of(site: Site, only: frozenset[str] | None = None) -> Iterator[Target]
     for article in site.articles:
         if only is not None and article.url not in only:
             continue
-        yield from _targets(article.source, article.url, article.body_html)
-        if article.live is not None:
-            for update in sorted(article.live.updates, key=lambda u: (u.source, u.id)):
-                yield from _targets(update.source, article.url, update.body_html)
+        for source, body in article.bodies:
+            yield from _targets(source, article.url, body)
 
 
 def _targets(source: str, page: str, body: str) -> Iterator[Target]:

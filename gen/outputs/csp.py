@@ -134,10 +134,7 @@ def image_origins(site: Site) -> tuple[str, ...]:
     """The other sites whose images stories show (raw HTML may keep an https image)."""
     origins: set[str] = set()
     for article in site.articles:
-        bodies = [article.body_html]
-        if article.live is not None:
-            bodies += [update.body_html for update in article.live.updates]
-        for body in bodies:
+        for _, body in article.bodies:
             if "://" not in body:
                 continue
             for tag in _IMAGE_TAG_RE.finditer(body):
@@ -153,10 +150,7 @@ def frame_origins(site: Site) -> tuple[str, ...]:
     """The players stories' embeds may load once a reader asks (gen/markup/embeds.py)."""
     origins: set[str] = set()
     for article in site.articles:
-        bodies = [article.body_html]
-        if article.live is not None:
-            bodies += [update.body_html for update in article.live.updates]
-        for body in bodies:
+        for _, body in article.bodies:
             origins |= player_origins(body)
     return tuple(sorted(origins))
 
