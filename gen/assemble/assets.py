@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from urllib.parse import unquote, urlsplit
 
 from gen.config import SiteConfig
@@ -19,7 +20,10 @@ from gen.outputs.inspect import Inspection
 from gen.source.read import Asset
 
 IMAGE_KINDS = ("raster", "svg")
-_LINK_RE = re.compile(r'\b(?:href|src)="([^"]*)"')
+# `\b(?:href|src)="…"` read the same, at a quarter of the speed (Python's regex engine
+# scans for a literal start far faster than for a word boundary): the boundary is checked
+# on each match instead.
+_LINK_RE = re.compile(r'(?:href|src)="([^"]*)"')
 
 
 def published_assets(
@@ -88,9 +92,7 @@ def linked_files(article: Article, config: SiteConfig, paths: set[str]) -> set[s
     origin = f"{parts.scheme}://{parts.netloc}"
     found: set[str] = set()
     for _, body in article.bodies:
-        if 'href="' not in body and 'src="' not in body:
-            continue
-        for value in _LINK_RE.findall(body):
+        for value in _links_in(body):
             url = html.unescape(value)
             if url.startswith(origin + "/"):
                 url = url[len(origin) :]  # a link written with the site's address
@@ -100,3 +102,18 @@ def linked_files(article: Article, config: SiteConfig, paths: set[str]) -> set[s
             if rel in paths:
                 found.add(rel)
     return found
+
+
+@lru_cache(maxsize=1 << 16)  # bounded: a watch session sees every edit of every body
+def _links_in(body: str) -> tuple[str, ...]:
+    """The values of the `href` and `src` attributes in `body`'s HTML, in order (asked of
+    each body twice a build: what is published, and what is never used)."""
+    return tuple(
+        match.group(1)
+        for match in _LINK_RE.finditer(body)
+        if match.start() == 0 or not _is_word(body[match.start() - 1])
+    )
+
+
+def _is_word(char: str) -> bool:
+    return char.isalnum() or char == "_"

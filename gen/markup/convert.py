@@ -131,6 +131,8 @@ def convert_all(
 
 
 def _convert(texts: list[str], factory: EngineFactory, jobs: int) -> dict[str, Rendered | Refusal]:
+    if not texts:
+        return {}  # every body from the cache: no engine is made (Markdown's costs 20 ms)
     if jobs <= 1 or len(texts) < PARALLEL_MIN or "fork" not in get_all_start_methods():
         engine = factory()
         return {text: _converted(engine, text) for text in texts}
