@@ -6,6 +6,9 @@ import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+# The commands' exit statuses: done, the site has errors, the command line was wrong.
+EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
+
 
 @dataclass(frozen=True, slots=True)
 class Problem:

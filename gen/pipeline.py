@@ -17,6 +17,7 @@ from contextlib import contextmanager
 
 from gen.check.links import unused_image_findings
 from gen.config import BuildOptions
+from gen.engine import unchanged
 from gen.engine.changes import EVERYTHING, Changes, NotPartial, find_changes
 from gen.engine.checks import remember_published, report_findings, site_checks
 from gen.engine.inputs import assemble, configure, convert_markup, images, read_sources
@@ -56,10 +57,19 @@ def build(
     before anything is written. A `dry` build (`dateline check`) stops after the check
     stage: it writes nothing, and returns the findings and the sources it read.
     """
+    listing = None
+    if session is None and not dry:
+        # Before anything is read: what the build is about to read, as the disk says.
+        start = time.perf_counter()
+        listing = unchanged.take_listing(options)
+        replayed = unchanged.replay(options, listing)
+        if replayed is not None:
+            replayed.timings["unchanged"] = time.perf_counter() - start
+            return replayed
     changes = find_changes(options, session, changed, exact)
     if changes.partial:
         try:
-            return run(options, progress, session, changes, exact, stop, dry)
+            return run(options, progress, session, changes, exact, stop, dry, listing)
         except NotPartial:
             pass  # the save did more than edit stories in their places
         except BaseException:
@@ -70,7 +80,7 @@ def build(
         # Kept only by a build that redoes everything and succeeds (a catch-up changes no
         # source: what the last build left stays true if it is cancelled).
         session.last = None
-    return run(options, progress, session, EVERYTHING, exact, stop, dry)
+    return run(options, progress, session, EVERYTHING, exact, stop, dry, listing)
 
 
 def run(
@@ -81,8 +91,10 @@ def run(
     exact: bool,
     stop: Callable[[], bool] | None = None,
     dry: bool = False,
+    listing: unchanged.Listing | None = None,
 ) -> BuildResult:
-    """The stages, in order, each timed."""
+    """The stages, in order, each timed; a build with its sources' `listing` is recorded
+    for the next to replay if nothing changes (`gen.engine.unchanged`)."""
     result = BuildResult(partial=changes.partial)
     report = ErrorReport()
     clock = StageClock(result, stop)
@@ -146,7 +158,10 @@ def run(
     result.unchanged = written.unchanged
     result.removed = written.removed
     result.warnings = report.warnings
-    result.next_embargo = model.site.next_embargo
+    scheduled = model.site.next_embargo
+    result.next_embargo = (scheduled.source, scheduled.date) if scheduled else None
+    if session is None and not changes.partial:
+        unchanged.record(options, listing, result, model.site.next_change)
     return result
 
 

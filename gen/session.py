@@ -4,12 +4,13 @@ its builds (`Session`): the engine's memory, so that a save re-does only what it
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from gen.cache import Memo as PageMemo
 from gen.errors import GenError, Problem
 from gen.markup.text import Rendered
-from gen.model import Article, OutputFile
+from gen.model import OutputFile
 
 if TYPE_CHECKING:
     from gen.assemble.article import Context
@@ -39,7 +40,8 @@ class BuildResult:
     unchanged: int = 0
     removed: int = 0
     warnings: list[Problem] = field(default_factory=list)
-    next_embargo: Article | None = None
+    # The next scheduled story: its source and when it publishes (a build is due then).
+    next_embargo: tuple[str, datetime] | None = None
     cached: int = 0  # Markdown bodies taken from the cache
     converted: int = 0  # Markdown bodies converted in this build
     rendered: int = 0  # pages rendered (the others were kept: their inputs are unchanged)

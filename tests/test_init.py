@@ -305,17 +305,35 @@ def test_the_skeleton_ships_in_the_wheel() -> None:
 
 
 def test_the_commands_load_without_the_build(tmp_path: Path) -> None:
-    # `dateline --version` and --help stay fast: init and due import their work when run.
+    # `dateline --version` and --help stay fast: the command line is built from modules
+    # that import their work when a command runs (no Jinja, Markdown, Pillow, YAML, model).
     code = (
-        "import sys, gen.init.command, gen.schedule.command; "
-        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'gen'))"
+        "import sys; from gen.cli import make_parser; make_parser(); "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('gen', 'jinja2', 'markdown', 'PIL', 'yaml', 'cmarkgfm', 'watchdog')))"
     )
     run = subprocess.run(
         [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True
     )
     assert run.stdout.strip() == str(
-        ["gen", "gen.init", "gen.init.command", "gen.schedule", "gen.schedule.command"]
+        [
+            "gen",
+            "gen.cli",
+            "gen.errors",
+            "gen.importers",
+            "gen.importers.command",
+            "gen.init",
+            "gen.init.command",
+            "gen.publish",
+            "gen.publish.command",
+            "gen.schedule",
+            "gen.schedule.command",
+        ]
     )
+    version = subprocess.run(
+        [sys.executable, "build.py", "--version"], cwd=REPO, capture_output=True, text=True
+    )
+    assert (version.returncode, version.stdout) == (0, f"dateline {__version__}\n")
 
 
 # --- the pre-commit hook it configures ----------------------------------------------------

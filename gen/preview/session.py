@@ -17,14 +17,12 @@ from typing import TextIO
 
 from gen.config import CONFIG_FILE, BuildOptions, load_config
 from gen.console import (
-    EXIT_ERRORS,
-    EXIT_OK,
     options_from,
     os_problem,
     print_problems,
     summary_line,
 )
-from gen.errors import GenError
+from gen.errors import EXIT_ERRORS, EXIT_OK, GenError
 from gen.pipeline import BuildCancelled, BuildFailed, BuildResult, Session, build
 from gen.preview.serve import LiveReload, PreviewServer, ServedSite, is_loopback
 from gen.preview.watch import QUIET_SECONDS, SETTLE_SECONDS, Watcher

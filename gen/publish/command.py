@@ -9,23 +9,15 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from gen.config import load_config
-from gen.console import EXIT_ERRORS, EXIT_OK, check_site_dir
-from gen.errors import GenError
-from gen.publish.headers import compressed_original
-from gen.publish.rclone import MISSING, Remote, find_rclone, redact, shown_dest
-from gen.publish.sync import (
-    PHASES,
-    Plan,
-    execute,
-    local_entries,
-    plan_publish,
-    read_manifest_strict,
-    read_remote,
-)
-from gen.urls import page_of
+from gen.errors import EXIT_ERRORS, EXIT_OK
+
+if TYPE_CHECKING:
+    from gen.publish.sync import Plan
+
+# The command's work is imported when it runs: the command line is built for every command.
 
 # More changed URLs than this reach the purge command on stdin (one a line) instead of as
 # arguments: a command line has a length limit (about 2 MB on Linux, 32 KB on Windows).
@@ -58,6 +50,18 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def run(args: argparse.Namespace) -> int:
     """Publish the output folder to DEST; print the changed URLs and a summary line."""
+    from gen.config import load_config
+    from gen.console import check_site_dir
+    from gen.errors import GenError
+    from gen.publish.rclone import MISSING, Remote, find_rclone, redact, shown_dest
+    from gen.publish.sync import (
+        execute,
+        local_entries,
+        plan_publish,
+        read_manifest_strict,
+        read_remote,
+    )
+
     start = time.perf_counter()
     dest: str = args.dest
     shown = shown_dest(dest)
@@ -108,6 +112,8 @@ def counts(plan: Plan) -> str:
 
 def print_plan(plan: Plan) -> None:
     """Each phase's uploads and the deletions, with their paths, in the order they happen."""
+    from gen.publish.sync import PHASES
+
     for phase in PHASES:
         paths = plan.phase_paths(phase)
         if paths:
@@ -138,6 +144,8 @@ def warn_unrecorded(shown: str, unrecorded: bool, foreign: Sequence[str]) -> Non
 def changed_urls(base_url: str, paths: Sequence[str]) -> list[str]:
     """The absolute URLs of changed files, as readers ask for them (`a/` for `a/index.html`);
     a pre-compressed sibling only when its original did not change."""
+    from gen.publish.headers import compressed_original
+
     changed = set(paths)
     urls = {
         page_url(base_url, path) for path in changed if compressed_original(path) not in changed
@@ -147,6 +155,8 @@ def changed_urls(base_url: str, paths: Sequence[str]) -> list[str]:
 
 def page_url(base_url: str, path: str) -> str:
     """The URL of the file at `path` under `base_url` (which ends with '/')."""
+    from gen.urls import page_of
+
     return base_url + quote(page_of(path))
 
 
