@@ -3,7 +3,7 @@
 
     python bench/make_corpus.py --n 10000 --out /tmp/corpus               # Dateline
     python bench/make_corpus.py --n 10000 --out /tmp/corpus-hugo --format hugo
-    python bench/make_corpus.py --n 10000 --out /tmp/corpora --format all  # 3 subfolders
+    python bench/make_corpus.py --n 10000 --out /tmp/corpora --format all  # 4 subfolders
 
 The same seed gives the same bytes on every machine and every day: all randomness comes from
 one seeded `random.Random`, no clock is read and nothing is iterated in hash order. Every
@@ -18,7 +18,11 @@ URLs and lead image), so the three generators build comparable sites:
   +03:00 in summer);
 - one shared lead image (1200x675 JPEG made with Pillow) with alt text and a credit.
 
-Hugo and Pelican corpora get the site configuration and templates from `bench/peers/`.
+Hugo and Pelican corpora get the site configuration and templates from `bench/peers/`: `hugo`
+is the feature-matched Hugo site, `hugo-lean` a plain one on the same content (with `all`,
+its content files are hard links to `hugo`'s). Articles are written as they are made, so
+memory stays flat: 100,000 articles with `--format all` took 70 s, 120 MB of memory and
+2.4 GB of disk on the 2-core machine of docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -26,19 +30,22 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import os
 import random
 import re
 import shutil
 import sys
 import time
-from dataclasses import dataclass
+from collections import deque
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 BENCH_DIR = Path(__file__).resolve().parent
 PEERS_DIR = BENCH_DIR / "peers"
-FORMATS = ("dateline", "hugo", "pelican")
+FORMATS = ("dateline", "hugo", "hugo-lean", "pelican")  # hugo before hugo-lean: it links
 TZ = ZoneInfo("Europe/Kyiv")
 # The corpus covers the four years before this moment; run.py builds with this clock.
 END = datetime(2026, 11, 27, 0, 0, tzinfo=TZ)
@@ -314,6 +321,7 @@ class Corpus:
     authors: tuple[Author, ...]
     tags: tuple[str, ...]
     stories: tuple[Story, ...]
+    words: int = 0  # the bodies' words, counted when generate() wrote them
 
 
 def slug_of(text: str) -> str:
@@ -378,7 +386,7 @@ class Writer:
         text = f"{self.pick(ACTORS)} {self.pick(VERBS)} {self.pick(OBJECTS)}"
         return f"{text} in {place}" if kind < 4 else text
 
-    def body(self, place: str, earlier: list[Story]) -> str:
+    def body(self, place: str, earlier: Sequence[Story]) -> str:
         """A ~700-word article body in Markdown."""
         rng = self.rng
         target = rng.randrange(*TARGET_WORDS)
@@ -450,40 +458,50 @@ def make_dates(rng: random.Random, n: int) -> list[datetime]:
     return dates
 
 
-def make_corpus(n: int, seed: int = 2026) -> Corpus:
-    """The whole corpus in memory; the same (n, seed) always gives the same corpus."""
-    rng = random.Random(seed)
-    writer = Writer(rng)
-    authors = make_authors(rng)
-    tags = TAG_TOPICS[:200]
-    # A few tags are far more common than the rest (Zipf-like).
-    tag_weights = [1.0 / (rank + 1) ** 0.8 for rank in range(len(tags))]
-    author_weights = [1.0 / (rank + 1) ** 0.5 for rank in range(len(authors))]
-    section_ids = list(SECTIONS)
-    stories: list[Story] = []
-    slugs: dict[str, int] = {}
-    for date in make_dates(rng, n):
-        place = writer.pick(PLACES)
-        title = writer.title(place)
-        base = slug_of(title)
-        count = slugs.get(base, 0) + 1
-        slugs[base] = count
-        slug = base if count == 1 else f"{base}-{count}"
-        section = rng.choices(section_ids, SECTION_WEIGHTS)[0]
-        story_tags: list[str] = []
-        wanted = rng.randrange(2, 6)
-        while len(story_tags) < wanted:
-            tag = rng.choices(tags, tag_weights)[0]
-            if tag not in story_tags:
-                story_tags.append(tag)
-        byline = [rng.choices(authors, author_weights)[0].id]
-        if rng.random() < 0.15:
-            second = authors[rng.randrange(len(authors))].id
-            if second != byline[0]:
-                byline.append(second)
-        country = COUNTRIES.get(place, "Ukraine")
-        stories.append(
-            Story(
+class StoryStream:
+    """The corpus's authors and tags at once, its stories one at a time, oldest first.
+
+    Iterating it twice gives the same stories; only the 500 newest are held (the earlier
+    articles a body may link to), so 100,000 stories take no more memory than 1,000.
+    """
+
+    def __init__(self, n: int, seed: int = 2026) -> None:
+        self.n, self.seed = n, seed
+        self.authors = make_authors(random.Random(seed))
+        self.tags = TAG_TOPICS[:200]
+
+    def __iter__(self) -> Iterator[Story]:
+        rng = random.Random(self.seed)
+        writer = Writer(rng)
+        authors = make_authors(rng)  # the same authors; keeps the draws in the same order
+        tags = self.tags
+        # A few tags are far more common than the rest (Zipf-like).
+        tag_weights = [1.0 / (rank + 1) ** 0.8 for rank in range(len(tags))]
+        author_weights = [1.0 / (rank + 1) ** 0.5 for rank in range(len(authors))]
+        section_ids = list(SECTIONS)
+        recent: deque[Story] = deque(maxlen=500)
+        slugs: dict[str, int] = {}
+        for date in make_dates(rng, self.n):
+            place = writer.pick(PLACES)
+            title = writer.title(place)
+            base = slug_of(title)
+            count = slugs.get(base, 0) + 1
+            slugs[base] = count
+            slug = base if count == 1 else f"{base}-{count}"
+            section = rng.choices(section_ids, SECTION_WEIGHTS)[0]
+            story_tags: list[str] = []
+            wanted = rng.randrange(2, 6)
+            while len(story_tags) < wanted:
+                tag = rng.choices(tags, tag_weights)[0]
+                if tag not in story_tags:
+                    story_tags.append(tag)
+            byline = [rng.choices(authors, author_weights)[0].id]
+            if rng.random() < 0.15:
+                second = authors[rng.randrange(len(authors))].id
+                if second != byline[0]:
+                    byline.append(second)
+            country = COUNTRIES.get(place, "Ukraine")
+            story = Story(
                 slug=slug,
                 title=upper_first(title),
                 date=date,
@@ -494,10 +512,16 @@ def make_corpus(n: int, seed: int = 2026) -> Corpus:
                 dateline=f"{place}, {country}",
                 image_alt=f"A wide view of {place} at dusk, {writer.pick(IMAGE_DETAILS)}",
                 image_credit="Illustration by the picture desk",
-                body=writer.body(place, stories[-500:]),
+                body=writer.body(place, recent),
             )
-        )
-    return Corpus(authors, tuple(tags), tuple(stories))
+            recent.append(story)
+            yield story
+
+
+def make_corpus(n: int, seed: int = 2026) -> Corpus:
+    """The whole corpus in memory; the same (n, seed) always gives the same corpus."""
+    stream = StoryStream(n, seed)
+    return Corpus(stream.authors, stream.tags, tuple(stream))
 
 
 def extra_story(corpus: Corpus, slug: str, date: datetime, seed: int) -> Story:
@@ -516,7 +540,7 @@ def extra_story(corpus: Corpus, slug: str, date: datetime, seed: int) -> Story:
         dateline="Kyiv, Ukraine",
         image_alt="A wide view of Kyiv at dusk",
         image_credit="Illustration by the picture desk",
-        body=writer.body("Kyiv", list(corpus.stories[-50:])),
+        body=writer.body("Kyiv", corpus.stories[-50:]),
     )
 
 
@@ -620,11 +644,27 @@ def logo_png() -> bytes:
 
 
 def write(path: Path, text: str | bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.parent not in _MADE:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _MADE.add(path.parent)
     if isinstance(text, bytes):
         path.write_bytes(text)
     else:
         path.write_text(text, encoding="utf-8")
+
+
+_MADE: set[Path] = set()  # folders write() has made (one mkdir per folder, not per file)
+
+
+def link(source: Path, target: Path) -> None:
+    """`target` as a hard link to `source` (a copy across file systems)."""
+    if target.parent not in _MADE:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _MADE.add(target.parent)
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
 
 
 def site_yaml() -> str:
@@ -646,66 +686,147 @@ def site_yaml() -> str:
     return "\n".join(lines)
 
 
-def write_dateline(corpus: Corpus, out: Path, image: bytes, logo: bytes) -> None:
-    write(out / "site.yaml", site_yaml())
-    for author in corpus.authors:
-        doc = f"name: {author.name}\nrole: {author.role}\nbio: {q(author.bio)}\n"
-        write(out / "content" / "authors" / f"{author.id}.yaml", doc)
-    write(out / "content" / IMAGE_SRC, image)
-    write(out / "content" / LOGO_SRC, logo)
-    for story in corpus.stories:
-        write(out / "content" / "articles" / story.source_name, dateline_markdown(story))
+class SiteWriter:
+    """Writes one generator's site: its fixed files first, then one article at a time."""
+
+    def __init__(self, out: Path, authors: tuple[Author, ...], image: bytes, logo: bytes) -> None:
+        self.out = out
+
+    def story(self, story: Story) -> None:
+        raise NotImplementedError
 
 
-def write_hugo(corpus: Corpus, out: Path, image: bytes, logo: bytes) -> None:
-    peer = PEERS_DIR / "hugo"
-    shutil.copy2(peer / "hugo.yaml", out / "hugo.yaml")
-    shutil.copytree(peer / "layouts", out / "layouts", dirs_exist_ok=True)
-    shutil.copytree(peer / "static", out / "static", dirs_exist_ok=True)
-    for author in corpus.authors:
-        doc = f"name: {author.name}\nrole: {author.role}\nbio: {q(author.bio)}\n"
-        write(out / "data" / "authors" / f"{author.id}.yaml", doc)
-    write(out / "assets" / IMAGE_SRC, image)
-    write(out / "static" / LOGO_SRC, logo)
+class DatelineWriter(SiteWriter):
+    def __init__(self, out: Path, authors: tuple[Author, ...], image: bytes, logo: bytes) -> None:
+        super().__init__(out, authors, image, logo)
+        write(out / "site.yaml", site_yaml())
+        for author in authors:
+            doc = f"name: {author.name}\nrole: {author.role}\nbio: {q(author.bio)}\n"
+            write(out / "content" / "authors" / f"{author.id}.yaml", doc)
+        write(out / "content" / IMAGE_SRC, image)
+        write(out / "content" / LOGO_SRC, logo)
+
+    def story(self, story: Story) -> None:
+        write(self.out / "content" / "articles" / story.source_name, dateline_markdown(story))
+
+
+def hugo_section_indexes(content: Path) -> None:
     for section_id, (title, description) in SECTIONS.items():
         index = f"---\ntitle: {title}\ndescription: {q(description)}\n---\n"
-        write(out / "content" / section_id / "_index.md", index)
-    for story in corpus.stories:
-        write(out / "content" / story.section / story.source_name, hugo_markdown(story))
+        write(content / section_id / "_index.md", index)
 
 
-def write_pelican(corpus: Corpus, out: Path, image: bytes, logo: bytes) -> None:
-    peer = PEERS_DIR / "pelican"
-    shutil.copy2(peer / "pelicanconf.py", out / "pelicanconf.py")
-    shutil.copytree(peer / "theme", out / "theme", dirs_exist_ok=True)
-    # Pelican has no author or section files: pelicanconf.py reads these from here.
-    data = {
-        "authors": {a.name: {"id": a.id, "role": a.role, "bio": a.bio} for a in corpus.authors},
-        "sections": {section_id: info[1] for section_id, info in SECTIONS.items()},
-    }
-    write(out / "pelican_data.json", json.dumps(data, indent=1, ensure_ascii=False) + "\n")
-    write(out / "content" / IMAGE_SRC, image)
-    write(out / "content" / LOGO_SRC, logo)
-    names = {a.id: a.name for a in corpus.authors}
-    for story in corpus.stories:
-        write(out / "content" / story.source_name, pelican_markdown(story, names))
+class HugoWriter(SiteWriter):
+    """The feature-matched Hugo site (bench/peers/hugo/)."""
+
+    def __init__(self, out: Path, authors: tuple[Author, ...], image: bytes, logo: bytes) -> None:
+        super().__init__(out, authors, image, logo)
+        peer = PEERS_DIR / "hugo"
+        shutil.copy2(peer / "hugo.yaml", out / "hugo.yaml")
+        shutil.copytree(peer / "layouts", out / "layouts", dirs_exist_ok=True)
+        shutil.copytree(peer / "static", out / "static", dirs_exist_ok=True)
+        for author in authors:
+            doc = f"name: {author.name}\nrole: {author.role}\nbio: {q(author.bio)}\n"
+            write(out / "data" / "authors" / f"{author.id}.yaml", doc)
+        write(out / "assets" / IMAGE_SRC, image)
+        write(out / "static" / LOGO_SRC, logo)
+        hugo_section_indexes(out / "content")
+
+    def story(self, story: Story) -> None:
+        path = self.out / "content" / story.section / story.source_name
+        write(path, hugo_markdown(story))
 
 
-WRITERS = {"dateline": write_dateline, "hugo": write_hugo, "pelican": write_pelican}
+class HugoLeanWriter(SiteWriter):
+    """The lean Hugo site (bench/peers/hugo-lean/): the same content files as HugoWriter's,
+    hard-linked from `shared` (a HugoWriter's folder) when there is one."""
+
+    def __init__(
+        self,
+        out: Path,
+        authors: tuple[Author, ...],
+        image: bytes,
+        logo: bytes,
+        shared: Path | None = None,
+    ) -> None:
+        super().__init__(out, authors, image, logo)
+        self.shared = shared
+        peer = PEERS_DIR / "hugo-lean"
+        shutil.copy2(peer / "hugo.yaml", out / "hugo.yaml")
+        shutil.copytree(peer / "layouts", out / "layouts", dirs_exist_ok=True)
+        if self.shared is None:
+            hugo_section_indexes(out / "content")
+        else:
+            for section_id in SECTIONS:
+                index = Path(section_id) / "_index.md"
+                link(self.shared / "content" / index, out / "content" / index)
+
+    def story(self, story: Story) -> None:
+        name = Path(story.section) / story.source_name
+        if self.shared is None:
+            write(self.out / "content" / name, hugo_markdown(story))
+        else:
+            link(self.shared / "content" / name, self.out / "content" / name)
+
+
+class PelicanWriter(SiteWriter):
+    def __init__(self, out: Path, authors: tuple[Author, ...], image: bytes, logo: bytes) -> None:
+        super().__init__(out, authors, image, logo)
+        peer = PEERS_DIR / "pelican"
+        shutil.copy2(peer / "pelicanconf.py", out / "pelicanconf.py")
+        shutil.copytree(peer / "theme", out / "theme", dirs_exist_ok=True)
+        # Pelican has no author or section files: pelicanconf.py reads these from here.
+        data = {
+            "authors": {a.name: {"id": a.id, "role": a.role, "bio": a.bio} for a in authors},
+            "sections": {section_id: info[1] for section_id, info in SECTIONS.items()},
+        }
+        write(out / "pelican_data.json", json.dumps(data, indent=1, ensure_ascii=False) + "\n")
+        write(out / "content" / IMAGE_SRC, image)
+        write(out / "content" / LOGO_SRC, logo)
+        self.names = {a.id: a.name for a in authors}
+
+    def story(self, story: Story) -> None:
+        write(self.out / "content" / story.source_name, pelican_markdown(story, self.names))
+
+
+WRITERS: dict[str, type[SiteWriter]] = {
+    "dateline": DatelineWriter,
+    "hugo": HugoWriter,
+    "hugo-lean": HugoLeanWriter,
+    "pelican": PelicanWriter,
+}
 
 
 def generate(n: int, out: Path, fmt: str = "dateline", seed: int = 2026) -> Corpus:
-    """Write the corpus for one format (or all three in subfolders) into an empty `out`."""
+    """Write the corpus for one format (or all four in subfolders) into an empty `out`.
+
+    The stories are written as they are made, so memory stays flat however large `n` is;
+    the returned Corpus's stories have empty bodies (make_corpus() has them in full) and its
+    `words` counts the bodies' words.
+    """
     if out.exists() and any(out.iterdir()):
         raise SystemExit(f"{out} is not empty; give a new or empty folder")
-    corpus = make_corpus(n, seed)
+    _MADE.clear()  # folders made by an earlier call may have been removed since
+    stream = StoryStream(n, seed)
     image, logo = lead_jpeg(), logo_png()
     formats = FORMATS if fmt == "all" else (fmt,)
+    writers: list[SiteWriter] = []
     for name in formats:
         target = out / name if fmt == "all" else out
         target.mkdir(parents=True, exist_ok=True)
-        WRITERS[name](corpus, target, image, logo)
-    return corpus
+        if name == "hugo-lean" and "hugo" in formats:  # one copy of the content on disk
+            shared = out / "hugo"
+            writers.append(HugoLeanWriter(target, stream.authors, image, logo, shared))
+        else:
+            writers.append(WRITERS[name](target, stream.authors, image, logo))
+    stories = []
+    words = 0
+    for story in stream:
+        for writer in writers:
+            writer.story(story)
+        words += len(_WORD_RE.findall(story.body))
+        stories.append(replace(story, body=""))
+    return Corpus(stream.authors, stream.tags, tuple(stories), words)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -717,16 +838,16 @@ def main(argv: list[str] | None = None) -> int:
         "--format",
         choices=(*FORMATS, "all"),
         default="dateline",
-        help="which generator to write for; 'all' writes dateline/ hugo/ pelican/ in --out",
+        help="which generator to write for; 'all' writes dateline/ hugo/ hugo-lean/ pelican/ "
+        "in --out",
     )
     args = parser.parse_args(argv)
     if args.n < 1:
         parser.error("--n must be at least 1")
     started = time.perf_counter()
     corpus = generate(args.n, args.out, args.format, args.seed)
-    words = sum(len(_WORD_RE.findall(s.body)) for s in corpus.stories)
     print(
-        f"{len(corpus.stories)} articles ({words / len(corpus.stories):.0f} words each on "
+        f"{len(corpus.stories)} articles ({corpus.words / len(corpus.stories):.0f} words each on "
         f"average), {len(corpus.authors)} authors, {len(corpus.tags)} tags written to "
         f"{args.out} ({args.format}) in {time.perf_counter() - started:.1f} s",
         file=sys.stderr,
