@@ -76,14 +76,14 @@ def take_listing(options: BuildOptions) -> Listing | None:
         try:
             st = os.lstat(rel)
         except FileNotFoundError:
-            digest.update(f"{rel}\0-\n".encode())
+            digest.update(f"{rel}\0-\n".encode(errors="surrogateescape"))
             continue
         except OSError:
             return None
         newest = max(newest, st.st_mtime_ns, st.st_ctime_ns)
         digest.update(
             f"{rel}\0{st.st_mode}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ctime_ns}\0"
-            f"{st.st_ino}\0{st.st_dev}\n".encode()
+            f"{st.st_ino}\0{st.st_dev}\n".encode(errors="surrogateescape")  # any file name
         )
         if stat.S_ISDIR(st.st_mode):
             try:
