@@ -68,6 +68,14 @@ def test_a_build_with_nothing_changed_replays_the_last_one(tmp_path: Path) -> No
     first_out, first_err = built(site)
     before = output_files(site / "output")
     assert REPLAYED not in first_err
+    # --timings: each stage's seconds, in the order they ran, and the total.
+    (line,) = [x for x in first_err.splitlines() if x.startswith("timings: ")]
+    names = line.split()[1::2]
+    assert names == [
+        "config", "read", "markup", "assemble", "images", "render", "search", "feeds",
+        "check", "write", "total",
+    ]  # fmt: skip
+    assert all(float(value) >= 0 for value in line.split()[2::2])
     again_out, again_err = built(site)
     assert REPLAYED in again_err
     # What a build that kept every file says (but the time), the same warning, the same
@@ -100,9 +108,7 @@ def test_an_edit_that_keeps_the_size_and_time_is_seen(tmp_path: Path) -> None:
     _, err = built(site)
     assert REPLAYED not in err
     assert output_files(site / "output") == clean_build(site, tmp_path)
-    assert "Allies MEET" in (site / "output/2026/01/06/allies/index.html").read_text(
-        "utf-8"
-    )
+    assert "Allies MEET" in (site / "output/2026/01/06/allies/index.html").read_text("utf-8")
 
 
 @pytest.mark.parametrize("change", ["edit", "delete", "add"])
@@ -197,6 +203,4 @@ def test_a_theme_template_change_builds_again(tmp_path: Path) -> None:
     _, err = built(site)
     assert REPLAYED not in err
     assert output_files(site / "output") == clean_build(site, tmp_path)
-    assert "Edited theme" in (site / "output/2026/01/06/allies/index.html").read_text(
-        "utf-8"
-    )
+    assert "Edited theme" in (site / "output/2026/01/06/allies/index.html").read_text("utf-8")
