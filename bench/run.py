@@ -1419,14 +1419,16 @@ def machine_lines(results: list[SizeResult]) -> list[str]:
 
 # Written by hand, not computed: what the numbers above lead to.
 NEXT = """
-**What comes next** (a plan, written by hand in `bench/run.py`). Past the sizes in this table,
-one build of the whole archive on one machine is the wrong unit of work. The archive would be
-built in shards by year: an article's page and its year's archives depend only on that
-year's stories, so each year builds on its own, in its own process or on its own machine, and
-an edit rebuilds its own year's shard and the lists that span years (front page, sections,
-tags, authors, feeds) rather than the whole site. Publishing then sends each shard's files
-to the CDN, which distributes and caches them, so no machine has to hold or write the whole
-archive at once.
+**What comes next** (a plan, written by hand in `bench/run.py`). Past the size where the table
+above says one machine stops being enough, the build is split, not moved: the model (every
+story's front matter, dates, sections, tags, related ranking: metadata, a few hundred bytes a
+story) stays whole on one machine, since lists, feeds and related links span the archive; the
+pages are rendered in shards (a year of stories and its archive pages each), each on its own
+worker or machine from the same model, and the search index is already one bundle per year.
+A shard's pages and index go to storage as they are done; publishing (`dateline publish`,
+static hosting and its CDN) is the distributed part and serves them from many places, so no
+machine has to hold or write the whole archive at once. An edit then redoes its own shard
+and the lists that span years (front page, sections, tags, authors, feeds).
 """
 
 
