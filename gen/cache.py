@@ -14,11 +14,12 @@ import tempfile
 from collections.abc import Callable, Iterable
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from gen.config import BuildOptions
-from gen.model import Article
-from gen.outputs.write import atomic_write
+if TYPE_CHECKING:
+    from gen.config import BuildOptions
+    from gen.model import Article
+from gen.outputs.state import atomic_write
 
 CACHE_DIR = ".cache"
 T = TypeVar("T")

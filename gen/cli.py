@@ -150,6 +150,8 @@ def add_build_options(cmd: argparse.ArgumentParser) -> None:
 
 def parse_label(value: str) -> str:
     """A preview's --label: one short line of text."""
+    if not value:
+        return value  # the default (argparse converts it too): nothing to load or check
     from gen.pages.preview import label_problem
 
     problem = label_problem(value)
@@ -160,7 +162,7 @@ def parse_label(value: str) -> str:
 
 def parse_clock(value: str) -> datetime:
     """An ISO 8601 moment for --clock, in the years a story's date may be in."""
-    from gen.source.fields import outside_years
+    from gen.config import outside_years
 
     try:
         moment = datetime.fromisoformat(value)
@@ -303,14 +305,19 @@ def run_build(options: BuildOptions, *, quiet: bool = False, timings: bool = Fal
         summary_line,
         timings_line,
     )
+    from gen.engine import unchanged
     from gen.errors import GenError
-    from gen.pipeline import build
 
     progress = None if quiet or not sys.stderr.isatty() else ProgressLine(sys.stderr)
     try:
         check_site_dir(options.site_dir)
         check_output(options.output_dir, options.site_dir)
-        result = build(options, progress=progress)
+        # A build that finds nothing changed never loads the pipeline (Jinja, the model…).
+        listing, result = unchanged.replayed(options)
+        if result is None:
+            from gen.pipeline import build
+
+            result = build(options, progress=progress, listing=listing)
     except (GenError, OSError) as exc:
         if progress:
             progress.clear()
@@ -367,10 +374,9 @@ def run_check(args: argparse.Namespace) -> int:
         text_report,
     )
     from gen.check.run import check_site, rules_of
-    from gen.config import BuildOptions
+    from gen.config import BuildOptions, default_jobs
     from gen.console import check_site_dir, os_problem
     from gen.errors import GenError
-    from gen.markup.convert import default_jobs
 
     if args.list_rules:
         rules, _ = rules_of(args.site if (args.site / "site.yaml").is_file() else None)

@@ -7,16 +7,20 @@ import os
 import re
 import stat
 from dataclasses import MISSING, dataclass, field, fields
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from gen.check.settings import CheckSettings, parse_check
-from gen.config_paths import base_url_problems, check_logo, check_permalink
 from gen.errors import ConfigError, ErrorReport, Problem, suggest
-from gen.source.yamldoc import YamlDoc, YamlSyntaxError, load_yaml
+
+if TYPE_CHECKING:
+    from gen.source.yamldoc import YamlDoc
+
+# YAML and the address checks are imported when site.yaml is read: a build that finds
+# nothing changed (gen.engine.unchanged) needs BuildOptions, not the parser.
 
 CONFIG_FILE = "site.yaml"
 DEFAULT_PERMALINK = "/{year}/{month}/{day}/{slug}/"
@@ -168,6 +172,8 @@ def load_config(site_dir: Path, base_url: str | None = None) -> SiteConfig:
     except UnicodeDecodeError as exc:
         line = text_line_of_byte(data, exc.start)
         raise ConfigError([_problem("file is not UTF-8 text", line)]) from None
+    from gen.source.yamldoc import YamlSyntaxError, load_yaml
+
     try:
         doc = load_yaml(text)
     except YamlSyntaxError as exc:
@@ -209,6 +215,8 @@ def parse_config(
     doc: YamlDoc, base_url: str | None = None, content_dir: Path | None = None
 ) -> SiteConfig:
     """Validate a parsed `site.yaml`."""
+    from gen.config_paths import base_url_problems, check_logo, check_permalink
+
     report = ErrorReport()
     data = doc.data
 
@@ -446,3 +454,26 @@ class BuildOptions:
     preview: bool = False
     label: str = ""  # shown in a preview's banner, e.g. "PR 42"
     embargoed: bool = False  # a preview includes scheduled stories, each under a banner
+
+
+def default_jobs() -> int:
+    """The CPUs this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+# Far from Python's own limits (years 1 and 9999), every moment the build derives from
+# a date stays in range: the same moment in UTC or the site's zone, two days later (the
+# news sitemap's window). Near them, those overflowed in templates and feeds.
+MIN_YEAR = 1900
+MAX_YEAR = 2200
+
+
+def outside_years(moment: date) -> str | None:
+    """'is outside the years 1900 to 2200' for a date or moment out of `MIN_YEAR`–`MAX_YEAR`
+    (as written, before any time zone moves it), else None."""
+    if MIN_YEAR <= moment.year <= MAX_YEAR:
+        return None
+    return f"is outside the years {MIN_YEAR} to {MAX_YEAR}"

@@ -13,12 +13,10 @@ from pathlib import Path
 from typing import TextIO
 
 from gen.cache import CACHE_DIR
-from gen.config import CONFIG_FILE, BuildOptions
+from gen.config import CONFIG_FILE, BuildOptions, default_jobs
 from gen.errors import ConfigError, GenError, Problem
-from gen.markup.convert import default_jobs
 from gen.outputs.state import check_output_dir
-from gen.pages.preview import preview_options
-from gen.pipeline import BuildFailed, BuildResult
+from gen.session import BuildFailed, BuildResult
 
 
 def options_from(args: argparse.Namespace) -> BuildOptions:
@@ -38,6 +36,10 @@ def options_from(args: argparse.Namespace) -> BuildOptions:
         label=args.label,
         embargoed=args.embargoed,
     )
+    if not options.preview:
+        return options
+    from gen.pages.preview import preview_options  # the page modules: only for previews
+
     return preview_options(options)
 
 

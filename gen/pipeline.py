@@ -46,6 +46,7 @@ def build(
     exact: bool = False,
     stop: Callable[[], bool] | None = None,
     dry: bool = False,
+    listing: unchanged.Listing | None = None,
 ) -> BuildResult:
     """Build the site in `options.site_dir` into `options.output_dir`.
 
@@ -55,16 +56,14 @@ def build(
     `exact` re-indexes search even in a session (how a session catches up); `stop()`,
     asked between stages and while Pagefind runs, cancels the build (`BuildCancelled`)
     before anything is written. A `dry` build (`dateline check`) stops after the check
-    stage: it writes nothing, and returns the findings and the sources it read.
+    stage: it writes nothing, and returns the findings and the sources it read. A build
+    that finds nothing changed replays the last (`gen.engine.unchanged`), unless the caller
+    already tried and passes the sources' `listing` it took.
     """
-    listing = None
-    if session is None and not dry:
+    if listing is None and session is None and not dry:
         # Before anything is read: what the build is about to read, as the disk says.
-        start = time.perf_counter()
-        listing = unchanged.take_listing(options)
-        replayed = unchanged.replay(options, listing)
+        listing, replayed = unchanged.replayed(options)
         if replayed is not None:
-            replayed.timings["unchanged"] = time.perf_counter() - start
             return replayed
     changes = find_changes(options, session, changed, exact)
     if changes.partial:

@@ -7,21 +7,20 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from gen.cache import Memo as PageMemo
 from gen.errors import GenError, Problem
-from gen.markup.text import Rendered
-from gen.model import OutputFile
 
 if TYPE_CHECKING:
     from gen.assemble.article import Context
     from gen.assemble.patch import SiteIndex
     from gen.assemble.related import RelatedMemo
     from gen.assemble.site import ParseMemo
+    from gen.cache import Memo as PageMemo
     from gen.check.links import Offsite
     from gen.check.rules import Finding
     from gen.config import BuildOptions
     from gen.markup.engine import MarkdownEngine
-    from gen.model import Site
+    from gen.markup.text import Rendered
+    from gen.model import OutputFile, Site
     from gen.outputs.state import Manifest, OutputState
     from gen.pages.page import Job, PlanMemo
     from gen.pages.plan import Unit

@@ -6,11 +6,13 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
+import sys
 import time
 from pathlib import Path
 
 import pytest
-from conftest import CLOCK, article, build, make_site, output_files
+from conftest import CLOCK, REPO, article, build, make_site, output_files
 
 from gen.engine import unchanged
 
@@ -204,3 +206,29 @@ def test_a_theme_template_change_builds_again(tmp_path: Path) -> None:
     assert REPLAYED not in err
     assert output_files(site / "output") == clean_build(site, tmp_path)
     assert "Edited theme" in (site / "output/2026/01/06/allies/index.html").read_text("utf-8")
+
+
+def test_a_replayed_build_loads_none_of_the_build(tmp_path: Path) -> None:
+    # Start-up is most of a no-change build of a small site: the replay imports only what it
+    # reads (no pipeline, Jinja, Markdown, Pillow or YAML parser).
+    site = site_with_stories(tmp_path / "site")
+    time.sleep(1.1)  # the subprocess has the real racy window of a second
+    built(site)
+    code = (
+        "import sys; from gen.cli import main; "
+        f"main(['build', '--site', {str(site)!r}, '--clock', {CLOCK!r}, '--timings']); "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('gen', 'jinja2', 'markdown', 'PIL', 'yaml', 'cmarkgfm')))"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
+    )
+    assert REPLAYED in run.stderr
+    loaded = run.stdout.strip().splitlines()[-1]
+    for heavy in ("gen.pipeline", "jinja2", "markdown", "PIL", "yaml", "gen.model"):
+        assert f"'{heavy}'" not in loaded

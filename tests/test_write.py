@@ -10,8 +10,8 @@ import pytest
 
 from gen.errors import ConfigError
 from gen.model import OutputFile
-from gen.outputs.state import MANIFEST, Manifest, check_output_dir
-from gen.outputs.write import atomic_write, safe_target, write_output
+from gen.outputs.state import MANIFEST, Manifest, atomic_write, check_output_dir
+from gen.outputs.write import safe_target, write_output
 from tests.conftest import article, build, make_site, output_files
 
 

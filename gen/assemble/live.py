@@ -9,11 +9,12 @@ from typing import TYPE_CHECKING, Any
 
 from gen.assemble.article import Context, body_images, parse_article, with_pictures
 from gen.check.settings import FRONT_KEY_DOC, front_check_problems
+from gen.config import MIN_YEAR
 from gen.errors import ErrorReport, Problem, suggest
 from gen.markup.convert import Engine
 from gen.markup.text import WORDS_PER_MINUTE
 from gen.model import Article, Image, LiveInfo, LiveUpdate
-from gen.source.fields import MIN_YEAR, authors_field, datetime_field, text_field
+from gen.source.fields import authors_field, datetime_field, text_field
 from gen.source.read import LiveSource, SourceDoc, story_folder
 from gen.source.yamldoc import YamlDoc
 from gen.urls import slugify

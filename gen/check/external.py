@@ -31,7 +31,7 @@ from urllib.parse import quote, urljoin, urlsplit
 
 from gen import __version__
 from gen.check.rules import ERROR, WARNING, Finding
-from gen.outputs.write import atomic_write
+from gen.outputs.state import atomic_write
 
 RULE = "external-link"
 FRESH = timedelta(days=7)  # an answering link is not asked again for this long

@@ -59,6 +59,17 @@ class Listing:
     taken: int  # when the listing was taken (time.time_ns())
 
 
+def replayed(options: BuildOptions) -> tuple[Listing | None, BuildResult | None]:
+    """This build's listing, and the last build's result when nothing changed since (timed
+    as the one stage `unchanged`); (listing, None) when the build must run."""
+    start = time.perf_counter()
+    listing = take_listing(options)
+    result = replay(options, listing)
+    if result is not None:
+        result.timings["unchanged"] = time.perf_counter() - start
+    return listing, result
+
+
 def take_listing(options: BuildOptions) -> Listing | None:
     """The listing of the site's sources, or None when this build cannot be replayed."""
     if not replayable(options):
@@ -107,11 +118,13 @@ def replayable(options: BuildOptions) -> bool:
 
 def setting_key(options: BuildOptions) -> str:
     """The options (but the clock and the worker count), Dateline's code, Python and the
-    installed libraries' versions (the names of their metadata folders)."""
+    installed packages' versions (the names of their metadata folders)."""
     fields = {k: str(v) for k, v in asdict(options).items() if k not in ("now", "jobs")}
     packages: list[str] = []
-    for entry in sys.path:
-        with contextlib.suppress(OSError), os.scandir(entry or ".") as found:
+    # The installed packages' folders (a program's own folder, '' or the current one, would
+    # make the key depend on where dateline runs from).
+    for entry in (p for p in sys.path if p.endswith(("site-packages", "dist-packages"))):
+        with contextlib.suppress(OSError), os.scandir(entry) as found:
             packages.extend(f.name for f in found if f.name.endswith((".dist-info", ".egg-info")))
     text = json.dumps([fields, code_digest(), sys.version, sorted(packages)], sort_keys=True)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()

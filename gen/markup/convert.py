@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -163,14 +162,6 @@ def _start_worker(factory: EngineFactory) -> None:
 def _convert_chunk(texts: list[str]) -> list[Rendered | Refusal]:
     engine = _worker_engine[0]
     return [_converted(engine, text) for text in texts]
-
-
-def default_jobs() -> int:
-    """The CPUs this process may use."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
 
 
 def engine_version(engine: str) -> str:

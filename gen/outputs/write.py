@@ -19,6 +19,7 @@ from gen.outputs.state import (
     Manifest,
     OutputState,
     _stat,
+    atomic_write,
     is_preview,
     read_manifest,
     read_output_state,
@@ -321,22 +322,6 @@ def _write_new(target: str, data: bytes) -> None:
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(target)
-        raise
-
-
-def atomic_write(target: str | Path, data: bytes) -> None:
-    """Write via a temporary file and a rename, so a reader never sees half a file."""
-    folder = os.path.dirname(target)
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
         raise
 
 

@@ -14,12 +14,14 @@ import stat
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from gen.cache import write_json_cache
-from gen.config import BuildOptions
-from gen.model import Site
-from gen.outputs.sitemaps import NEWS_WINDOW
-from gen.session import Session
+
+if TYPE_CHECKING:
+    from gen.config import BuildOptions
+    from gen.model import Site
+    from gen.session import Session
 
 SCHEDULE = "schedule"  # .cache/schedule.json
 MAX_BYTES = 64 * 1024  # a record is under 1 KB; a larger file is not one
@@ -54,6 +56,8 @@ def record_schedule(options: BuildOptions, site: Site, session: Session | None =
 
 def describe_change(site: Site) -> str:
     """What happens at `site.next_change`, for people: which story publishes or expires."""
+    from gen.outputs.sitemaps import NEWS_WINDOW
+
     at = site.next_change
     if at is None:
         return ""

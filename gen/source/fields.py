@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import unquote, unquote_to_bytes, urlsplit
 from zoneinfo import ZoneInfo
 
+from gen.config import outside_years
 from gen.errors import suggest
 from gen.model import Author, Correction, Source, Tag
 from gen.urls import has_control, output_file, shown, slugify
@@ -26,11 +27,6 @@ DATE_EXAMPLE = "e.g. 2026-01-06T09:30:00+02:00"
 # The years a date (or --clock) may be in. A newsroom's stories, its digitised archive
 # included, are dated in the 20th and 21st centuries, and no embargo or expiry is set
 # centuries ahead: a year outside is a typo or a placeholder (0001-01-01, 9999-12-31).
-# Far from Python's own limits (years 1 and 9999), every moment the build derives from
-# a date stays in range: the same moment in UTC or the site's zone, two days later (the
-# news sitemap's window). Near them, those overflowed in templates and feeds.
-MIN_YEAR = 1900
-MAX_YEAR = 2200
 
 
 def text_field(data: dict[str, Any], key: str, err: Err, expected: str) -> str:
@@ -90,14 +86,6 @@ def name_date(name: str) -> tuple[date | None, str]:
     if outside_years(day) is not None:
         return None, name
     return day, name[match.end() :]
-
-
-def outside_years(moment: date) -> str | None:
-    """'is outside the years 1900 to 2200' for a date or moment out of `MIN_YEAR`–`MAX_YEAR`
-    (as written, before any time zone moves it), else None."""
-    if MIN_YEAR <= moment.year <= MAX_YEAR:
-        return None
-    return f"is outside the years {MIN_YEAR} to {MAX_YEAR}"
 
 
 def datetime_field(
