@@ -29,7 +29,7 @@ from urllib.parse import quote
 
 import pytest
 
-from gen.publish import command
+from gen.publish import command, rclone
 from gen.publish.headers import (
     CACHE_ASSET,
     CACHE_FOREVER,
@@ -407,7 +407,7 @@ def test_after_edits_uploads_the_manifest_diff_in_order_then_deletes_and_purges(
     assert build(site).code == 0
     after = manifest(output)
     wrapper, log = fake_rclone(tmp_path, served)
-    monkeypatch.setattr(command, "find_rclone", lambda: str(wrapper))
+    monkeypatch.setattr(rclone, "find_rclone", lambda: str(wrapper))  # publish imports it when run
     second = publish(site, dest)
     assert second.code == 0, second.err
     runs = read_log(log)
