@@ -58,6 +58,12 @@ class SectionConfig:
     description: str = ""
 
 
+# The lists that have feeds, and the formats a feed can be written in (Atom, RSS 2.0,
+# JSON Feed 1.1).
+FEED_LISTS = ("front", "section", "tag", "author")
+FEED_FORMATS = ("atom", "rss", "json")
+
+
 def setting(doc: str, default: Any = MISSING, *, key: str = "") -> Any:
     """A setting of `site.yaml`: its one-line doc, its default (none: required) and, when it
     differs from the field's name, its key. The field's annotation is its type."""
@@ -92,6 +98,11 @@ class SiteConfig:
         "the theme folder under themes/; templates not found there fall back", "default"
     )
     feed_entries: int = setting("how many articles each feed carries", 20)
+    feeds: tuple[tuple[str, tuple[str, ...]], ...] = setting(
+        "the formats of each list's feed: [atom, rss, json] (default, every list), or per "
+        "kind of list, e.g. {tag: [atom], author: [atom]}",
+        tuple((kind, FEED_FORMATS) for kind in FEED_LISTS),
+    )
     related_count: int = setting("how many related articles end each article (0: none)", 4)
     image_widths: tuple[int, ...] = setting(
         "widths in pixels images are published in", (480, 960, 1600)
@@ -276,6 +287,7 @@ def parse_config(
     check_permalink(permalink, err)
     per_page = whole_number("per_page", DEFAULTS["per_page"], 1, 500)
     feed_entries = whole_number("feed_entries", DEFAULTS["feed_entries"], 1, 1000)
+    feeds = _parse_feeds(data.get("feeds"), err)
     related_count = whole_number("related_count", DEFAULTS["related_count"], 0, 20)
     widths = data.get("image_widths", list(DEFAULTS["image_widths"]))
     if (
@@ -328,6 +340,7 @@ def parse_config(
         per_page=per_page,
         theme=theme,
         feed_entries=feed_entries,
+        feeds=feeds,
         related_count=related_count,
         image_widths=tuple(sorted(set(widths))),
         max_image_megapixels=max_image_megapixels,
@@ -413,6 +426,54 @@ def _parse_publish(value: Any, err: Any) -> PublishSettings:
         err(("publish", "purge_command"), "'publish.purge_command' must be a list of words")
         return PublishSettings()
     return PublishSettings(tuple(command))
+
+
+def feed_formats(config: SiteConfig, kind: str) -> tuple[str, ...]:
+    """The formats the feeds of a kind of list (front, section, tag, author) are written in."""
+    return dict(config.feeds).get(kind, FEED_FORMATS)
+
+
+def _parse_feeds(value: Any, err: Any) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """`feeds: [atom, rss, json]` for every list, or `{kind: [formats]}` (kinds not named
+    keep all three)."""
+    every: dict[str, tuple[str, ...]] = dict.fromkeys(FEED_LISTS, FEED_FORMATS)
+    if value is None:
+        return tuple(every.items())
+
+    def formats(given: Any, key: tuple[str, ...]) -> tuple[str, ...] | None:
+        where = ".".join(key)
+        if not isinstance(given, list) or not given:
+            err(key, f"'{where}' must be a list of feed formats, e.g. [atom, rss, json]")
+            return None
+        found: list[str] = []
+        for name in given:
+            if name not in FEED_FORMATS:
+                hint = suggest(str(name), FEED_FORMATS)
+                err(key, f"unknown feed format '{name}' in '{where}'{hint} (atom, rss or json)")
+                return None
+            if name in found:
+                err(key, f"'{name}' is twice in '{where}'")
+                return None
+            found.append(name)
+        return tuple(f for f in FEED_FORMATS if f in found)  # one order, whatever was written
+
+    if isinstance(value, list):
+        chosen = formats(value, ("feeds",))
+        return tuple((kind, chosen or FEED_FORMATS) for kind in FEED_LISTS)
+    if not isinstance(value, dict):
+        err(("feeds",), "'feeds' must be a list of formats or a mapping of list kind → formats")
+        return tuple(every.items())
+    for kind, given in value.items():
+        if kind not in FEED_LISTS:
+            hint = suggest(str(kind), FEED_LISTS)
+            err(
+                ("feeds", kind), f"unknown list '{kind}' in 'feeds'{hint} ({', '.join(FEED_LISTS)})"
+            )
+            continue
+        chosen = formats(given, ("feeds", kind))
+        if chosen is not None:
+            every[kind] = chosen
+    return tuple(every.items())
 
 
 def _parse_markdown(value: Any, err: Any) -> str:

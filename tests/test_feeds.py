@@ -12,7 +12,7 @@ import lxml.etree
 import lxml.html
 import pytest
 
-from tests.conftest import SITE_YAML, article, build, make_site
+from tests.conftest import SITE_YAML, article, build, make_site, output_files
 
 BASE = "https://example.org/"
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -333,3 +333,88 @@ def test_a_section_without_articles_has_valid_empty_feeds(out: Path) -> None:
     assert datetime.fromisoformat(root.findtext(A + "updated")).year < 2026
     assert parse(out / "section/energy/rss.xml").entries == []
     assert json.loads((out / "section/energy/feed.json").read_text("utf-8"))["items"] == []
+
+
+# --- Which formats each kind of list is written in (`feeds:`) ---------------------------------
+
+
+def feed_formats_on_disk(out: Path) -> dict[str, set[str]]:
+    """Each list's feed files present, by the list's path ('' for the front page)."""
+    found: dict[str, set[str]] = {}
+    for page in FEED_PAGES:
+        found[page] = {name for name in FEED_TYPES.values() if (out / page / name).is_file()}
+    return found
+
+
+def linked_feeds(page: Path) -> set[str]:
+    """The feed files a page links to with <link rel=alternate>."""
+    html = lxml.html.fromstring(page.read_bytes())
+    return {
+        link.get("href").rsplit("/", 1)[-1]
+        for link in html.xpath("//head/link[@rel='alternate']")
+        if link.get("type") in FEED_TYPES
+    }
+
+
+def test_feeds_in_atom_alone(tmp_path: Path) -> None:
+    site = feed_site(tmp_path, SITE_YAML + "feeds: [atom]\n")
+    assert build(site).code == 0
+    out = site / "output"
+    assert feed_formats_on_disk(out) == {page: {"feed.xml"} for page in FEED_PAGES}
+    everywhere = {p.name for p in out.rglob("*") if p.name in ("rss.xml", "feed.json")}
+    assert everywhere == set()
+    for page in ("index.html", "section/diplomacy/index.html", "2026/11/20/talks/index.html"):
+        assert linked_feeds(out / page) == {"feed.xml"}, page
+    for path in FEED_PAGES:
+        assert [e.title for e in parse(out / path / "feed.xml").entries] == FEED_PAGES[path]
+
+
+def test_feeds_per_kind_of_list(tmp_path: Path) -> None:
+    yaml = SITE_YAML + "feeds:\n  tag: [json]\n  author: [rss, atom]\n"
+    site = feed_site(tmp_path, yaml)
+    assert build(site).code == 0
+    out = site / "output"
+    assert feed_formats_on_disk(out) == {
+        "": {"feed.xml", "rss.xml", "feed.json"},
+        "section/diplomacy/": {"feed.xml", "rss.xml", "feed.json"},
+        "tag/ukraine/": {"feed.json"},
+        "author/oksana-hnatiuk/": {"feed.xml", "rss.xml"},
+    }
+    assert linked_feeds(out / "tag/ukraine/index.html") == {"feed.json"}
+    assert linked_feeds(out / "author/oksana-hnatiuk/index.html") == {"feed.xml", "rss.xml"}
+    items = json.loads((out / "tag/ukraine/feed.json").read_text("utf-8"))["items"]
+    assert [i["title"] for i in items] == FEED_PAGES["tag/ukraine/"]
+
+
+def test_changing_the_feed_formats_equals_a_clean_build(tmp_path: Path) -> None:
+    site = feed_site(tmp_path / "warm")
+    assert build(site).code == 0
+    yaml = (site / "site.yaml").read_text("utf-8") + "feeds: {tag: [atom]}\n"
+    (site / "site.yaml").write_text(yaml, encoding="utf-8")
+    assert build(site).code == 0
+    clean = feed_site(tmp_path / "clean", SITE_YAML + "feeds: {tag: [atom]}\n")
+    assert build(clean, "--no-cache").code == 0
+    assert output_files(site / "output") == output_files(clean / "output")
+    assert not (site / "output/tag/ukraine/rss.xml").exists()
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("[atom, rss2]", "site.yaml:{n}: unknown feed format 'rss2' in 'feeds'; did you mean"),
+        ("[]", "site.yaml:{n}: 'feeds' must be a list of feed formats, e.g. [atom, rss, json]"),
+        ("[atom, atom]", "site.yaml:{n}: 'atom' is twice in 'feeds'"),
+        ("{tags: [atom]}", "site.yaml:{n}: unknown list 'tags' in 'feeds'; did you mean 'tag'?"),
+        ("{tag: atom}", "site.yaml:{n}: 'feeds.tag' must be a list of feed formats"),
+        ("atom", "site.yaml:{n}: 'feeds' must be a list of formats or a mapping"),
+    ],
+)
+def test_a_wrong_feeds_setting_is_located(tmp_path: Path, value: str, message: str) -> None:
+    yaml = SITE_YAML + f"feeds: {value}\n"
+    site = feed_site(tmp_path, yaml)
+    run = build(site)
+    assert run.code == 1
+    lines = (site / "site.yaml").read_text("utf-8").splitlines()
+    line = next(i for i, text in enumerate(lines, 1) if text.startswith("feeds:"))
+    assert message.format(n=line) in run.err, run.err
+    assert not (site / "output").exists()

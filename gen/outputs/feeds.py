@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 from xml.sax.saxutils import escape
 
 from gen.cache import Memo, article_digest
-from gen.config import SiteConfig
+from gen.config import FEED_FORMATS, SiteConfig, feed_formats
 from gen.markup.sanitize import sanitize
 from gen.model import Article, Image, Listing, OutputFile, Site
 from gen.outputs.inspect import IMAGE_TYPES
@@ -41,11 +41,13 @@ class Feed:
     base: str  # site path the feed files sit under
     lang: str
     entries: tuple[Article, ...]
+    formats: tuple[str, ...] = FEED_FORMATS  # which of the three files it is written as
 
 
-def feed_paths(base: str) -> dict[str, str]:
-    """The three feed URLs (site paths) of a page at `base`."""
-    return {"atom": base + ATOM, "rss": base + RSS, "json": base + JSON_FEED}
+def feed_paths(base: str, formats: tuple[str, ...] = FEED_FORMATS) -> dict[str, str]:
+    """The feed URLs (site paths) of a page at `base`, in `formats` (default all three)."""
+    names = {"atom": ATOM, "rss": RSS, "json": JSON_FEED}
+    return {kind: base + names[kind] for kind in formats}
 
 
 def feed_title(listing: Listing, config: SiteConfig) -> str:
@@ -109,7 +111,7 @@ def render_feeds(
             files.extend(render_feed(feed, config, extras))
             continue
         digest = feed_digest(feed, config, digest_of, sizes)
-        paths = [p.lstrip("/") for p in feed_paths(feed.base).values()]
+        paths = [p.lstrip("/") for p in feed_paths(feed.base, feed.formats).values()]
         seen.update(paths)
         known = [memo.get(p) for p in paths]
         if intact is not None and all(
@@ -155,17 +157,17 @@ def listing_feed(listing: Listing, config: SiteConfig) -> Feed:
         base=listing.url,
         lang=config.language,
         entries=listing.articles[: config.feed_entries],
+        formats=feed_formats(config, listing.kind),
     )
 
 
 def render_feed(feed: Feed, config: SiteConfig, extras: Extras | None = None) -> list[OutputFile]:
-    """The three formats of one feed."""
+    """One feed's files: Atom, RSS and JSON Feed, or the formats its list's kind is set to."""
     extras = extras or Extras(config)
-    paths = feed_paths(feed.base)
+    writers = {"atom": atom, "rss": rss, "json": json_feed}
     return [
-        OutputFile(paths["atom"].lstrip("/"), atom(feed, config, extras).encode("utf-8")),
-        OutputFile(paths["rss"].lstrip("/"), rss(feed, config, extras).encode("utf-8")),
-        OutputFile(paths["json"].lstrip("/"), json_feed(feed, config, extras).encode("utf-8")),
+        OutputFile(path.lstrip("/"), writers[kind](feed, config, extras).encode("utf-8"))
+        for kind, path in feed_paths(feed.base, feed.formats).items()
     ]
 
 

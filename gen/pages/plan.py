@@ -8,7 +8,7 @@ from datetime import datetime
 from functools import lru_cache, partial
 
 from gen.assemble.live import part_path
-from gen.config import SiteConfig
+from gen.config import SiteConfig, feed_formats
 from gen.model import Article, Listing, Site
 from gen.outputs.feeds import Feed, feed_paths, feed_title
 from gen.pages.i18n import format_month, translate
@@ -65,7 +65,7 @@ class Planner:
         self.config = config
         self.memo = memo
         self.preview_at = preview_at
-        self.site_feeds = feed_links(config.title, "/")
+        self.site_feeds = feed_links(config.title, "/", feed_formats(config, "front"))
         if memo is not None and memo.get("config", ((), ()))[0] != (config,):
             memo.clear()
             memo["config"] = ((config,), ())
@@ -234,11 +234,11 @@ def corrections_job(site: Site, config: SiteConfig) -> Job:
 
 
 @lru_cache(maxsize=4096)
-def feed_links(title: str, base: str) -> tuple[FeedLink, ...]:
-    """Links to the three formats of the feed at `base` (a section's, for each of its
+def feed_links(title: str, base: str, formats: tuple[str, ...]) -> tuple[FeedLink, ...]:
+    """Links to the feed at `base` in each of its `formats` (a section's, for each of its
     articles: made once)."""
-    paths = feed_paths(base)
-    return tuple(FeedLink(mime, title, paths[key]) for key, mime in FEED_TYPES)
+    paths = feed_paths(base, formats)
+    return tuple(FeedLink(mime, title, paths[key]) for key, mime in FEED_TYPES if key in paths)
 
 
 def article_job(
@@ -246,7 +246,11 @@ def article_job(
 ) -> Job:
     """An article page with its JSON-LD, feeds, translations and related stories."""
     translations = site.translations.get(article.url, ())
-    section_feed = feed_links(f"{article.section.title} — {config.title}", article.section.url)
+    section_feed = feed_links(
+        f"{article.section.title} — {config.title}",
+        article.section.url,
+        feed_formats(config, "section"),
+    )
     page = Page(
         kind="article",
         path=article.url,
@@ -361,7 +365,9 @@ def listing_page_job(listing: Listing, config: SiteConfig, number: int) -> Job:
     template = "index.html" if listing.kind == "front" else "list.html"
     feeds: tuple[FeedLink, ...] = ()
     if listing.kind in ("front", "section", "tag", "author"):
-        feeds = feed_links(feed_title(listing, config), listing.url)
+        feeds = feed_links(
+            feed_title(listing, config), listing.url, feed_formats(config, listing.kind)
+        )
     heading = listing_title(listing, lang)
     path = page_path(listing.url, number)
     title = heading if number == 1 else f"{heading} — {translate('page', lang)} {number}"
