@@ -12,7 +12,7 @@ one real file at a time:
 - the live blog's updates (posted, edited, deleted) and its status;
 - an author's profile, an image's pixels, a template or the stylesheet of the theme,
   site.yaml (per_page, section order, base_url, the Markdown engine, title, language,
-  time zone, permalinks, related and feed lengths, search);
+  time zone, permalinks, related and feed lengths, feed formats, search);
 - mistakes (a story, an author, site.yaml, a template that fail the build) and their fix;
 - the build's options: base URL, drafts, future, the clock, jobs;
 - the cache and the session: a restarted preview, `dateline build` run into the
@@ -304,6 +304,7 @@ class SiteSettings:
     permalink: str | None = None  # None: the default, /{year}/{month}/{day}/{slug}/
     related_count: int | None = None
     feed_entries: int | None = None
+    feeds: str | None = None  # None: every list in all three formats
 
     def text(self) -> str:
         sections = "".join(
@@ -318,6 +319,7 @@ class SiteSettings:
                 ("permalink", self.permalink),
                 ("related_count", self.related_count),
                 ("feed_entries", self.feed_entries),
+                ("feeds", self.feeds),
             )
             if value is not None
         )
@@ -864,6 +866,7 @@ SITE_EDITS = st.one_of(
     ),
     st.tuples(st.just("related_count"), st.sampled_from((None, 0, 1))),
     st.tuples(st.just("feed_entries"), st.sampled_from((None, 1, 2))),
+    st.tuples(st.just("feeds"), st.sampled_from((None, "[atom]", "{tag: [json], section: [rss]}"))),
     st.tuples(st.just("search"), st.booleans()),
 )
 PICK = st.integers(0, 9)  # which story, as an index into the sorted names (wraps around)
@@ -1041,7 +1044,7 @@ class EngineMachine(RuleBasedStateMachine):
 
     @rule(edit=SITE_EDITS)
     def edit_site_yaml(self, edit: Edit) -> None:
-        """The site's title, language, time zone, permalinks, related and feed lengths."""
+        """The title, language, time zone, permalinks, related and feed lengths, feed formats."""
         self.h.step(self.h.edit_config(**{edit[0]: edit[1]}))
 
     # Mistakes: a step whose builds all fail alike (a draft's mistake is only a warning, so
