@@ -97,6 +97,8 @@ class Session:
     search: tuple[tuple[str, ...], list[OutputFile]] = ((), [])
     feeds: PageMemo = field(default_factory=dict)  # the same for feed files
     output: OutputState | None = None  # what the output folder holds, after the last build
+    # The site paths of `output` (the dict itself, then its paths), for broken-link.
+    published: tuple[OutputState, frozenset[str]] | None = None
     last: LastBuild | None = None  # what partial builds start from (`gen.engine.changes`)
     renderer: Renderer | None = None  # its compiled templates, while settings and theme hold
     quick_search: bool = True

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from difflib import get_close_matches
 from pathlib import PurePosixPath
@@ -112,6 +112,12 @@ def external_links(
     return found
 
 
+def published_of(paths: Iterable[str]) -> frozenset[str]:
+    """The site paths a reader can ask for, of output files at `paths` (file names as on
+    disk; a folder's index.html at the folder)."""
+    return frozenset("/" + page_of(p) for p in paths)
+
+
 class LinkChecker:
     """Resolves links against what a build publishes."""
 
@@ -119,7 +125,7 @@ class LinkChecker:
         self,
         site: Site,
         base_url: str,
-        paths: frozenset[str],
+        published: frozenset[str],
         page_text: Callable[[str], str | None],
         read_text: ReadText,
     ) -> None:
@@ -127,7 +133,7 @@ class LinkChecker:
         self.base_url = base_url
         self.base_path = urlsplit(base_url).path or "/"
         self.host = urlsplit(base_url).netloc.lower()
-        self.published = frozenset("/" + page_of(p) for p in paths)  # file names, as on disk
+        self.published = published  # `published_of` the output's files
         self.page_text = page_text
         self.locator = Locator(read_text, self.base_path)
         self.withheld = {unquote(url): why for url, why in site.withheld}

@@ -12,7 +12,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 from gen.cache import read_json_cache, write_json_cache
-from gen.check.links import LinkChecker, Offsite, moved_stories, published_stories
+from gen.check.links import (
+    LinkChecker,
+    Offsite,
+    moved_stories,
+    published_of,
+    published_stories,
+)
 from gen.check.rules import ERROR, OFF, RULES, Finding
 from gen.check.story import read_story
 from gen.config import BuildOptions, SiteConfig
@@ -43,9 +49,6 @@ def site_checks(
     if not options.checks or (links == OFF and moved == OFF):
         return [], []
     site = model.site
-    paths = {f.path for f in files}
-    if rendered.partial and session is not None and session.output is not None:
-        paths |= set(session.output)  # the files a partial build leaves as they are
     by_path = {f.path: f for f in files}
     found: list[Finding] = []
     external: list[Offsite] = []
@@ -53,7 +56,7 @@ def site_checks(
         checker = LinkChecker(
             site,
             config.base_url,
-            frozenset(paths),
+            _published(files, rendered, session),
             lambda path: _page_text(path, by_path, options.output_dir),
             lambda source: _read_text(options.site_dir / source),
         )
@@ -70,6 +73,27 @@ def site_checks(
 
         found += [_at(f, moved) for f in moved_stories(site, previous, front_line)]
     return sorted(_unsilenced(found, options.site_dir, config.language)), external
+
+
+def _published(
+    files: list[OutputFile], rendered: RenderedPages, session: Session | None
+) -> frozenset[str]:
+    """The site paths the output will hold: this build's files and, in a watch save's
+    partial build, the files it leaves as they are. A partial build only rewrites files the
+    last full build made, so the session works them out once per full build (40,000 paths
+    at 10,000 articles: 25 ms of every save)."""
+    if not rendered.partial or session is None or session.output is None:
+        return published_of(f.path for f in files)
+    known = session.published
+    if (
+        known is not None
+        and known[0] is session.output
+        and all(f.path in session.output for f in files)
+    ):
+        return known[1]
+    published = published_of({f.path for f in files} | set(session.output))
+    session.published = (session.output, published)
+    return published
 
 
 def report_findings(findings: list[Finding], report: ErrorReport, session: Session | None) -> None:
