@@ -139,6 +139,9 @@ def render_pages(
         session.plans if session else None,
         session.jobs if session else None,
         options.now,
+        # A build's pages on the worker pool; a watch session keeps its digests' memory in
+        # this process, and renders few pages a save.
+        workers=options.jobs if session is None else 1,
     )
     report.raise_if_errors(TemplateError)
     return rendered

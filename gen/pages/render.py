@@ -6,7 +6,9 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime
+from multiprocessing import get_all_start_methods, get_context
 from typing import Any
 
 import jinja2
@@ -147,6 +149,7 @@ class Renderer:
         plan_memo: PlanMemo | None = None,
         job_memo: JobMemo | None = None,
         now: datetime | None = None,
+        workers: int = 1,
     ) -> tuple[list[OutputFile], list[Page]]:
         """Every page of the site, and the pages rendered; template problems go to `report`.
 
@@ -157,7 +160,8 @@ class Renderer:
         updated with what this build rendered. `article_digests` keeps each article's
         digest between a watch session's builds (its articles are reused), `plan_memo` each
         article's jobs, and `job_memo` their digests. A preview marks the stories scheduled
-        after `now` (the build's clock, which it needs).
+        after `now` (the build's clock, which it needs). `workers` > 1 makes many pages on
+        a pool of forked processes.
         """
         if self.preview is not None and now is None:
             raise ValueError("a preview build renders as of its clock: give `now`")
@@ -172,7 +176,9 @@ class Renderer:
         digests = JobDigests(layout, article_digests, job_memo) if memo is not None else None
         self.last_digests = digests.articles if digests is not None else {}
         self.last_jobs, self.last_units, self.last_layout = jobs, units, layout
-        files, pages = self.render_jobs(jobs, site, report, digests, memo, intact, progress)
+        files, pages = self.render_jobs(
+            jobs, site, report, digests, memo, intact, progress, workers=workers
+        )
         if memo is not None:
             for stale in set(memo) - {p.path for p in pages}:
                 del memo[stale]
@@ -191,17 +197,48 @@ class Renderer:
         progress: Progress | None = None,
         *,
         digest_reads: bool = True,
+        workers: int = 1,
     ) -> tuple[list[OutputFile], list[Page]]:
         """`jobs` rendered, each kept instead if what it declares and what it read last time
         are unchanged and its file is intact (the whole site's, or a watch save's few).
         Without `digest_reads`, a page that read more than it declares is noted with no
         digest (the next build makes it again) instead of digesting what it read: a watch
-        save's few pages should not hash the whole site."""
+        save's few pages should not hash the whole site. With `workers` > 1 and many pages
+        to make, they are made on a pool of forked processes (`_render_in_pool`)."""
         files: list[OutputFile] = []
         pages: list[Page] = []
         seen: set[tuple[str, int | None, str]] = set()
+        made = self._render_in_pool(jobs, site, digests, memo, intact, digest_reads, workers)
         for done, job in enumerate(jobs, 1):
             path = output_file(job.page.path)
+            if made is not None:
+                outcome = made.get(done - 1)
+                if outcome is None:  # kept: its inputs and file are unchanged
+                    known = memo[job.page.path] if memo is not None else None
+                    assert known is not None
+                    files.append(OutputFile(path, b"", kept=known[1]))
+                    pages.append(job.page)
+                    continue
+                if isinstance(outcome, Problem):
+                    problem = outcome
+                else:
+                    file, entry = outcome
+                    if memo is not None and entry is not None:
+                        memo[job.page.path] = entry
+                    if self.preview is None or is_marked(file.data):
+                        files.append(file)
+                        pages.append(job.page)
+                        if progress is not None:
+                            progress(done, len(jobs))
+                        continue
+                    problem = Problem(job.template, None, UNMARKED)
+                key = (problem.path, problem.line, problem.message)
+                if key not in seen:
+                    seen.add(key)
+                    report.error(
+                        problem.path, problem.line, f"{problem.message} (rendering {job.page.path})"
+                    )
+                continue
             if digests is not None and memo is not None:
                 declared = digests.job(job)
                 known = memo.get(job.page.path)
@@ -236,6 +273,51 @@ class Renderer:
                 )
         return files, pages
 
+    def _render_in_pool(
+        self,
+        jobs: list[Job],
+        site: Site,
+        digests: JobDigests | None,
+        memo: PageMemo | None,
+        intact: Callable[[str, str], bool] | None,
+        digest_reads: bool,
+        workers: int,
+    ) -> dict[int, Rendering] | None:
+        """The pages to make, made on `workers` forked processes: job index → (file, memo
+        entry) or the template's problem; the jobs kept are not in it. None when a pool
+        would not pay (few pages, one worker, no fork): the caller renders them itself.
+
+        The workers are forked once the model is built, so they share it (copy-on-write)
+        instead of receiving it; each renders a slice of the jobs and sends back bytes.
+        """
+        if workers <= 1 or "fork" not in get_all_start_methods():
+            return None
+        todo: list[int] = []
+        for i, job in enumerate(jobs):
+            known = memo.get(job.page.path) if memo is not None else None
+            if (
+                digests is not None
+                and known
+                and known[0]
+                and known[0] == digests.with_reads(digests.job(job), known[3], job, site)
+                and intact
+                and intact(output_file(job.page.path), known[1])
+            ):
+                continue
+            todo.append(i)
+        if len(todo) < RENDER_PARALLEL_MIN:
+            return None
+        _POOL_STATE[:] = [(self, site, jobs, digests, memo is not None, digest_reads)]
+        try:
+            chunks = [todo[i : i + RENDER_CHUNK] for i in range(0, len(todo), RENDER_CHUNK)]
+            with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork")) as pool:
+                made: dict[int, Rendering] = {}
+                for chunk, results in zip(chunks, pool.map(_render_chunk, chunks), strict=True):
+                    made.update(zip(chunk, results, strict=True))
+        finally:
+            _POOL_STATE.clear()
+        return made
+
     def render_one(
         self,
         job: Job,
@@ -260,6 +342,31 @@ class Renderer:
             indexed = indexed_digest(data) if job.page.searchable else ""
             memo[job.page.path] = (whole, hashlib.sha256(data).hexdigest(), indexed, read)
         return OutputFile(path or output_file(job.page.path), data)
+
+
+# A page made in a worker: its file and memo entry, or the problem its template raised.
+Rendering = tuple[OutputFile, "MemoEntry | None"] | Problem
+MemoEntry = tuple[str, str, str, tuple[str, ...]]
+RENDER_PARALLEL_MIN = 400  # fewer pages to make than this: a pool costs more than it saves
+RENDER_CHUNK = 64  # pages per task: few round trips, small enough to balance
+# What the forked workers render from (set just before the fork, cleared after).
+_POOL_STATE: list[tuple[Renderer, Site, list[Job], JobDigests | None, bool, bool]] = []
+
+
+def _render_chunk(indices: list[int]) -> list[Rendering]:
+    """In a worker: the pages at `indices` of the jobs, each with its memo entry."""
+    renderer, site, jobs, digests, with_memo, digest_reads = _POOL_STATE[0]
+    out: list[Rendering] = []
+    for i in indices:
+        job = jobs[i]
+        memo: PageMemo | None = {} if with_memo else None
+        try:
+            file = renderer.render_one(job, site, digests, memo, digest_reads=digest_reads)
+        except Exception as exc:  # a theme bug must not hide where it is
+            out.append(template_problem(exc, renderer.theme.dirs, job.template))
+            continue
+        out.append((file, memo.get(job.page.path) if memo is not None else None))
+    return out
 
 
 def to_json(value: Any) -> markupsafe.Markup:

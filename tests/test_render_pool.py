@@ -1,0 +1,96 @@
+"""A build's pages made on a pool of forked processes: the same bytes, memo and problems as
+when one process makes them (gen.pages.render, `workers`)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from gen.pages import render
+from gen.pages.theme import DEFAULT_THEME_DIR
+from tests.conftest import CLOCK, article, build, make_site, output_files, run_cli
+
+
+@pytest.fixture(autouse=True)
+def pool_for_every_site(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Four hundred pages is the threshold in use; here any site's pages go to the pool.
+    monkeypatch.setattr(render, "RENDER_PARALLEL_MIN", 1)
+    monkeypatch.setattr(render, "RENDER_CHUNK", 3)
+
+
+def stories(root: Path, count: int = 12) -> Path:
+    files = {
+        f"content/articles/2026/story-{i}.md": article(
+            f"Story number {i}",
+            date=f"2026-01-{i + 1:02d}T09:00:00+02:00",
+            section=("diplomacy", "conflict")[i % 2],
+            extra=f"tags: [kyiv, t{i % 3}]\n",
+        )
+        for i in range(count)
+    }
+    return make_site(root, files)
+
+
+def test_pages_made_on_the_pool_equal_one_process(tmp_path: Path) -> None:
+    one = stories(tmp_path / "one")
+    two = stories(tmp_path / "two")
+    assert build(one, "--jobs", "1").code == 0
+    assert build(two, "--jobs", "2").code == 0
+    assert output_files(one / "output") == output_files(two / "output")
+    # The page memo the next build keeps pages by is the same too: each page's output hash,
+    # indexed digest and recorded reads. (The inputs digest of a page that read a value the
+    # digests do not know, /archive/, is random by design in either case: it is made again.)
+    memo_one, memo_two = (
+        json.loads(next((site / ".cache").glob("pages-*.json")).read_text("utf-8"))["pages"]
+        for site in (one, two)
+    )
+    assert {k: v[1:] for k, v in memo_one.items()} == {k: v[1:] for k, v in memo_two.items()}
+    same = [k for k in memo_one if memo_one[k][0] == memo_two[k][0]]
+    assert set(memo_one) - set(same) <= {"/archive/"}
+
+
+def test_a_warm_build_on_the_pool_keeps_and_remakes_as_one_process_does(tmp_path: Path) -> None:
+    site = stories(tmp_path / "site")
+    assert build(site, "--jobs", "2").code == 0
+    story = site / "content/articles/2026/story-3.md"
+    story.write_text(story.read_text("utf-8").replace("Story number 3", "Story three"), "utf-8")
+    run = build(site, "--jobs", "2")
+    assert run.code == 0
+    assert "0 files written" not in run.out
+    clean = stories(tmp_path / "clean")
+    (clean / "content/articles/2026/story-3.md").write_text(story.read_text("utf-8"), "utf-8")
+    assert build(clean, "--no-cache", "--jobs", "1").code == 0
+    assert output_files(site / "output") == output_files(clean / "output")
+
+
+def test_a_template_error_in_a_worker_is_reported_as_in_one_process(tmp_path: Path) -> None:
+    errors = []
+    for jobs in ("1", "2"):
+        site = stories(tmp_path / f"jobs-{jobs}")
+        theme = site / "themes/default/templates"
+        theme.mkdir(parents=True)
+        (theme / "_article_bottom.html").write_text(
+            "{{ page.title.nope.deeper }}\n", encoding="utf-8"
+        )
+        run = build(site, "--jobs", jobs)
+        assert run.code == 1
+        assert not (site / "output").exists()
+        errors.append(run.err.replace(str(site), "SITE"))
+    assert errors[0] == errors[1]
+    assert "_article_bottom.html:1:" in errors[0]
+    assert "(rendering /2026/01/" in errors[0]
+
+
+def test_an_unmarked_preview_page_from_a_worker_fails_the_preview(tmp_path: Path) -> None:
+    site = stories(tmp_path / "site")
+    base = (DEFAULT_THEME_DIR / "templates/base.html").read_text(encoding="utf-8")
+    own = base.replace('{% if preview %}{% include "_preview_banner.html" %}{% endif %}\n', "")
+    theme = site / "themes/default/templates"
+    theme.mkdir(parents=True)
+    (theme / "base.html").write_text(own, encoding="utf-8")
+    result = run_cli("build", "--site", str(site), "--clock", CLOCK, "--preview", "--jobs", "2")
+    assert result.code == 1
+    assert "a preview page must be marked" in result.err
+    assert not (site / "output").exists()
