@@ -211,59 +211,26 @@ class Renderer:
         made = self._render_in_pool(jobs, site, digests, memo, intact, digest_reads, workers)
         for done, job in enumerate(jobs, 1):
             path = output_file(job.page.path)
-            if made is not None:
-                outcome = made.get(done - 1)
-                if outcome is None:  # kept: its inputs and file are unchanged
-                    known = memo[job.page.path] if memo is not None else None
-                    assert known is not None
-                    files.append(OutputFile(path, b"", kept=known[1]))
-                    pages.append(job.page)
-                    continue
-                if isinstance(outcome, Problem):
-                    problem = outcome
-                else:
-                    file, entry = outcome
-                    if memo is not None and entry is not None:
-                        memo[job.page.path] = entry
-                    if self.preview is None or is_marked(file.data):
-                        files.append(file)
-                        pages.append(job.page)
-                        if progress is not None:
-                            progress(done, len(jobs))
-                        continue
-                    problem = Problem(job.template, None, UNMARKED)
-                key = (problem.path, problem.line, problem.message)
-                if key not in seen:
-                    seen.add(key)
-                    report.error(
-                        problem.path, problem.line, f"{problem.message} (rendering {job.page.path})"
-                    )
-                continue
-            if digests is not None and memo is not None:
-                declared = digests.job(job)
-                known = memo.get(job.page.path)
-                if (
-                    known
-                    and known[0]
-                    and known[0] == digests.with_reads(declared, known[3], job, site)
-                    and intact
-                    and intact(path, known[1])
-                ):
-                    files.append(OutputFile(path, b"", kept=known[1]))
-                    pages.append(job.page)
-                    continue
-            try:
-                file = self.render_one(job, site, digests, memo, path, digest_reads=digest_reads)
-            except Exception as exc:  # a theme bug must not hide where it is
-                problem = template_problem(exc, self.theme.dirs, job.template)
+            if made is None:
+                outcome = self._kept_or_made(job, path, site, digests, memo, intact, digest_reads)
             else:
-                if self.preview is None or is_marked(file.data):
-                    files.append(file)
-                    pages.append(job.page)
-                    if progress is not None:
-                        progress(done, len(jobs))
-                    continue
-                # A theme's own base.html without the marks: never a preview that looks real.
+                outcome = made.get(done - 1)  # None: kept, as the pool's caller found
+                if memo is not None and isinstance(outcome, tuple) and outcome[1] is not None:
+                    memo[job.page.path] = outcome[1]
+            if outcome is None:
+                assert memo is not None  # only a page the memo knows is kept
+                files.append(OutputFile(path, b"", kept=memo[job.page.path][1]))
+                pages.append(job.page)
+                continue
+            if isinstance(outcome, Problem):
+                problem = outcome
+            elif self.preview is None or is_marked(outcome[0].data):
+                files.append(outcome[0])
+                pages.append(job.page)
+                if progress is not None:
+                    progress(done, len(jobs))
+                continue
+            else:  # a theme's own base.html without the marks: never a preview that looks real
                 problem = Problem(job.template, None, UNMARKED)
             key = (problem.path, problem.line, problem.message)
             if key not in seen:  # one broken template would otherwise fail every page
@@ -272,6 +239,48 @@ class Renderer:
                     problem.path, problem.line, f"{problem.message} (rendering {job.page.path})"
                 )
         return files, pages
+
+    def _kept_or_made(
+        self,
+        job: Job,
+        path: str,
+        site: Site,
+        digests: JobDigests | None,
+        memo: PageMemo | None,
+        intact: Callable[[str, str], bool] | None,
+        digest_reads: bool,
+    ) -> Rendering | None:
+        """None if the page is kept (what it declares and read is unchanged, its file
+        intact), else the page made here (noted in `memo`) or its template's problem."""
+        if (
+            digests is not None
+            and memo is not None
+            and self._is_kept(job, site, digests, memo, intact)
+        ):
+            return None
+        try:
+            file = self.render_one(job, site, digests, memo, path, digest_reads=digest_reads)
+        except Exception as exc:  # a theme bug must not hide where it is
+            return template_problem(exc, self.theme.dirs, job.template)
+        return (file, None)
+
+    @staticmethod
+    def _is_kept(
+        job: Job,
+        site: Site,
+        digests: JobDigests,
+        memo: PageMemo,
+        intact: Callable[[str, str], bool] | None,
+    ) -> bool:
+        """The page's inputs and recorded reads are as last build's, and its file intact."""
+        known = memo.get(job.page.path)
+        return bool(
+            known
+            and known[0]
+            and known[0] == digests.with_reads(digests.job(job), known[3], job, site)
+            and intact
+            and intact(output_file(job.page.path), known[1])
+        )
 
     def _render_in_pool(
         self,
@@ -292,19 +301,13 @@ class Renderer:
         """
         if workers <= 1 or "fork" not in get_all_start_methods():
             return None
-        todo: list[int] = []
-        for i, job in enumerate(jobs):
-            known = memo.get(job.page.path) if memo is not None else None
-            if (
-                digests is not None
-                and known
-                and known[0]
-                and known[0] == digests.with_reads(digests.job(job), known[3], job, site)
-                and intact
-                and intact(output_file(job.page.path), known[1])
-            ):
-                continue
-            todo.append(i)
+        todo = [
+            i
+            for i, job in enumerate(jobs)
+            if digests is None
+            or memo is None
+            or not self._is_kept(job, site, digests, memo, intact)
+        ]
         if len(todo) < RENDER_PARALLEL_MIN:
             return None
         _POOL_STATE[:] = [(self, site, jobs, digests, memo is not None, digest_reads)]
