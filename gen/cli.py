@@ -126,7 +126,7 @@ def add_build_options(cmd: argparse.ArgumentParser) -> None:
     cmd.add_argument(
         "--jobs",
         type=parse_jobs,
-        help="worker processes for converting Markdown (default: the CPU count)",
+        help="worker processes for converting Markdown and making pages (default: the CPU count)",
     )
     cmd.add_argument(
         "--clock",
