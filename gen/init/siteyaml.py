@@ -72,6 +72,8 @@ def _yaml(key: str, default: Any) -> str:
     """A default as YAML after `key:` (settings that are mappings in site.yaml included)."""
     if key == "markdown":
         return f" {{engine: {default}}}"
+    if key == "feeds":  # each kind of list and its formats
+        return "".join(f"\n  {kind}: [{', '.join(formats)}]" for kind, formats in default)
     if isinstance(default, PublishSettings):
         return f" {{purge_command:{scalar(list(default.purge_command))}}}"
     if isinstance(default, CheckSettings):
