@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import re
 import stat
@@ -14,6 +13,19 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from gen.check.settings import CheckSettings, parse_check
+from gen.config_parts import (
+    FEED_FORMATS,
+    FEED_LISTS,
+    ID_RE,
+    Publisher,
+    PublishSettings,
+    SectionConfig,
+    parse_feeds,
+    parse_markdown,
+    parse_publish,
+    parse_publisher,
+    parse_sections,
+)
 from gen.errors import ConfigError, ErrorReport, Problem, suggest
 
 if TYPE_CHECKING:
@@ -24,44 +36,11 @@ if TYPE_CHECKING:
 
 CONFIG_FILE = "site.yaml"
 DEFAULT_PERMALINK = "/{year}/{month}/{day}/{slug}/"
-ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 LANG_RE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
-# Markdown engines: Python-Markdown (default) and cmark-gfm, through the cmarkgfm package.
-MARKDOWN_ENGINES = ("markdown", "cmark")
 # What raw HTML in a body becomes (gen/markup/sanitize.py).
 RAW_HTML_MODES = ("allow", "sanitize", "forbid")
 # Where the site is served: decides the redirect and header files written beside the pages.
 HOSTS = ("github", "gitlab", "netlify", "cloudflare", "s3", "nginx", "apache")
-
-
-@dataclass(frozen=True, slots=True)
-class Publisher:
-    """The organisation that publishes the site."""
-
-    name: str
-    logo: str = ""  # path relative to content/
-
-
-@dataclass(frozen=True, slots=True)
-class PublishSettings:
-    """`publish:` in site.yaml: what `dateline publish` does besides syncing."""
-
-    purge_command: tuple[str, ...] = ()  # run with the changed URLs (a CDN purge)
-
-
-@dataclass(frozen=True, slots=True)
-class SectionConfig:
-    """A section as declared: id, title and description, in display order."""
-
-    id: str
-    title: str
-    description: str = ""
-
-
-# The lists that have feeds, and the formats a feed can be written in (Atom, RSS 2.0,
-# JSON Feed 1.1).
-FEED_LISTS = ("front", "section", "tag", "author")
-FEED_FORMATS = ("atom", "rss", "json")
 
 
 def setting(doc: str, default: Any = MISSING, *, key: str = "") -> Any:
@@ -279,15 +258,15 @@ def parse_config(
         hint = suggest(timezone, available_timezones())
         err(("timezone",), f"unknown time zone '{timezone}'{hint} (e.g. Europe/Kyiv)")
         timezone = "UTC"
-    publisher = _parse_publisher(data.get("publisher"), title, err)
+    publisher = parse_publisher(data.get("publisher"), title, err)
     if publisher.logo:
         check_logo(publisher.logo, content_dir, err)
-    sections = _parse_sections(data.get("sections"), err)
+    sections = parse_sections(data.get("sections"), err)
     permalink = text("permalink", DEFAULTS["permalink"])
     check_permalink(permalink, err)
     per_page = whole_number("per_page", DEFAULTS["per_page"], 1, 500)
     feed_entries = whole_number("feed_entries", DEFAULTS["feed_entries"], 1, 1000)
-    feeds = _parse_feeds(data.get("feeds"), err)
+    feeds = parse_feeds(data.get("feeds"), err)
     related_count = whole_number("related_count", DEFAULTS["related_count"], 0, 20)
     widths = data.get("image_widths", list(DEFAULTS["image_widths"]))
     if (
@@ -311,7 +290,7 @@ def parse_config(
         err(("theme",), f"'theme' must be a folder name under themes/, got '{theme}'")
         theme = DEFAULTS["theme"]
     description = text("description")
-    markdown_engine = _parse_markdown(data.get("markdown"), err)
+    markdown_engine = parse_markdown(data.get("markdown"), err)
     raw_html = text("raw_html", DEFAULTS["raw_html"])
     if raw_html not in RAW_HTML_MODES:
         hint = suggest(raw_html, RAW_HTML_MODES)
@@ -326,7 +305,7 @@ def parse_config(
     if not isinstance(compress, bool):
         err(("compress",), f"'compress' must be true or false, got '{compress}'")
         compress = False
-    publish = _parse_publish(data.get("publish"), err)
+    publish = parse_publish(data.get("publish"), err)
     report.raise_if_errors(ConfigError)
     return SiteConfig(
         title=title,
@@ -354,147 +333,9 @@ def parse_config(
     )
 
 
-def _parse_publisher(value: Any, title: str, err: Any) -> Publisher:
-    """`publisher: {name, logo}`; a bare string is the name."""
-    if isinstance(value, str):
-        return Publisher(value.strip())
-    if not isinstance(value, dict):
-        if value is not None:
-            err(("publisher",), "'publisher' must be a mapping with 'name' and 'logo'")
-        return Publisher(title)
-    for key in value:
-        if key not in ("name", "logo"):
-            err(
-                ("publisher", key),
-                f"unknown key 'publisher.{key}'{suggest(str(key), ['name', 'logo'])}",
-            )
-    name = str(value.get("name") or "").strip()
-    if not name:
-        err(("publisher",), "'publisher.name' is missing")
-    return Publisher(name or title, str(value.get("logo") or "").strip())
-
-
-def _parse_sections(value: Any, err: Any) -> tuple[SectionConfig, ...]:
-    """`sections:` as a mapping id → {title, description} (or id → title)."""
-    if not isinstance(value, dict) or not value:
-        if value is not None:
-            err(("sections",), "'sections' must be a mapping of id → {title, description}")
-        return ()
-    sections = []
-    for raw_id, spec in value.items():
-        sid = str(raw_id)
-        if not ID_RE.match(sid):
-            err(
-                ("sections", sid),
-                f"section id '{sid}' must be lowercase letters, digits and hyphens",
-            )
-            continue
-        if isinstance(spec, str):
-            sections.append(SectionConfig(sid, spec.strip()))
-            continue
-        if not isinstance(spec, dict):
-            err(("sections", sid), f"section '{sid}' must have a 'title'")
-            continue
-        for key in spec:
-            if key not in ("title", "description"):
-                hint = suggest(str(key), ["title", "description"])
-                err(("sections", sid, key), f"unknown key '{key}' in section '{sid}'{hint}")
-        title = str(spec.get("title") or "").strip()
-        if not title:
-            err(("sections", sid), f"section '{sid}' must have a 'title'")
-        sections.append(
-            SectionConfig(sid, title or sid, str(spec.get("description") or "").strip())
-        )
-    return tuple(sections)
-
-
-def _parse_publish(value: Any, err: Any) -> PublishSettings:
-    """`publish: {purge_command: [program, arg, …]}` (a string is split on spaces)."""
-    if value is None:
-        return PublishSettings()
-    if not isinstance(value, dict):
-        err(("publish",), "'publish' must be a mapping such as {purge_command: [./purge.sh]}")
-        return PublishSettings()
-    for key in value:
-        if key != "purge_command":
-            hint = suggest(str(key), ["purge_command"])
-            err(("publish", key), f"unknown key 'publish.{key}'{hint}")
-    command = value.get("purge_command") or []
-    if isinstance(command, str):
-        command = command.split()
-    if not isinstance(command, list) or not all(isinstance(c, str) and c for c in command):
-        err(("publish", "purge_command"), "'publish.purge_command' must be a list of words")
-        return PublishSettings()
-    return PublishSettings(tuple(command))
-
-
 def feed_formats(config: SiteConfig, kind: str) -> tuple[str, ...]:
     """The formats the feeds of a kind of list (front, section, tag, author) are written in."""
     return dict(config.feeds).get(kind, FEED_FORMATS)
-
-
-def _parse_feeds(value: Any, err: Any) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    """`feeds: [atom, rss, json]` for every list, or `{kind: [formats]}` (kinds not named
-    keep all three)."""
-    every: dict[str, tuple[str, ...]] = dict.fromkeys(FEED_LISTS, FEED_FORMATS)
-    if value is None:
-        return tuple(every.items())
-
-    def formats(given: Any, key: tuple[str, ...]) -> tuple[str, ...] | None:
-        where = ".".join(key)
-        if not isinstance(given, list) or not given:
-            err(key, f"'{where}' must be a list of feed formats, e.g. [atom, rss, json]")
-            return None
-        found: list[str] = []
-        for name in given:
-            if name not in FEED_FORMATS:
-                hint = suggest(str(name), FEED_FORMATS)
-                err(key, f"unknown feed format '{name}' in '{where}'{hint} (atom, rss or json)")
-                return None
-            if name in found:
-                err(key, f"'{name}' is twice in '{where}'")
-                return None
-            found.append(name)
-        return tuple(f for f in FEED_FORMATS if f in found)  # one order, whatever was written
-
-    if isinstance(value, list):
-        chosen = formats(value, ("feeds",))
-        return tuple((kind, chosen or FEED_FORMATS) for kind in FEED_LISTS)
-    if not isinstance(value, dict):
-        err(("feeds",), "'feeds' must be a list of formats or a mapping of list kind → formats")
-        return tuple(every.items())
-    for kind, given in value.items():
-        if kind not in FEED_LISTS:
-            hint = suggest(str(kind), FEED_LISTS)
-            err(
-                ("feeds", kind), f"unknown list '{kind}' in 'feeds'{hint} ({', '.join(FEED_LISTS)})"
-            )
-            continue
-        chosen = formats(given, ("feeds", kind))
-        if chosen is not None:
-            every[kind] = chosen
-    return tuple(every.items())
-
-
-def _parse_markdown(value: Any, err: Any) -> str:
-    """`markdown: {engine: markdown|cmark}`: the engine's name."""
-    if value is None:
-        return "markdown"
-    if not isinstance(value, dict):
-        err(("markdown",), "'markdown' must be a mapping such as {engine: cmark}")
-        return "markdown"
-    for key in value:
-        if key != "engine":
-            err(("markdown", key), f"unknown key 'markdown.{key}'{suggest(str(key), ['engine'])}")
-    engine = str(value.get("engine", "markdown")).strip()
-    if engine not in MARKDOWN_ENGINES:
-        hint = suggest(engine, MARKDOWN_ENGINES)
-        choices = " or ".join(MARKDOWN_ENGINES)
-        err(("markdown", "engine"), f"unknown markdown engine '{engine}'{hint} (use {choices})")
-        return "markdown"
-    if engine == "cmark" and importlib.util.find_spec("cmarkgfm") is None:
-        err(("markdown", "engine"), "markdown engine 'cmark' needs cmarkgfm: pip install cmarkgfm")
-    return engine
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,8 @@ import lxml.html
 import pytest
 
 import gen.outputs.sitemaps
-from gen.config import Publisher, SiteConfig
+from gen.config import SiteConfig
+from gen.config_parts import Publisher
 from gen.model import Article, Section, Site
 from gen.outputs.sitemaps import render_sitemaps
 from tests.conftest import CLOCK, REPO, article, build, make_site, output_files

@@ -9,7 +9,8 @@ from typing import Any
 import lxml.html
 import pytest
 
-from gen.config import Publisher, SiteConfig
+from gen.config import SiteConfig
+from gen.config_parts import Publisher
 from gen.model import Article, Author, Section
 from gen.pages.structured import collection_page, news_article
 from tests.conftest import SITE_YAML, article, build, make_site, output_files, png

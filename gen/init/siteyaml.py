@@ -12,7 +12,8 @@ from typing import Any
 
 from gen.check.settings import KEYS as CHECK_KEYS
 from gen.check.settings import CheckSettings
-from gen.config import KEYS, PublishSettings, SiteConfig
+from gen.config import KEYS, SiteConfig
+from gen.config_parts import PublishSettings
 
 WIDTH = 96  # characters of a comment line
 # Text YAML reads back as itself without quotes: letters, digits, spaces and a few marks, never

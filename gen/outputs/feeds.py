@@ -15,7 +15,8 @@ from urllib.parse import urlsplit
 from xml.sax.saxutils import escape
 
 from gen.cache import Memo, article_digest
-from gen.config import FEED_FORMATS, SiteConfig, feed_formats
+from gen.config import SiteConfig, feed_formats
+from gen.config_parts import FEED_FORMATS
 from gen.markup.sanitize import sanitize
 from gen.model import Article, Image, Listing, OutputFile, Site
 from gen.outputs.inspect import IMAGE_TYPES
