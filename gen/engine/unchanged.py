@@ -32,15 +32,16 @@ import sys
 import time
 from dataclasses import asdict, dataclass
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from gen import code_digest
-from gen.cache import read_json_cache, sign, write_json_cache
+from gen.cache import read_json_cache, sign, write_json_cache, write_state_file
 from gen.config import CONFIG_FILE, BuildOptions
 from gen.errors import Problem
-from gen.outputs.state import MANIFEST, _stat, read_output_state
-from gen.schedule.record import SCHEDULE
+from gen.outputs.state import MANIFEST, _stat, is_intact, read_output_state
+from gen.schedule.record import record_built
 from gen.session import BuildResult
 
 NAME = "unchanged"  # .cache/unchanged.json
@@ -120,14 +121,20 @@ def setting_key(options: BuildOptions) -> str:
     """The options (but the clock and the worker count), Dateline's code, Python and the
     installed packages' versions (the names of their metadata folders)."""
     fields = {k: str(v) for k, v in asdict(options).items() if k not in ("now", "jobs")}
+    text = json.dumps([fields, code_digest(), sys.version, _installed()], sort_keys=True)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@lru_cache(maxsize=1)
+def _installed() -> list[str]:
+    """The installed packages' metadata folders, once per process (a build asks twice: to
+    replay, then to record). Only site-packages folders: a program's own folder, '' or the
+    current one, would make the key depend on where dateline runs from."""
     packages: list[str] = []
-    # The installed packages' folders (a program's own folder, '' or the current one, would
-    # make the key depend on where dateline runs from).
     for entry in (p for p in sys.path if p.endswith(("site-packages", "dist-packages"))):
         with contextlib.suppress(OSError), os.scandir(entry) as found:
             packages.extend(f.name for f in found if f.name.endswith((".dist-info", ".egg-info")))
-    text = json.dumps([fields, code_digest(), sys.version, sorted(packages)], sort_keys=True)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return sorted(packages)
 
 
 def replay(options: BuildOptions, listing: Listing | None) -> BuildResult | None:
@@ -163,7 +170,7 @@ def replay(options: BuildOptions, listing: Listing | None) -> BuildResult | None
             result.next_embargo = (str(scheduled[0]), datetime.fromisoformat(scheduled[1]))
     except (KeyError, TypeError, ValueError):
         return None
-    _touch_schedule(options)
+    record_built(options)  # `dateline due` counts a replayed build as a build
     return result
 
 
@@ -222,18 +229,7 @@ def _output_intact(options: BuildOptions, manifest: list[int], files: int) -> bo
     out = options.output_dir
     if list(_stat(out / MANIFEST) or ()) != manifest:
         return False
-    from gen.cache import write_state_file
-
-    state_file = write_state_file(options)
-    state = read_output_state(out, state_file)
+    state = read_output_state(out, write_state_file(options))
     if len(state) != files:
         return False
-    root = str(out)
-    return all(_stat(f"{root}/{path}") == known[1:] for path, known in state.items())
-
-
-def _touch_schedule(options: BuildOptions) -> None:
-    """`dateline due` reads when the site was last built: a replayed build counts."""
-    schedule = read_json_cache(options, SCHEDULE)
-    if isinstance(schedule, dict) and "built" in schedule:
-        write_json_cache(options, SCHEDULE, {**schedule, "built": options.now.isoformat()})
+    return all(is_intact(out, path, known[0], state) for path, known in state.items())

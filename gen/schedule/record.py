@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from gen.cache import write_json_cache
+from gen.cache import read_json_cache, write_json_cache
 
 if TYPE_CHECKING:
     from gen.config import BuildOptions
@@ -52,6 +52,14 @@ def record_schedule(options: BuildOptions, site: Site, session: Session | None =
             "what": describe_change(site),
         },
     )
+
+
+def record_built(options: BuildOptions) -> None:
+    """A build that found nothing changed (`gen.engine.unchanged`): the record keeps its
+    next change and says the site was built now."""
+    schedule = read_json_cache(options, SCHEDULE)
+    if isinstance(schedule, dict) and "built" in schedule:
+        write_json_cache(options, SCHEDULE, {**schedule, "built": options.now.isoformat()})
 
 
 def describe_change(site: Site) -> str:
