@@ -159,7 +159,7 @@ def run(
     result.warnings = report.warnings
     scheduled = model.site.next_embargo
     result.next_embargo = (scheduled.source, scheduled.date) if scheduled else None
-    if session is None and not changes.partial:
+    if session is None:  # a build, not a watch session's (a partial build is one of those)
         unchanged.record(options, listing, result, model.site.next_change)
     return result
 

@@ -233,14 +233,12 @@ def _open(data: bytes, path: str = "") -> PILImage.Image | None:
     PILImage.preinit()
     _load_webp()
     found = _open_with_loaded(data, path)
-    if found is None and not _ALL_LOADED:
-        PILImage.init()
-        _ALL_LOADED.append(True)
-        found = _open_with_loaded(data, path)
+    if found is None:
+        loaded = len(PILImage.ID)
+        PILImage.init()  # once per process: later calls return at once
+        if len(PILImage.ID) > loaded:  # readers not tried yet
+            found = _open_with_loaded(data, path)
     return found
-
-
-_ALL_LOADED: list[bool] = []  # [True] once every Pillow reader is loaded
 
 
 def _load_webp() -> None:
