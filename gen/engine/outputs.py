@@ -235,6 +235,7 @@ def start_search(
         reuse_latest=reuse,
         load=rendered.load,
         intact=rendered.intact,
+        jobs=rendered.options.jobs,
     )
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import json
 import os
@@ -11,12 +10,19 @@ import shutil
 import subprocess
 import tempfile
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 from gen.cache import checksums, load_folder, store_folder
 from gen.model import OutputFile
+from gen.outputs.pagefind_format import (
+    ENTRY,
+    BundleFormatError,
+    canonical_bundle,
+    is_data,
+    merge_bundles,
+)
 
 BUNDLE_DIR = "pagefind"
 
@@ -44,10 +50,13 @@ def check_available() -> None:
     find_pagefind()
 
 
-# What a reader's browser loads from the primary (newest) part only: the search code, its
-# styles and the WebAssembly. The other parts are merged in as data and need none of it.
-_CODE_SUFFIXES = (".js", ".css")
-_CODE_PREFIX = "wasm."
+MERGE_VERSION = "1"  # in each year's cache key: a change to merging makes years again
+FRAGMENTS = "fragments.json"  # a merged year's cache entry: where its fragments are kept
+
+
+def bundle_of(unit: str) -> str:
+    """The bundle (a year, "2026") that holds a unit of the index (a month, "2026-03")."""
+    return unit.partition("-")[0]
 
 
 def build_index(
@@ -57,38 +66,33 @@ def build_index(
     reuse_latest: bool = False,
     load: Callable[[OutputFile], bytes] | None = None,
     intact: Callable[[str, str], bool] | None = None,
+    jobs: int = 1,
 ) -> list[OutputFile]:
-    """The Pagefind bundles for `pages`: (group, output file, digest of what Pagefind reads
+    """The Pagefind bundles for `pages`: (unit, output file, digest of what Pagefind reads
     of it) of each article to index.
 
-    Each group (a year) gets its own bundle at /pagefind/<group>/; the search page loads
-    the newest and merges the others, so publishing a story re-indexes only its year.
-    Pagefind reads a folder, so a group's pages are staged in a temporary one: the output
-    folder is written once, by the writer, after everything has succeeded. Each bundle is
-    kept in the cache under the hash of its pages, so an unchanged year is not re-indexed.
-    `load` gives a page's bytes (a page `kept` from the last build is read from the output).
-    A cached bundle already in the output, as `intact(path, sha256)` says, comes back kept.
+    Pagefind indexes each unit (a month) on its own, and the units of a year are merged
+    into one bundle at /pagefind/<year>/; the search page loads the newest year and merges
+    the others. Publishing or editing a story re-indexes its month only, and Pagefind never
+    holds more than a month in memory. Pagefind reads a folder, so a unit's pages are
+    staged in a temporary one: the output folder is written once, by the writer, after
+    everything has succeeded. Units and years are kept in the cache under the hash of their
+    pages. `load` gives a page's bytes (a page `kept` from the last build is read from the
+    output). A cached year already in the output, as `intact(path, sha256)` says, comes
+    back kept. Up to `jobs` units are indexed at once.
     """
     binary = find_pagefind()
-    groups: dict[str, list[tuple[OutputFile, str]]] = {}
-    for group, page, key in pages:
-        groups.setdefault(group, []).append((page, key))
-    newest = max(groups, default="")
+    years: dict[str, dict[str, list[tuple[OutputFile, str]]]] = {}
+    for unit, page, key in pages:
+        years.setdefault(bundle_of(unit), {}).setdefault(unit, []).append((page, key))
+    newest = max(years, default="")
+    index = _Index(binary, cache_dir, load or (lambda p: p.data), intact, jobs)
     files: list[OutputFile] = []
-    for group in sorted(groups):
-        bundle = _group_bundle(
-            binary,
-            group,
-            groups[group],
-            cache_dir,
-            reuse_latest,
-            load or (lambda p: p.data),
-            intact,
-            code=group == newest,
-        )
+    for year in sorted(years):
+        bundle = index.year(year, years[year], reuse_latest, code=year == newest)
         for rel in sorted(bundle):
-            if group == newest or not _is_code(rel):
-                files.append(replace(bundle[rel], path=f"{BUNDLE_DIR}/{group}/{rel}"))
+            if year == newest or is_data(rel):
+                files.append(replace(bundle[rel], path=f"{BUNDLE_DIR}/{year}/{rel}"))
     return files
 
 
@@ -134,60 +138,144 @@ def _element_end(text: str, tag: str, start: int) -> int | None:
     return None
 
 
-def _is_code(rel: str) -> bool:
-    return rel.endswith(_CODE_SUFFIXES) or rel.startswith(_CODE_PREFIX)
+class _Index:
+    """Where units and years come from: the cache, Pagefind, or a merge of units."""
 
+    def __init__(
+        self,
+        binary: Path,
+        cache_dir: Path | None,
+        load: Callable[[OutputFile], bytes],
+        intact: Callable[[str, str], bool] | None,
+        jobs: int,
+    ) -> None:
+        self.binary = binary
+        self.jobs = jobs
+        self.folder = cache_dir / "search" if cache_dir is not None else None
+        self.load = load
+        self.intact = intact
 
-def _group_bundle(
-    binary: Path,
-    group: str,
-    pages: list[tuple[OutputFile, str]],
-    cache_dir: Path | None,
-    reuse_latest: bool,
-    load: Callable[[OutputFile], bytes],
-    intact: Callable[[str, str], bool] | None,
-    *,
-    code: bool = True,
-) -> dict[str, OutputFile]:
-    """One group's bundle (path in the bundle → file): from the cache, or from Pagefind.
+    def year(
+        self,
+        year: str,
+        units: dict[str, list[tuple[OutputFile, str]]],
+        reuse_latest: bool,
+        *,
+        code: bool,
+    ) -> dict[str, OutputFile]:
+        """One year's bundle (path in the bundle → file).
 
-    A cached bundle whose every file the output already holds (by its checksum) is not
-    read: its files come back `kept` (without Pagefind's code unless `code`: only the newest
-    group's is published).
-    """
-    digest = hashlib.sha256(binary.name.encode())
-    for page, key in sorted(pages, key=lambda p: p[0].path):
-        digest.update(page.path.encode() + b"\0" + key.encode())
-    folder = cache_dir / "search" / group if cache_dir is not None else None
-    cached = folder / digest.hexdigest()[:40] if folder is not None else None
-    if reuse_latest and folder is not None and folder.is_dir():
-        # Preview: any bundle of this group will do; a save must not wait for Pagefind.
-        latest = sorted(p for p in folder.iterdir() if not p.name.startswith("."))
-        cached = latest[0] if latest else cached
-    if cached is not None:
-        sums = checksums(cached)
-        prefix = f"{BUNDLE_DIR}/{group}/"
-        if (
-            sums
-            and "pagefind-entry.json" in sums
-            and intact is not None
-            and all(intact(prefix + r, sha) for r, sha in sums.items() if code or not _is_code(r))
+        A cached year whose every file the output already holds (by its checksum) is not
+        read: its files come back `kept` (without Pagefind's code unless `code`: only the
+        newest year's is published).
+        """
+        keys = {unit: self._key(units[unit]) for unit in sorted(units)}
+        digest = hashlib.sha256(f"merged {MERGE_VERSION}\n".encode())
+        for unit, key in keys.items():
+            digest.update(f"{unit}\0{key}\n".encode())
+        cached = self._entry(year, digest.hexdigest())
+        looked = [cached] if cached is not None else []
+        if reuse_latest and cached is not None and cached.parent.is_dir():
+            # Preview: any bundle of this year will do; a save must not wait for Pagefind.
+            looked = sorted(p for p in cached.parent.iterdir() if not p.name.startswith("."))
+        for entry in looked[:1]:
+            found = self._cached_year(entry, year, code)
+            if found is not None:
+                return found
+        # Pagefind runs in its own process, one unit at a time: units run side by side.
+        with ThreadPoolExecutor(max_workers=max(1, min(self.jobs, len(keys)))) as pool:
+            parts = list(pool.map(lambda u: self._unit(u, units[u], keys[u]), keys))
+        try:
+            merged, fragments = merge_bundles(parts)
+        except BundleFormatError:
+            # A bundle the merge does not know (sorted results, say): index the year whole.
+            pages = [page for unit in keys for page, _ in units[unit]]
+            bundle = _run_pagefind(self.binary, pages, self.load)
+            self._store(cached, bundle)
+            return {rel: OutputFile(rel, data) for rel, data in bundle.items()}
+        units_of = list(keys)
+        listing = {
+            rel: [units_of[i], keys[units_of[i]], there] for rel, (i, there) in fragments.items()
+        }
+        self._store(cached, {**merged, FRAGMENTS: json.dumps(listing, sort_keys=True).encode()})
+        merged.update({rel: parts[i][there] for rel, (i, there) in fragments.items()})
+        return {rel: OutputFile(rel, data) for rel, data in merged.items()}
+
+    def _key(self, pages: list[tuple[OutputFile, str]]) -> str:
+        digest = hashlib.sha256(self.binary.name.encode())
+        for page, key in sorted(pages, key=lambda p: p[0].path):
+            digest.update(page.path.encode() + b"\0" + key.encode())
+        return digest.hexdigest()
+
+    def _entry(self, name: str, digest: str) -> Path | None:
+        return self.folder / name / digest[:40] if self.folder is not None else None
+
+    def _store(self, entry: Path | None, files: dict[str, bytes]) -> None:
+        """Keep `files` in the cache; only the newest entry of a unit or year is worth
+        keeping, as old ones never match again."""
+        if entry is None:
+            return
+        for old in sorted(entry.parent.iterdir()) if entry.parent.is_dir() else []:
+            shutil.rmtree(old, ignore_errors=True)
+        store_folder(entry, files)
+
+    def _unit(self, unit: str, pages: list[tuple[OutputFile, str]], key: str) -> dict[str, bytes]:
+        """One unit's bundle, from the cache or from Pagefind."""
+        entry = self._entry(unit, key)
+        found = load_folder(entry) if entry is not None else None
+        if found is not None and ENTRY in found:
+            return found
+        bundle = _run_pagefind(self.binary, [page for page, _ in pages], self.load)
+        self._store(entry, bundle)
+        return bundle
+
+    def _cached_year(self, entry: Path, year: str, code: bool) -> dict[str, OutputFile] | None:
+        """A cached year: kept if the output holds it, else read with its units' fragments."""
+        sums = checksums(entry)
+        if not sums or ENTRY not in sums:
+            return None
+        listing: dict[str, list[str]] = {}
+        if FRAGMENTS in sums:
+            try:
+                data = (entry / FRAGMENTS).read_bytes()
+            except OSError:
+                return None
+            if hashlib.sha256(data).hexdigest() != sums[FRAGMENTS]:
+                return None
+            listing = json.loads(data)
+        wanted = {rel: sha for rel, sha in sums.items() if rel != FRAGMENTS}
+        unit_sums: dict[str, dict[str, str] | None] = {}
+        for rel, (unit, key, there) in listing.items():
+            if unit not in unit_sums:
+                found = self._entry(unit, key)
+                unit_sums[unit] = checksums(found) if found is not None else None
+            known = unit_sums[unit]
+            if known is None or there not in known:
+                return None
+            wanted[rel] = known[there]
+        prefix = f"{BUNDLE_DIR}/{year}/"
+        if self.intact is not None and all(
+            self.intact(prefix + rel, sha) for rel, sha in wanted.items() if code or is_data(rel)
         ):
             return {
                 rel: OutputFile(rel, b"", kept=sha)
-                for rel, sha in sums.items()
-                if code or not _is_code(rel)
+                for rel, sha in wanted.items()
+                if code or is_data(rel)
             }
-        found = load_folder(cached)
-        if found is not None and "pagefind-entry.json" in found:
-            return {rel: OutputFile(rel, data) for rel, data in found.items()}
-    bundle = _run_pagefind(binary, [page for page, _ in pages], load)
-    if folder is not None and cached is not None:
-        # Only the newest bundle of a group is worth keeping: old ones never match again.
-        for old in sorted(folder.iterdir()) if folder.is_dir() else []:
-            shutil.rmtree(old, ignore_errors=True)
-        store_folder(cached, bundle)
-    return {rel: OutputFile(rel, data) for rel, data in bundle.items()}
+        files = load_folder(entry)
+        if files is None:
+            return None
+        files.pop(FRAGMENTS, None)
+        units: dict[str, dict[str, bytes] | None] = {}
+        for rel, (unit, key, there) in listing.items():
+            if unit not in units:
+                found = self._entry(unit, key)
+                units[unit] = load_folder(found) if found is not None else None
+            held = units[unit]
+            if held is None or there not in held:
+                return None
+            files[rel] = held[there]
+        return {rel: OutputFile(rel, data) for rel, data in files.items()}
 
 
 def _run_pagefind(
@@ -217,7 +305,10 @@ def _run_pagefind(
             for p in bundle.rglob("*")
             if p.is_file()
         }
-    return canonical_bundle(found)
+    try:
+        return canonical_bundle(found)
+    except BundleFormatError as exc:
+        raise SearchUnavailable(f"search skipped: {exc}") from None
 
 
 def _staging_root() -> str | None:
@@ -225,124 +316,3 @@ def _staging_root() -> str | None:
     creating thousands of files on disk costs more than indexing them; else the temp folder."""
     shm = "/dev/shm"
     return shm if Path(shm).is_dir() and os.access(shm, os.W_OK | os.X_OK) else None
-
-
-# --- Making Pagefind's bundle deterministic ------------------------------------------------
-# Pagefind keeps filters in hash maps, so the order of filter values (and of the filter list
-# in each language's meta file) changes from run to run, and with it the content-hashed file
-# names. We sort both and rename the files by the hash of their sorted contents. The files
-# are gzip-compressed CBOR behind a "pagefind_dcd" signature; only the small CBOR subset
-# Pagefind writes (integers, strings, arrays, null, booleans) is needed.
-
-_SIGNATURE = b"pagefind_dcd"
-
-
-def canonical_bundle(files: dict[str, bytes]) -> dict[str, bytes]:
-    """The bundle with filter files and meta files sorted and renamed by content."""
-    renamed: dict[str, str] = {}  # old filter hash → new
-    out = dict(files)
-    for path in sorted(files):
-        if path.startswith("filter/") and path.endswith(".pf_filter"):
-            name, values = _decode_file(files[path])
-            values = sorted(values, key=lambda v: str(v[0]))
-            data = _encode_file([name, values])
-            old = path[len("filter/") : -len(".pf_filter")]
-            new = f"{old.split('_', 1)[0]}_{hashlib.sha256(data).hexdigest()[:7]}"
-            renamed[old] = new
-            del out[path]
-            out[f"filter/{new}.pf_filter"] = data
-    entry = json.loads(files["pagefind-entry.json"])
-    for lang, info in entry.get("languages", {}).items():
-        old_meta = f"pagefind.{info['hash']}.pf_meta"
-        if old_meta not in files:
-            continue
-        meta = _decode_file(files[old_meta])
-        for i, part in enumerate(meta):
-            if isinstance(part, list) and part and all(_is_filter_ref(p) for p in part):
-                meta[i] = sorted([[n, renamed.get(h, h)] for n, h in part], key=lambda p: p[0])
-        data = _encode_file(meta)
-        new_hash = f"{lang}_{hashlib.sha256(data).hexdigest()[:10]}"
-        del out[old_meta]
-        out[f"pagefind.{new_hash}.pf_meta"] = data
-        info["hash"] = new_hash
-    out["pagefind-entry.json"] = json.dumps(entry, sort_keys=True, ensure_ascii=False).encode()
-    return out
-
-
-def _is_filter_ref(part: object) -> bool:
-    return (
-        isinstance(part, list)
-        and len(part) == 2
-        and all(isinstance(p, str) for p in part)
-        and "_" in str(part[1])
-    )
-
-
-def _decode_file(data: bytes) -> Any:
-    raw = gzip.decompress(data)
-    if not raw.startswith(_SIGNATURE):
-        raise SearchUnavailable("search skipped: Pagefind wrote a file Dateline does not know")
-    value, _ = _cbor_decode(raw, len(_SIGNATURE))
-    return value
-
-
-def _encode_file(value: Any) -> bytes:
-    raw = _SIGNATURE + _cbor_encode(value)
-    return gzip.compress(raw, compresslevel=9, mtime=0)
-
-
-def _cbor_head(data: bytes, at: int) -> tuple[int, int, int]:
-    """(major type, argument, position after the head)."""
-    first = data[at]
-    major, info = first >> 5, first & 0x1F
-    if info < 24:
-        return major, info, at + 1
-    size = {24: 1, 25: 2, 26: 4, 27: 8}.get(info)
-    if size is None:
-        raise SearchUnavailable("search skipped: unexpected CBOR in Pagefind's bundle")
-    return major, int.from_bytes(data[at + 1 : at + 1 + size], "big"), at + 1 + size
-
-
-def _cbor_decode(data: bytes, at: int) -> tuple[Any, int]:
-    major, arg, at = _cbor_head(data, at)
-    if major == 0:
-        return arg, at
-    if major == 2:
-        return bytes(data[at : at + arg]), at + arg
-    if major == 3:
-        return data[at : at + arg].decode("utf-8"), at + arg
-    if major == 4:
-        items = []
-        for _ in range(arg):
-            item, at = _cbor_decode(data, at)
-            items.append(item)
-        return items, at
-    if major == 7 and arg in (20, 21, 22):
-        return {20: False, 21: True, 22: None}[arg], at
-    raise SearchUnavailable("search skipped: unexpected CBOR in Pagefind's bundle")
-
-
-def _cbor_encode(value: Any) -> bytes:
-    if value is None:
-        return b"\xf6"
-    if isinstance(value, bool):
-        return b"\xf5" if value else b"\xf4"
-    if isinstance(value, int):
-        return _cbor_int(0, value)
-    if isinstance(value, bytes):
-        return _cbor_int(2, len(value)) + value
-    if isinstance(value, str):
-        raw = value.encode("utf-8")
-        return _cbor_int(3, len(raw)) + raw
-    if isinstance(value, list):
-        return _cbor_int(4, len(value)) + b"".join(_cbor_encode(v) for v in value)
-    raise TypeError(f"cannot encode {type(value).__name__}")
-
-
-def _cbor_int(major: int, n: int) -> bytes:
-    if n < 24:
-        return bytes([major << 5 | n])
-    for info, size in ((24, 1), (25, 2), (26, 4), (27, 8)):
-        if n < 1 << (8 * size):
-            return bytes([major << 5 | info]) + n.to_bytes(size, "big")
-    raise ValueError("integer too large for CBOR")

@@ -60,7 +60,7 @@ class Page:
     modified: datetime | None = None
     public: bool = True  # listed in the sitemap
     searchable: bool = False  # indexed by Pagefind
-    search_group: str = ""  # which part of the search index (the year it was published)
+    search_group: str = ""  # which unit of the search index (the month it was published)
     lite: str | None = None  # the text-only edition of this page
     canonical: str | None = None  # when not the page's own path (the lite edition's pages)
     source: str = ""  # what asked for this page, for collision messages

@@ -11,6 +11,7 @@ from gen.assemble.live import part_path
 from gen.config import SiteConfig, feed_formats
 from gen.model import Article, Listing, Site
 from gen.outputs.feeds import Feed, feed_paths, feed_title
+from gen.outputs.search import bundle_of
 from gen.pages.i18n import format_month, translate
 from gen.pages.lite import lite_article_job, lite_list_job, lite_list_jobs
 from gen.pages.page import (
@@ -179,7 +180,7 @@ class Planner:
             )
         if kind == "search":
             # The index comes in one part per year, the newest first (it holds Pagefind's code).
-            groups = sorted({search_group(a, config) for a in site.articles}, reverse=True)
+            groups = sorted({bundle_of(search_group(a, config)) for a in site.articles})[::-1]
             return Job(
                 "search.html",
                 Page("search", "/search/", translate("search", lang), "", lang),
@@ -280,11 +281,13 @@ def article_job(
 
 
 def search_group(article: Article, config: SiteConfig) -> str:
-    """The part of the search index an article is in: the year it was published.
+    """The unit of the search index an article is in: the month it was published ("2026-03").
 
-    Publishing or editing a story re-indexes only its year, and no part grows without end.
+    Publishing or editing a story re-indexes only its month, and no unit grows without end;
+    a year's units are published as one bundle (`search.bundle_of`).
     """
-    return f"{article.date.astimezone(config.tz).year:04d}"
+    published = article.date.astimezone(config.tz)
+    return f"{published.year:04d}-{published.month:02d}"
 
 
 def live_jobs(
