@@ -3,6 +3,7 @@ declares and what it read last time) are unchanged → `OutputFile`s."""
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 from collections.abc import Callable
@@ -311,6 +312,10 @@ class Renderer:
         if len(todo) < RENDER_PARALLEL_MIN:
             return None
         _POOL_STATE[:] = [(self, site, jobs, digests, memo is not None, digest_reads)]
+        # The model's objects are moved out of the collector's reach before the fork: a
+        # worker's collection would otherwise write to every one of them, and the kernel
+        # would copy each page of memory the parent and the workers shared.
+        gc.freeze()
         try:
             chunks = [todo[i : i + RENDER_CHUNK] for i in range(0, len(todo), RENDER_CHUNK)]
             with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork")) as pool:
@@ -318,6 +323,7 @@ class Renderer:
                 for chunk, results in zip(chunks, pool.map(_render_chunk, chunks), strict=True):
                     made.update(zip(chunk, results, strict=True))
         finally:
+            gc.unfreeze()
             _POOL_STATE.clear()
         return made
 
