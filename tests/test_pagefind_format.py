@@ -218,3 +218,10 @@ def test_a_year_the_merge_refuses_is_indexed_whole(
     out = site / "output"
     words = read_index(published(out, "2026"))["en"]["words"]
     assert len({url for url, _, _ in words["kharkiv"]}) == 5
+
+
+def test_a_part_missing_a_file_it_names_is_refused() -> None:
+    one = bundle("en", [("en_1111111", "/a/", {"kyiv": [1]})])
+    del one["index/en_chunk.pf_index"]
+    with pytest.raises(BundleFormatError, match="cannot be merged"):
+        merge_bundles([one])

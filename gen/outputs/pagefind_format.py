@@ -122,6 +122,14 @@ def merge_bundles(
     in each part is made relative to its last posting in the parts before; the rest of its
     postings are copied byte for byte.
     """
+    try:
+        return _merge(parts)
+    except (KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
+        # A part missing a file it names, or holding a shape Pagefind never wrote.
+        raise BundleFormatError(f"a part cannot be merged ({type(exc).__name__}: {exc})") from None
+
+
+def _merge(parts: list[dict[str, bytes]]) -> tuple[dict[str, bytes], dict[str, tuple[int, str]]]:
     entries = [json.loads(part[ENTRY]) for part in parts]
     versions = {str(entry.get("version")) for entry in entries}
     if len(versions) > 1:
