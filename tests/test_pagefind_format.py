@@ -225,3 +225,22 @@ def test_a_part_missing_a_file_it_names_is_refused() -> None:
     del one["index/en_chunk.pf_index"]
     with pytest.raises(BundleFormatError, match="cannot be merged"):
         merge_bundles([one])
+
+
+def test_a_year_the_output_lost_comes_back_from_the_cache_without_pagefind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = year_site(tmp_path)
+    assert build(site).code == 0
+    out = site / "output"
+    before = published(out, "2026")
+    lost = sorted((out / "pagefind/2026/fragment").iterdir())
+    for file in (lost[0], *sorted((out / "pagefind/2026/index").iterdir())):
+        file.unlink()
+
+    def fail(*args: object) -> dict[str, bytes]:
+        raise AssertionError("Pagefind ran")
+
+    monkeypatch.setattr(gen.outputs.search, "_run_pagefind", fail)
+    assert build(site).code == 0
+    assert published(out, "2026") == before

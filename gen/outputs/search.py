@@ -13,6 +13,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
+from typing import TypeVar
 
 from gen.cache import checksums, load_folder, store_folder
 from gen.model import OutputFile
@@ -25,6 +26,7 @@ from gen.outputs.pagefind_format import (
 )
 
 BUNDLE_DIR = "pagefind"
+T = TypeVar("T")
 
 
 class SearchUnavailable(Exception):
@@ -243,16 +245,10 @@ class _Index:
             if hashlib.sha256(data).hexdigest() != sums[FRAGMENTS]:
                 return None
             listing = json.loads(data)
-        wanted = {rel: sha for rel, sha in sums.items() if rel != FRAGMENTS}
-        unit_sums: dict[str, dict[str, str] | None] = {}
-        for rel, (unit, key, there) in listing.items():
-            if unit not in unit_sums:
-                found = self._entry(unit, key)
-                unit_sums[unit] = checksums(found) if found is not None else None
-            known = unit_sums[unit]
-            if known is None or there not in known:
-                return None
-            wanted[rel] = known[there]
+        fragment_sums = self._from_units(listing, checksums)
+        if fragment_sums is None:
+            return None
+        wanted = {rel: sha for rel, sha in sums.items() if rel != FRAGMENTS} | fragment_sums
         prefix = f"{BUNDLE_DIR}/{year}/"
         if self.intact is not None and all(
             self.intact(prefix + rel, sha) for rel, sha in wanted.items() if code or is_data(rel)
@@ -263,19 +259,28 @@ class _Index:
                 if code or is_data(rel)
             }
         files = load_folder(entry)
-        if files is None:
+        fragments = self._from_units(listing, load_folder)
+        if files is None or fragments is None:
             return None
         files.pop(FRAGMENTS, None)
-        units: dict[str, dict[str, bytes] | None] = {}
+        return {rel: OutputFile(rel, data) for rel, data in (files | fragments).items()}
+
+    def _from_units(
+        self, listing: dict[str, list[str]], read: Callable[[Path], dict[str, T] | None]
+    ) -> dict[str, T] | None:
+        """A merged year's fragments (path → [unit, its key, path there]) as `read` gives
+        them from their units' cache entries: checksums or bytes (None if one is missing)."""
+        held: dict[str, dict[str, T] | None] = {}
+        found: dict[str, T] = {}
         for rel, (unit, key, there) in listing.items():
-            if unit not in units:
-                found = self._entry(unit, key)
-                units[unit] = load_folder(found) if found is not None else None
-            held = units[unit]
-            if held is None or there not in held:
+            if unit not in held:
+                entry = self._entry(unit, key)
+                held[unit] = read(entry) if entry is not None else None
+            known = held[unit]
+            if known is None or there not in known:
                 return None
-            files[rel] = held[there]
-        return {rel: OutputFile(rel, data) for rel, data in files.items()}
+            found[rel] = known[there]
+        return found
 
 
 def _run_pagefind(
