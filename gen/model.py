@@ -223,6 +223,18 @@ class OutputFile:
     # The sha256 of a page the last build wrote and this one did not render again, as its
     # inputs are unchanged: the writer leaves the file as it is (`data` is empty).
     kept: str = ""
+    # A page a big build wrote to its spool folder instead of keeping it in memory (`data`
+    # is empty): the writer renames that file into place (`gen.outputs.spool`).
+    spooled: Spooled | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Spooled:
+    """Where a spooled page's bytes are, and their sha256 and size."""
+
+    file: str  # absolute path, in the build's spool folder under .cache/
+    sha256: str
+    size: int
 
 
 @dataclass(frozen=True, slots=True)

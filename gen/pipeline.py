@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from pathlib import Path
 
 from gen.check.links import unused_image_findings
 from gen.config import BuildOptions
@@ -29,6 +30,7 @@ from gen.engine.outputs import (
     write_site,
 )
 from gen.errors import ContentError, ErrorReport, GenError, TemplateError
+from gen.outputs.spool import remove_spool, spool_folder
 from gen.schedule.record import record_schedule
 from gen.session import BuildCancelled, BuildFailed, BuildResult, Session
 
@@ -97,6 +99,7 @@ def run(
     result = BuildResult(partial=changes.partial)
     report = ErrorReport()
     clock = StageClock(result, stop)
+    spool: Path | None = None
     try:
         with clock("config"):
             config, options = configure(options, report, session, changes)
@@ -110,7 +113,9 @@ def run(
             assets, sizes = images(model, config, options, report, session)
             report.raise_if_errors(ContentError)
         with clock("render"):
-            pages = render_pages(model, config, theme, options, report, progress, session)
+            # A build's pages made on the worker pool wait on disk, not in memory.
+            spool = spool_folder(options.cache_dir, options.output_dir) if not session else None
+            pages = render_pages(model, config, theme, options, report, progress, session, spool)
             result.rendered = sum(1 for f in pages.files if not f.kept)
         # Pagefind runs on its own thread beside the feeds and the staging of the files;
         # nothing is renamed into the output folder before its index is in too.
@@ -150,6 +155,8 @@ def run(
         record_schedule(options, model.site, session)
     except GenError as exc:
         raise BuildFailed(exc, report.warnings) from None
+    finally:
+        remove_spool(spool)  # what the writer did not rename into place
     result.articles = len(model.site.articles)
     result.pages = written.written + written.unchanged if changes.partial else len(files)
     result.pages += written.later

@@ -11,6 +11,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FuturesTimeout
 from dataclasses import dataclass, field
 from functools import partial
+from pathlib import Path
 
 from gen.assemble.patch import lists_holding
 from gen.cache import (
@@ -36,6 +37,7 @@ from gen.outputs.search import (
     indexed_digest,
 )
 from gen.outputs.sitemaps import news_articles, news_sitemaps, render_sitemaps
+from gen.outputs.spool import read_spooled
 from gen.outputs.state import OutputState, is_intact, read_output_state
 from gen.outputs.write import WriteResult, check_unique, write_files, write_output
 from gen.pages.page import Job, Page
@@ -74,13 +76,17 @@ class RenderedPages:
         return is_intact(self.options.output_dir, path, digest, self.previous)
 
     def load(self, file: OutputFile) -> bytes:
-        """A page's bytes: rendered now, or read back from the output if it was kept."""
-        return (self.options.output_dir / file.path).read_bytes() if file.kept else file.data
+        """A page's bytes: rendered now (in memory or spooled), or read back from the output
+        if it was kept."""
+        if file.kept:
+            return (self.options.output_dir / file.path).read_bytes()
+        return read_spooled(file) if file.spooled is not None else file.data
 
     def search_key(self, file: OutputFile, page: Page) -> str:
-        """A digest of what Pagefind reads of a page (the memo's, for a kept page)."""
+        """A digest of what Pagefind reads of a page (the memo's, for a kept page, and for
+        a spooled one: its worker noted it as it made the page)."""
         known = self.memo.get(page.path) if self.memo is not None else None
-        if file.kept and known is not None and known[2]:
+        if (file.kept or file.spooled is not None) and known is not None and known[2]:
             return known[2]
         return indexed_digest(self.load(file))
 
@@ -93,9 +99,12 @@ def render_pages(
     report: ErrorReport,
     progress: Progress | None,
     session: Session | None,
+    spool: Path | None = None,
 ) -> RenderedPages:
     """Every page, kept where its declared inputs and recorded reads are unchanged; for a
-    partial build, the pages that show an edited story or read more than they declare."""
+    partial build, the pages that show an edited story or read more than they declare.
+    A build's pages made on the worker pool go to the `spool` folder (a preview's stay in
+    memory: its pages are checked for their marks)."""
     if model.edited is not None:
         return render_edited(model, config, options, report, last_build(session), session)
     loaded: tuple[Memo, Memo] = ({}, {})
@@ -142,6 +151,7 @@ def render_pages(
         # A build's pages on the worker pool; a watch session keeps its digests' memory in
         # this process, and renders few pages a save.
         workers=options.jobs if session is None else 1,
+        spool=spool if preview is None else None,
     )
     report.raise_if_errors(TemplateError)
     return rendered

@@ -57,6 +57,8 @@ def compressed_copies(
         known = previous.get(file.path)
         if file.kept:
             digest, size = file.kept, known[1] if known is not None else MIN_SIZE
+        elif file.spooled is not None:
+            digest, size = file.spooled.sha256, file.spooled.size
         else:
             digest, size = hashlib.sha256(file.data).hexdigest(), len(file.data)
         if size < MIN_SIZE:

@@ -97,5 +97,8 @@ def output_sizes(files: list[OutputFile], previous: OutputState) -> dict[str, in
     sizes = {}
     for file in files:
         known = previous.get(file.path)
-        sizes[file.path] = known[1] if file.kept and known is not None else len(file.data)
+        if file.kept and known is not None:
+            sizes[file.path] = known[1]
+        else:
+            sizes[file.path] = file.spooled.size if file.spooled is not None else len(file.data)
     return sizes

@@ -144,17 +144,26 @@ def _stage_one(
             )
         state[file.path] = known
         return 1
-    digest = hashlib.sha256(file.data).hexdigest()
+    spooled = file.spooled
+    digest = spooled.sha256 if spooled is not None else hashlib.sha256(file.data).hexdigest()
+    size = spooled.size if spooled is not None else len(file.data)
     known = previous.get(file.path)
     st = _stat(target)
     if st is not None and known is not None and known == (digest, *st):
         state[file.path] = known
         return 1
-    if st is not None and st[0] == len(file.data) and _read(target) == file.data:
+    if st is not None and st[0] == size and _read(target) == _bytes(file):
         state[file.path] = (digest, *st)
         return 1
-    staging.stage(file.path, target, file.data, digest, exists=st is not None)
+    if spooled is not None:
+        staging.adopt(file.path, target, spooled.file, digest)
+    else:
+        staging.stage(file.path, target, file.data, digest, exists=st is not None)
     return 0
+
+
+def _bytes(file: OutputFile) -> bytes:
+    return _read(file.spooled.file) if file.spooled is not None else file.data
 
 
 class _Staging:
@@ -179,6 +188,14 @@ class _Staging:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
         os.chmod(tmp, 0o644)
+
+    def adopt(self, path: str, target: str, spooled: str, digest: str) -> None:
+        """Stage a file already written elsewhere on the output's file system (a spooled
+        page): it is renamed into place with the rest, and removed if the write fails."""
+        folder = target.rpartition("/")[0]
+        if folder not in self._known:
+            self._make(folder)
+        self.staged.append((path, target, spooled, digest))
 
     def _make(self, folder: str) -> None:
         missing: list[str] = []

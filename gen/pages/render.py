@@ -10,6 +10,7 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime
 from multiprocessing import get_all_start_methods, get_context
+from pathlib import Path
 from typing import Any
 
 import jinja2
@@ -21,6 +22,7 @@ from gen.config import SiteConfig
 from gen.errors import ErrorReport, Problem
 from gen.model import Article, OutputFile, Site
 from gen.outputs.search import indexed_digest
+from gen.outputs.spool import spool as spool_page
 from gen.pages.figures import picture_html
 from gen.pages.i18n import format_date, format_datetime, format_month, translate
 from gen.pages.page import Job, Page, PlanMemo
@@ -151,6 +153,7 @@ class Renderer:
         job_memo: JobMemo | None = None,
         now: datetime | None = None,
         workers: int = 1,
+        spool: Path | None = None,
     ) -> tuple[list[OutputFile], list[Page]]:
         """Every page of the site, and the pages rendered; template problems go to `report`.
 
@@ -162,7 +165,7 @@ class Renderer:
         digest between a watch session's builds (its articles are reused), `plan_memo` each
         article's jobs, and `job_memo` their digests. A preview marks the stories scheduled
         after `now` (the build's clock, which it needs). `workers` > 1 makes many pages on
-        a pool of forked processes.
+        a pool of forked processes, which write them to the `spool` folder if given.
         """
         if self.preview is not None and now is None:
             raise ValueError("a preview build renders as of its clock: give `now`")
@@ -178,7 +181,7 @@ class Renderer:
         self.last_digests = digests.articles if digests is not None else {}
         self.last_jobs, self.last_units, self.last_layout = jobs, units, layout
         files, pages = self.render_jobs(
-            jobs, site, report, digests, memo, intact, progress, workers=workers
+            jobs, site, report, digests, memo, intact, progress, workers=workers, spool=spool
         )
         if memo is not None:
             for stale in set(memo) - {p.path for p in pages}:
@@ -199,17 +202,19 @@ class Renderer:
         *,
         digest_reads: bool = True,
         workers: int = 1,
+        spool: Path | None = None,
     ) -> tuple[list[OutputFile], list[Page]]:
         """`jobs` rendered, each kept instead if what it declares and what it read last time
         are unchanged and its file is intact (the whole site's, or a watch save's few).
         Without `digest_reads`, a page that read more than it declares is noted with no
         digest (the next build makes it again) instead of digesting what it read: a watch
         save's few pages should not hash the whole site. With `workers` > 1 and many pages
-        to make, they are made on a pool of forked processes (`_render_in_pool`)."""
+        to make, they are made on a pool of forked processes (`_render_in_pool`), and
+        written to the `spool` folder if given."""
         files: list[OutputFile] = []
         pages: list[Page] = []
         seen: set[tuple[str, int | None, str]] = set()
-        made = self._render_in_pool(jobs, site, digests, memo, intact, digest_reads, workers)
+        made = self._render_in_pool(jobs, site, digests, memo, intact, digest_reads, workers, spool)
         for done, job in enumerate(jobs, 1):
             path = output_file(job.page.path)
             if made is None:
@@ -292,13 +297,15 @@ class Renderer:
         intact: Callable[[str, str], bool] | None,
         digest_reads: bool,
         workers: int,
+        spool: Path | None = None,
     ) -> dict[int, Rendering] | None:
         """The pages to make, made on `workers` forked processes: job index → (file, memo
         entry) or the template's problem; the jobs kept are not in it. None when a pool
         would not pay (few pages, one worker, no fork): the caller renders them itself.
 
         The workers are forked once the model is built, so they share it (copy-on-write)
-        instead of receiving it; each renders a slice of the jobs and sends back bytes.
+        instead of receiving it; each renders a slice of the jobs and sends back bytes, or
+        writes them to the `spool` folder (made here) and sends back where.
         """
         if workers <= 1 or "fork" not in get_all_start_methods():
             return None
@@ -311,7 +318,9 @@ class Renderer:
         ]
         if len(todo) < RENDER_PARALLEL_MIN:
             return None
-        _POOL_STATE[:] = [(self, site, jobs, digests, memo is not None, digest_reads)]
+        if spool is not None:
+            spool.mkdir(parents=True, exist_ok=True)
+        _POOL_STATE[:] = [(self, site, jobs, digests, memo is not None, digest_reads, spool)]
         # The model's objects are moved out of the collector's reach before the fork: a
         # worker's collection would otherwise write to every one of them, and the kernel
         # would copy each page of memory the parent and the workers shared.
@@ -359,12 +368,13 @@ MemoEntry = tuple[str, str, str, tuple[str, ...]]
 RENDER_PARALLEL_MIN = 400  # fewer pages to make than this: a pool costs more than it saves
 RENDER_CHUNK = 64  # pages per task: few round trips, small enough to balance
 # What the forked workers render from (set just before the fork, cleared after).
-_POOL_STATE: list[tuple[Renderer, Site, list[Job], JobDigests | None, bool, bool]] = []
+_POOL_STATE: list[tuple[Renderer, Site, list[Job], JobDigests | None, bool, bool, Path | None]] = []
 
 
 def _render_chunk(indices: list[int]) -> list[Rendering]:
-    """In a worker: the pages at `indices` of the jobs, each with its memo entry."""
-    renderer, site, jobs, digests, with_memo, digest_reads = _POOL_STATE[0]
+    """In a worker: the pages at `indices` of the jobs, each with its memo entry (spooled
+    if the pool has a spool folder)."""
+    renderer, site, jobs, digests, with_memo, digest_reads, spool = _POOL_STATE[0]
     out: list[Rendering] = []
     for i in indices:
         job = jobs[i]
@@ -374,7 +384,10 @@ def _render_chunk(indices: list[int]) -> list[Rendering]:
         except Exception as exc:  # a theme bug must not hide where it is
             out.append(template_problem(exc, renderer.theme.dirs, job.template))
             continue
-        out.append((file, memo.get(job.page.path) if memo is not None else None))
+        entry = memo.get(job.page.path) if memo is not None else None
+        if spool is not None:
+            file = spool_page(spool, f"{i}.html", file, entry[1] if entry else "")
+        out.append((file, entry))
     return out
 
 
