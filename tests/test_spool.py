@@ -11,27 +11,10 @@ import gen.outputs.search
 import gen.outputs.spool
 from gen.outputs import write
 from gen.outputs.spool import spool_folder
-from gen.pages import render
-from tests.conftest import article, build, make_site, output_files
+from tests.conftest import build, output_files
 
-
-@pytest.fixture(autouse=True)
-def pool_for_every_site(monkeypatch: pytest.MonkeyPatch) -> None:
-    # Four hundred pages to make is the threshold in use; here any site's go to the pool.
-    monkeypatch.setattr(render, "RENDER_PARALLEL_MIN", 1)
-    monkeypatch.setattr(render, "RENDER_CHUNK", 3)
-
-
-def stories(root: Path, count: int = 9) -> Path:
-    files = {
-        f"content/articles/2026/story-{i}.md": article(
-            f"Story number {i}",
-            date=f"2026-0{i % 3 + 1}-{i + 1:02d}T09:00:00+02:00",
-            extra=f"tags: [kyiv, t{i % 3}]\n",
-        )
-        for i in range(count)
-    }
-    return make_site(root, files)
+# Any site's pages go to the pool here, as in test_render_pool (an autouse fixture).
+from tests.test_render_pool import pool_for_every_site, stories  # noqa: F401
 
 
 def snapshot(folder: Path) -> dict[str, tuple[bytes, int, int]]:
@@ -72,7 +55,7 @@ def test_spooled_pages_are_renamed_into_place_and_equal_one_process(
     story = site / "content/articles/2026/story-4.md"
     story.write_text(story.read_text("utf-8") + "\nA late line.\n", "utf-8")
     assert build(site, "--jobs", "2").code == 0
-    assert "2026/02/05/story-4/index.html" in adopted
+    assert "2026/01/05/story-4/index.html" in adopted
     assert "2026/01/01/story-0/index.html" not in adopted
     assert spooled_files(site) == []
     (one / "content/articles/2026/story-4.md").write_text(story.read_text("utf-8"), "utf-8")
