@@ -43,14 +43,24 @@ def options_from(args: argparse.Namespace) -> BuildOptions:
     return preview_options(options)
 
 
+CACHE_LINK = (
+    "is a symbolic link: the cache stays inside the site (remove the link; the cache is made again)"
+)
+
+
 def check_site_dir(site_dir: Path) -> None:
-    """Refuse a --site that is not a folder (or whose site.yaml is not a file) before any
-    work, as a located ConfigError; a folder without site.yaml is `load_config`'s error."""
+    """Refuse a --site that is not a folder (or whose site.yaml is not a file, or whose
+    .cache is a link) before any work, as a located ConfigError; a folder without site.yaml
+    is `load_config`'s error."""
     config = site_dir / CONFIG_FILE
     try:
         if site_dir.is_dir():
             if config.exists() and not config.is_file():
                 raise ConfigError([Problem(CONFIG_FILE, None, "not a regular file")])
+            if (site_dir / CACHE_DIR).is_symlink():
+                # A repository's link would send the cache (and what is read back from
+                # it) outside the site.
+                raise ConfigError([Problem(CACHE_DIR, None, CACHE_LINK)])
             return
         if site_dir.exists():
             raise ConfigError(

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import os
 import resource
+import shutil
 import signal
 import socket
 import subprocess
@@ -487,3 +488,21 @@ def test_a_site_yaml_that_is_a_fifo_is_refused_without_waiting(tmp_path: Path) -
     result = build(site)
     assert result.code == 1
     assert result.err.splitlines()[0] == "site.yaml: not a regular file"
+
+
+# --- The cache ----------------------------------------------------------------------------
+
+
+def test_a_cache_folder_linked_outside_the_site_is_refused(tmp_path: Path) -> None:
+    b = built(tmp_path)
+    shutil.rmtree(b.site / ".cache")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (b.site / ".cache").symlink_to(elsewhere)
+    (b.site / "content/articles/b.md").write_text(article("Grain talks"), encoding="utf-8")
+    run_in_process(
+        b,
+        ".cache: is a symbolic link: the cache stays inside the site (remove the link; the "
+        "cache is made again)",
+    )
+    assert list(elsewhere.iterdir()) == []  # nothing written there
