@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from gen.errors import suggest
+from gen.errors import suggest, unknown_keys
 
 ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # Markdown engines: Python-Markdown (default) and cmark-gfm, through the cmarkgfm package.
@@ -53,12 +53,7 @@ def parse_publisher(value: Any, title: str, err: Any) -> Publisher:
         if value is not None:
             err(("publisher",), "'publisher' must be a mapping with 'name' and 'logo'")
         return Publisher(title)
-    for key in value:
-        if key not in ("name", "logo"):
-            err(
-                ("publisher", key),
-                f"unknown key 'publisher.{key}'{suggest(str(key), ['name', 'logo'])}",
-            )
+    unknown_keys(value, "publisher", ("name", "logo"), err)
     name = str(value.get("name") or "").strip()
     if not name:
         err(("publisher",), "'publisher.name' is missing")
@@ -106,10 +101,7 @@ def parse_publish(value: Any, err: Any) -> PublishSettings:
     if not isinstance(value, dict):
         err(("publish",), "'publish' must be a mapping such as {purge_command: [./purge.sh]}")
         return PublishSettings()
-    for key in value:
-        if key != "purge_command":
-            hint = suggest(str(key), ["purge_command"])
-            err(("publish", key), f"unknown key 'publish.{key}'{hint}")
+    unknown_keys(value, "publish", ("purge_command",), err)
     command = value.get("purge_command") or []
     if isinstance(command, str):
         command = command.split()
@@ -169,9 +161,7 @@ def parse_markdown(value: Any, err: Any) -> str:
     if not isinstance(value, dict):
         err(("markdown",), "'markdown' must be a mapping such as {engine: cmark}")
         return "markdown"
-    for key in value:
-        if key != "engine":
-            err(("markdown", key), f"unknown key 'markdown.{key}'{suggest(str(key), ['engine'])}")
+    unknown_keys(value, "markdown", ("engine",), err)
     engine = str(value.get("engine", "markdown")).strip()
     if engine not in MARKDOWN_ENGINES:
         hint = suggest(engine, MARKDOWN_ENGINES)

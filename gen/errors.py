@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 # The commands' exit statuses: done, the site has errors, the command line was wrong.
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
@@ -81,3 +82,16 @@ def suggest(word: str, choices: Iterable[str]) -> str:
     """A "; did you mean 'x'?" suffix for a misspelt name, or ''."""
     close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
     return f"; did you mean '{close[0]}'?" if close else ""
+
+
+def unknown_keys(
+    mapping: dict[Any, Any],
+    name: str,
+    known: Iterable[str],
+    err: Callable[[tuple[str | int, ...], str], None],
+) -> None:
+    """Report each key of the setting `name` (a mapping) that is not `known`, at its line."""
+    known = tuple(known)
+    for key in mapping:
+        if key not in known:
+            err((name, key), f"unknown key '{name}.{key}'{suggest(str(key), known)}")

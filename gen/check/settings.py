@@ -48,16 +48,14 @@ class CheckSettings:
 
 def parse_check(value: Any, err: Err, line: Callable[..., int]) -> CheckSettings:
     """Validate `check:`; rule ids are checked against the rules when a check runs."""
-    from gen.errors import suggest
+    from gen.errors import unknown_keys
 
     if value is None:
         return CheckSettings()
     if not isinstance(value, dict):
         err(("check",), "'check' must be a mapping such as {rules: {credit: off}}")
         return CheckSettings()
-    for key in value:
-        if key not in KEYS:
-            err(("check", key), f"unknown key 'check.{key}'{suggest(str(key), KEYS)}")
+    unknown_keys(value, "check", KEYS, err)
     levels: list[tuple[str, str, int]] = []
     rules = value.get("rules") or {}
     if not isinstance(rules, dict):
@@ -112,16 +110,12 @@ FRONT_KEY_DOC = "editorial checks for this story, e.g. {ignore: [credit]}"
 
 def front_check_problems(value: Any) -> list[tuple[tuple[str | int, ...], str]]:
     """What is wrong with a story's `check:` front matter ({ignore: [rule-id, …]})."""
-    from gen.errors import suggest
+    from gen.errors import unknown_keys
 
     if not isinstance(value, dict):
         return [(("check",), "'check' must be a mapping such as {ignore: [credit]}")]
     found: list[tuple[tuple[str | int, ...], str]] = []
-    for key in value:
-        if key != "ignore":
-            found.append(
-                (("check", key), f"unknown key 'check.{key}'{suggest(str(key), ['ignore'])}")
-            )
+    unknown_keys(value, "check", ("ignore",), lambda where, message: found.append((where, message)))
     ignore = value.get("ignore", [])
     if not isinstance(ignore, list) or not all(isinstance(r, str) and r for r in ignore):
         found.append((("check", "ignore"), "'check.ignore' must be a list of rule ids"))

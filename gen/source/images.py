@@ -8,7 +8,7 @@ import posixpath
 from dataclasses import dataclass, field
 from typing import Any
 
-from gen.errors import ErrorReport, suggest
+from gen.errors import ErrorReport, suggest, unknown_keys
 from gen.model import Image
 from gen.outputs.inspect import MAX_IMAGE_MEGAPIXELS, Inspection, about, inspect_asset
 from gen.source.fields import IMAGE_KEYS, Err
@@ -112,9 +112,7 @@ def lead_image(front: YamlDoc, finder: ImageFinder, path: str, err: Err) -> Imag
     if isinstance(value, str):
         spec: dict[str, Any] = {"src": value, **flat}
     elif isinstance(value, dict):
-        for key in value:
-            if key not in IMAGE_KEYS:
-                err(("image", key), f"unknown key 'image.{key}'{suggest(str(key), IMAGE_KEYS)}")
+        unknown_keys(value, "image", IMAGE_KEYS, err)
         spec = {**flat, **value}
     else:
         err(("image",), "'image' must be a path or {src, alt, credit, caption}")
