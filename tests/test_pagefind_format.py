@@ -19,7 +19,7 @@ from gen.outputs.pagefind_format import (
     merge_bundles,
 )
 from gen.outputs.search import _run_pagefind, find_pagefind
-from tests.conftest import article, build, make_site
+from tests.conftest import article, build, make_site, output_files
 
 SIGNATURE = b"pagefind_dcd"
 
@@ -90,10 +90,8 @@ def year_site(tmp_path: Path) -> Path:
 
 
 def published(out: Path, year: str) -> dict[str, bytes]:
-    folder = out / "pagefind" / year
-    return {
-        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
-    }
+    """One year's bundle as the output holds it."""
+    return output_files(out / "pagefind" / year)
 
 
 def test_a_year_merged_from_months_says_what_pagefinds_own_index_of_it_says(

@@ -201,7 +201,8 @@ def _merge_language(
         files[f"filter/{file}.pf_filter"] = data
         filter_meta.append([filter_name, file])
     chunk_meta = []
-    streams = [_words(parts[i], metas[i][2], i, offsets[i]) for i in metas]
+    # Equal words come out in the parts' order (heapq.merge keeps the streams' order).
+    streams = [_words(parts[i], metas[i][2], offsets[i]) for i in metas]
     for raw, first, last in _merged_chunks(heapq.merge(*streams, key=lambda w: w[0])):
         data = _compress(SIGNATURE + raw)
         file = _named(f"{lang}_", data, 7, names)
@@ -221,12 +222,12 @@ _POSTING = rb"\x83(" + _UINT + rb")" + _ARRAY + _INT + rb"*" + _ARRAY + _INT + r
 _POSTINGS_RE = re.compile(rb"(?:" + _POSTING.replace(b"(", b"(?:", 1) + rb")*", re.DOTALL)
 _POSTING_RE = re.compile(_POSTING, re.DOTALL)
 
-# (word, part, postings, part's offset, its first page, its last page, the bytes after the
-# first posting's page number)
-_Word = tuple[str, int, int, int, int, int, bytes]
+# (word, its postings in the part, the part's offset, the word's first and last page in the
+# part, the bytes after the first posting's page)
+_Word = tuple[str, int, int, int, int, bytes]
 
 
-def _words(part: dict[str, bytes], chunks: list[Any], index: int, offset: int) -> Iterator[_Word]:
+def _words(part: dict[str, bytes], chunks: list[Any], offset: int) -> Iterator[_Word]:
     """A part's words in order, each with its postings as bytes (read one chunk at a time)."""
     previous = None
     for chunk in chunks:
@@ -252,7 +253,7 @@ def _words(part: dict[str, bytes], chunks: list[Any], index: int, offset: int) -
                 raise BundleFormatError(f"the index word {word!r} is not as Dateline knows it")
             if postings:
                 body = raw[at + 1 + len(deltas[0]) : end]
-                yield word, index, postings, offset, _uint(deltas[0]), _sum(deltas), body
+                yield word, postings, offset, _uint(deltas[0]), _sum(deltas), body
             previous, at = word, end + 1
 
 
@@ -265,7 +266,7 @@ def _merged_chunks(words: Iterator[_Word]) -> Iterator[tuple[bytes, str, str]]:
         last = 0
         count = 0
         body: list[bytes] = []
-        for _, _, postings, offset, page, total, rest in group:
+        for _, postings, offset, page, total, rest in group:
             body += (b"\x83", _cbor_int(0, offset + page - last), rest)
             last = offset + total
             count += postings
@@ -277,10 +278,15 @@ def _merged_chunks(words: Iterator[_Word]) -> Iterator[tuple[bytes, str, str]]:
         entries.append(entry)
         size += len(entry)
         if size >= CHUNK_BYTES:
-            yield b"\x81" + _cbor_int(4, len(entries)) + b"".join(entries), first, word
+            yield _chunk(entries), first, word
             entries, size, first = [], 0, ""
     if entries:
-        yield b"\x81" + _cbor_int(4, len(entries)) + b"".join(entries), first, word
+        yield _chunk(entries), first, word
+
+
+def _chunk(entries: list[bytes]) -> bytes:
+    """An index chunk holding the words `entries` (each a word's CBOR)."""
+    return b"\x81" + _cbor_int(4, len(entries)) + b"".join(entries)
 
 
 def _bounds(chunks: list[list[str]]) -> list[list[str]]:
