@@ -114,7 +114,7 @@ def run(
             report.raise_if_errors(ContentError)
         with clock("render"):
             # A build's pages made on the worker pool wait on disk, not in memory.
-            spool = spool_folder(options.cache_dir, options.output_dir) if not session else None
+            spool = spool_folder(options.cache_dir, options.output_dir) if session is None else None
             pages = render_pages(model, config, theme, options, report, progress, session, spool)
             result.rendered = sum(1 for f in pages.files if not f.kept)
         # Pagefind runs on its own thread beside the feeds and the staging of the files;

@@ -26,7 +26,7 @@ from gen.engine.inputs import Assembled
 from gen.engine.outputs import RenderedPages
 from gen.errors import ErrorReport
 from gen.model import OutputFile
-from gen.outputs.spool import read_spooled
+from gen.outputs.spool import made_bytes
 from gen.session import Session
 from gen.source.read import read_source
 
@@ -128,8 +128,7 @@ def _page_text(path: str, files: dict[str, OutputFile], output_dir: Path) -> str
     """A page's text: rendered by this build, or as the output folder holds it (kept)."""
     file = files.get(path)
     if file is not None and not file.kept:
-        data = read_spooled(file) if file.spooled is not None else file.data
-        return data.decode("utf-8", "replace")
+        return made_bytes(file).decode("utf-8", "replace")
     return _read_text(output_dir / path)
 
 

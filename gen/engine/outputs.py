@@ -37,7 +37,7 @@ from gen.outputs.search import (
     indexed_digest,
 )
 from gen.outputs.sitemaps import news_articles, news_sitemaps, render_sitemaps
-from gen.outputs.spool import read_spooled
+from gen.outputs.spool import made_bytes
 from gen.outputs.state import OutputState, is_intact, read_output_state
 from gen.outputs.write import WriteResult, check_unique, write_files, write_output
 from gen.pages.page import Job, Page
@@ -80,7 +80,7 @@ class RenderedPages:
         if it was kept."""
         if file.kept:
             return (self.options.output_dir / file.path).read_bytes()
-        return read_spooled(file) if file.spooled is not None else file.data
+        return made_bytes(file)
 
     def search_key(self, file: OutputFile, page: Page) -> str:
         """A digest of what Pagefind reads of a page (the memo's, for a kept page, and for

@@ -8,7 +8,6 @@ again, while its file is unchanged: a build after an edit compresses only what c
 from __future__ import annotations
 
 import gzip
-import hashlib
 import importlib
 from collections.abc import Callable
 from types import ModuleType
@@ -17,6 +16,7 @@ from typing import Any
 from gen.config import CONFIG_FILE
 from gen.errors import ConfigError, Problem
 from gen.model import OutputFile
+from gen.outputs.spool import made_digest
 from gen.outputs.state import OutputState
 
 COMPRESSIBLE = (".html", ".css", ".js", ".xml", ".json", ".txt", ".svg")
@@ -57,10 +57,8 @@ def compressed_copies(
         known = previous.get(file.path)
         if file.kept:
             digest, size = file.kept, known[1] if known is not None else MIN_SIZE
-        elif file.spooled is not None:
-            digest, size = file.spooled.sha256, file.spooled.size
         else:
-            digest, size = hashlib.sha256(file.data).hexdigest(), len(file.data)
+            digest, size = made_digest(file)
         if size < MIN_SIZE:
             continue
         kept = _kept_copies(file.path, digest, previous, intact)

@@ -47,10 +47,17 @@ def spool(folder: Path, name: str, file: OutputFile, sha256: str = "") -> Output
     return OutputFile(file.path, b"", spooled=Spooled(str(target), digest, len(file.data)))
 
 
-def read_spooled(file: OutputFile) -> bytes:
-    """A spooled page's bytes."""
-    assert file.spooled is not None
-    return Path(file.spooled.file).read_bytes()
+def made_bytes(file: OutputFile) -> bytes:
+    """The bytes of a file this build made: in memory, or read back from the spool."""
+    return Path(file.spooled.file).read_bytes() if file.spooled is not None else file.data
+
+
+def made_digest(file: OutputFile) -> tuple[str, int]:
+    """The sha256 and size of a file this build made (a spooled page's, as noted when it
+    was spooled)."""
+    if file.spooled is not None:
+        return file.spooled.sha256, file.spooled.size
+    return hashlib.sha256(file.data).hexdigest(), len(file.data)
 
 
 def remove_spool(folder: Path | None) -> None:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from gen.errors import ConfigError, ErrorReport, Problem, TemplateError
 from gen.model import OutputFile
+from gen.outputs.spool import made_bytes, made_digest
 from gen.outputs.state import (
     MANIFEST,
     Manifest,
@@ -144,26 +145,20 @@ def _stage_one(
             )
         state[file.path] = known
         return 1
-    spooled = file.spooled
-    digest = spooled.sha256 if spooled is not None else hashlib.sha256(file.data).hexdigest()
-    size = spooled.size if spooled is not None else len(file.data)
+    digest, size = made_digest(file)
     known = previous.get(file.path)
     st = _stat(target)
     if st is not None and known is not None and known == (digest, *st):
         state[file.path] = known
         return 1
-    if st is not None and st[0] == size and _read(target) == _bytes(file):
+    if st is not None and st[0] == size and _read(target) == made_bytes(file):
         state[file.path] = (digest, *st)
         return 1
-    if spooled is not None:
-        staging.adopt(file.path, target, spooled.file, digest)
+    if file.spooled is not None:
+        staging.adopt(file.path, target, file.spooled.file, digest)
     else:
         staging.stage(file.path, target, file.data, digest, exists=st is not None)
     return 0
-
-
-def _bytes(file: OutputFile) -> bytes:
-    return _read(file.spooled.file) if file.spooled is not None else file.data
 
 
 class _Staging:
