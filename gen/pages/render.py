@@ -214,13 +214,23 @@ class Renderer:
         files: list[OutputFile] = []
         pages: list[Page] = []
         seen: set[tuple[str, int | None, str]] = set()
-        made = self._render_in_pool(jobs, site, digests, memo, intact, digest_reads, workers, spool)
+        # Which pages to make is worked out once, for the pool and for this process alike.
+        todo = [
+            i
+            for i, job in enumerate(jobs)
+            if digests is None
+            or memo is None
+            or not self._is_kept(job, site, digests, memo, intact)
+        ]
+        made = self._render_in_pool(jobs, todo, site, digests, memo, digest_reads, workers, spool)
+        to_make = set(todo)
         for done, job in enumerate(jobs, 1):
             path = output_file(job.page.path)
-            if made is None:
-                outcome = self._kept_or_made(job, path, site, digests, memo, intact, digest_reads)
-            else:
-                outcome = made.get(done - 1)  # None: kept, as the pool's caller found
+            outcome: Rendering | None = None  # kept
+            if done - 1 in to_make and made is None:
+                outcome = self._made_here(job, path, site, digests, memo, digest_reads)
+            elif done - 1 in to_make and made is not None:
+                outcome = made[done - 1]
                 if memo is not None and isinstance(outcome, tuple) and outcome[1] is not None:
                     memo[job.page.path] = outcome[1]
             if outcome is None:
@@ -246,24 +256,16 @@ class Renderer:
                 )
         return files, pages
 
-    def _kept_or_made(
+    def _made_here(
         self,
         job: Job,
         path: str,
         site: Site,
         digests: JobDigests | None,
         memo: PageMemo | None,
-        intact: Callable[[str, str], bool] | None,
         digest_reads: bool,
-    ) -> Rendering | None:
-        """None if the page is kept (what it declares and read is unchanged, its file
-        intact), else the page made here (noted in `memo`) or its template's problem."""
-        if (
-            digests is not None
-            and memo is not None
-            and self._is_kept(job, site, digests, memo, intact)
-        ):
-            return None
+    ) -> Rendering:
+        """The page made in this process (noted in `memo`), or its template's problem."""
         try:
             file = self.render_one(job, site, digests, memo, path, digest_reads=digest_reads)
         except Exception as exc:  # a theme bug must not hide where it is
@@ -291,32 +293,23 @@ class Renderer:
     def _render_in_pool(
         self,
         jobs: list[Job],
+        todo: list[int],
         site: Site,
         digests: JobDigests | None,
         memo: PageMemo | None,
-        intact: Callable[[str, str], bool] | None,
         digest_reads: bool,
         workers: int,
         spool: Path | None = None,
     ) -> dict[int, Rendering] | None:
-        """The pages to make, made on `workers` forked processes: job index → (file, memo
-        entry) or the template's problem; the jobs kept are not in it. None when a pool
-        would not pay (few pages, one worker, no fork): the caller renders them itself.
+        """The jobs at `todo` made on `workers` forked processes: job index → (file, memo
+        entry) or the template's problem. None when a pool would not pay (few pages, one
+        worker, no fork): the caller renders them itself.
 
         The workers are forked once the model is built, so they share it (copy-on-write)
         instead of receiving it; each renders a slice of the jobs and sends back bytes, or
         writes them to the `spool` folder (made here) and sends back where.
         """
-        if workers <= 1 or "fork" not in get_all_start_methods():
-            return None
-        todo = [
-            i
-            for i, job in enumerate(jobs)
-            if digests is None
-            or memo is None
-            or not self._is_kept(job, site, digests, memo, intact)
-        ]
-        if len(todo) < RENDER_PARALLEL_MIN:
+        if workers <= 1 or len(todo) < RENDER_PARALLEL_MIN or "fork" not in get_all_start_methods():
             return None
         if spool is not None:
             spool.mkdir(parents=True, exist_ok=True)
