@@ -4,6 +4,7 @@ when one process makes them (gen.pages.render, `workers`)."""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -94,3 +95,29 @@ def test_an_unmarked_preview_page_from_a_worker_fails_the_preview(tmp_path: Path
     assert result.code == 1
     assert "a preview page must be marked" in result.err
     assert not (site / "output").exists()
+
+
+@pytest.mark.parametrize("jobs", [2, 3])
+def test_the_building_process_renders_too_beside_one_fewer_worker(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: int
+) -> None:
+    # A forked worker ends up with its own copy of most of the model, so `--jobs N` forks
+    # N - 1 of them and this process takes slices no worker has started. The workers' call
+    # queue holds a few slices at most, so with many slices this process always gets some.
+    made_by = tmp_path / "made-by"
+    made_by.mkdir()
+    real = render.Renderer.render_one
+
+    def noting(self: render.Renderer, *args: object, **kwargs: object) -> object:
+        (made_by / str(os.getpid())).touch()
+        return real(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(render.Renderer, "render_one", noting)
+    site = stories(tmp_path / "site", count=20)
+    assert build(site, "--jobs", str(jobs)).code == 0
+    pids = {int(p.name) for p in made_by.iterdir()}
+    assert os.getpid() in pids
+    assert len(pids) <= jobs
+    clean = stories(tmp_path / "clean", count=20)
+    assert build(clean, "--jobs", "1").code == 0
+    assert output_files(site / "output") == output_files(clean / "output")

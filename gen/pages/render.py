@@ -301,13 +301,16 @@ class Renderer:
         workers: int,
         spool: Path | None = None,
     ) -> dict[int, Rendering] | None:
-        """The jobs at `todo` made on `workers` forked processes: job index → (file, memo
-        entry) or the template's problem. None when a pool would not pay (few pages, one
-        worker, no fork): the caller renders them itself.
+        """The jobs at `todo` made by `workers` processes, this one and `workers` - 1 forked:
+        job index → (file, memo entry) or the template's problem. None when a pool would
+        not pay (few pages, one worker, no fork): the caller renders them itself.
 
         The workers are forked once the model is built, so they share it (copy-on-write)
         instead of receiving it; each renders a slice of the jobs and sends back bytes, or
-        writes them to the `spool` folder (made here) and sends back where.
+        writes them to the `spool` folder (made here) and sends back where. This process
+        renders too, taking slices from the end that no worker has started: a forked
+        worker holds its own copy of most of the model (reference counts write to every
+        object it reads), so one fewer of them is that much less memory at the peak.
         """
         if workers <= 1 or len(todo) < RENDER_PARALLEL_MIN or "fork" not in get_all_start_methods():
             return None
@@ -320,10 +323,18 @@ class Renderer:
         gc.freeze()
         try:
             chunks = [todo[i : i + RENDER_CHUNK] for i in range(0, len(todo), RENDER_CHUNK)]
-            with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork")) as pool:
-                made: dict[int, Rendering] = {}
-                for chunk, results in zip(chunks, pool.map(_render_chunk, chunks), strict=True):
-                    made.update(zip(chunk, results, strict=True))
+            made: dict[int, Rendering] = {}
+            with ProcessPoolExecutor(workers - 1, mp_context=get_context("fork")) as pool:
+                futures = [pool.submit(_render_chunk, chunk) for chunk in chunks]
+                # A slice is cancelled only while no worker has taken it: then it is ours.
+                # Once one cannot be, the workers have every slice before it.
+                for chunk, future in zip(reversed(chunks), reversed(futures), strict=True):
+                    if not future.cancel():
+                        break
+                    made.update(zip(chunk, _render_chunk(chunk), strict=True))
+                for chunk, future in zip(chunks, futures, strict=True):
+                    if not future.cancelled():
+                        made.update(zip(chunk, future.result(), strict=True))
         finally:
             gc.unfreeze()
             _POOL_STATE.clear()
