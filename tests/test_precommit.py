@@ -82,7 +82,7 @@ def pre_commit_home(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Path:
     """pre-commit's store, kept in pytest's cache so later runs reuse its environments."""
-    cache = request.config.cache
+    cache = getattr(request.config, "cache", None)  # None under -p no:cacheprovider
     if cache is None:
         return tmp_path_factory.mktemp("pre-commit-home")
     return cache.mkdir("pre-commit-home")

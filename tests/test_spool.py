@@ -43,6 +43,9 @@ def test_spooled_pages_are_renamed_into_place_and_equal_one_process(
     site = stories(tmp_path / "site")
     assert build(site, "--jobs", "2").code == 0
     assert "2026/01/01/story-0/index.html" in adopted  # made in a worker, written from disk
+    # Feeds, sitemaps and the search index wait on disk too, whichever process made them.
+    assert {"feed.xml", "rss.xml", "feed.json", "sitemap.xml"} <= set(adopted)
+    assert "pagefind/2026/pagefind-entry.json" in adopted
     assert spooled_files(site) == []
     one = stories(tmp_path / "one")
     assert build(one, "--jobs", "1", "--no-cache").code == 0
@@ -56,6 +59,7 @@ def test_spooled_pages_are_renamed_into_place_and_equal_one_process(
     story.write_text(story.read_text("utf-8") + "\nA late line.\n", "utf-8")
     assert build(site, "--jobs", "2").code == 0
     assert "2026/01/05/story-4/index.html" in adopted
+    assert "feed.xml" in adopted  # the story is among the newest
     assert "2026/01/01/story-0/index.html" not in adopted
     assert spooled_files(site) == []
     (one / "content/articles/2026/story-4.md").write_text(story.read_text("utf-8"), "utf-8")

@@ -37,7 +37,7 @@ from gen.outputs.search import (
     indexed_digest,
 )
 from gen.outputs.sitemaps import news_articles, news_sitemaps, render_sitemaps
-from gen.outputs.spool import made_bytes
+from gen.outputs.spool import made_bytes, spooler
 from gen.outputs.state import OutputState, is_intact, read_output_state
 from gen.outputs.write import WriteResult, check_unique, write_files, write_output
 from gen.pages.page import Job, Page
@@ -70,6 +70,7 @@ class RenderedPages:
     first: bool
     partial: bool = False  # only the pages showing a watch save's edited stories
     planned: dict[int, Job] = field(default_factory=dict)  # and their units' new jobs
+    spool: Path | None = None  # where made files wait on disk for the writer, if anywhere
 
     def intact(self, path: str, digest: str) -> bool:
         """The output still holds the file with `digest` at `path`, as the writer left it."""
@@ -138,6 +139,7 @@ def render_pages(
         if session is not None:
             session.renderer = renderer
     rendered = RenderedPages([], [], renderer, previous, memo, feed_memo, loaded, options, first)
+    rendered.spool = spool if preview is None else None
     rendered.files, rendered.pages = renderer.render_site(
         model.site,
         report,
@@ -151,7 +153,7 @@ def render_pages(
         # A build's pages on the worker pool; a watch session keeps its digests' memory in
         # this process, and renders few pages a save.
         workers=options.jobs if session is None else 1,
-        spool=spool if preview is None else None,
+        spool=rendered.spool,
     )
     report.raise_if_errors(TemplateError)
     return rendered
@@ -246,6 +248,7 @@ def start_search(
         load=rendered.load,
         intact=rendered.intact,
         jobs=rendered.options.jobs,
+        hold=spooler(rendered.spool, "search"),
     )
 
 
@@ -292,11 +295,15 @@ def feeds_and_sitemaps(
         files += render_live_feeds(site, config, feeds=False)
         files += preview_files()
     else:
-        files += render_feeds(site, config, sizes, rendered.feed_memo, digests_of, rendered.intact)
-        files += render_live_feeds(site, config)
-        files += render_feed(corrections_feed(site, config), config, extras)[:1]
+        # As the pages: a big site's feeds wait on disk (a tenth of its bytes at 10,000).
+        hold = spooler(rendered.spool, "feed")
+        memo = rendered.feed_memo
+        files += render_feeds(site, config, sizes, memo, digests_of, rendered.intact, hold=hold)
+        made = render_live_feeds(site, config)
+        made += render_feed(corrections_feed(site, config), config, extras)[:1]
         public = [(p.path, p.modified) for p in rendered.pages if p.public]
-        files += render_sitemaps(site, config, public, options.now)
+        made += render_sitemaps(site, config, public, options.now)
+        files += map(hold, made)
     # Assets after pages: a page and an asset at one path is a collision, not an overwrite.
     origins = {output_file(p.path): p.source for p in rendered.pages if p.source}
     files = [*files, *theme.static, *assets]

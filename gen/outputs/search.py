@@ -69,6 +69,7 @@ def build_index(
     load: Callable[[OutputFile], bytes] | None = None,
     intact: Callable[[str, str], bool] | None = None,
     jobs: int = 1,
+    hold: Callable[[OutputFile], OutputFile] | None = None,
 ) -> list[OutputFile]:
     """The Pagefind bundles for `pages`: (unit, output file, digest of what Pagefind reads
     of it) of each article to index.
@@ -81,7 +82,8 @@ def build_index(
     everything has succeeded. Units and years are kept in the cache under the hash of their
     pages. `load` gives a page's bytes (a page `kept` from the last build is read from the
     output). A cached year already in the output, as `intact(path, sha256)` says, comes
-    back kept. Up to `jobs` units are indexed at once.
+    back kept. Up to `jobs` units are indexed at once. `hold` takes each file of a year as
+    the year is done (to spool it: a year's bundle weighs up to a few tens of MB).
     """
     binary = find_pagefind()
     years: dict[str, dict[str, list[tuple[OutputFile, str]]]] = {}
@@ -94,7 +96,8 @@ def build_index(
         bundle = index.year(year, years[year], reuse_latest, code=year == newest)
         for rel in sorted(bundle):
             if year == newest or is_data(rel):
-                files.append(replace(bundle[rel], path=f"{BUNDLE_DIR}/{year}/{rel}"))
+                file = replace(bundle[rel], path=f"{BUNDLE_DIR}/{year}/{rel}")
+                files.append(hold(file) if hold is not None else file)
     return files
 
 

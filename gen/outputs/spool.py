@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
 import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 from gen.model import OutputFile, Spooled
@@ -45,6 +47,19 @@ def spool(folder: Path, name: str, file: OutputFile, sha256: str = "") -> Output
         handle.write(file.data)
     digest = sha256 or hashlib.sha256(file.data).hexdigest()
     return OutputFile(file.path, b"", spooled=Spooled(str(target), digest, len(file.data)))
+
+
+def spooler(folder: Path | None, prefix: str) -> Callable[[OutputFile], OutputFile]:
+    """What moves the bytes of each file made (a feed, a sitemap) to `folder` as it is
+    made, named `prefix` and a count; files stay in memory if there is no folder (a
+    preview, a session)."""
+    if folder is None:
+        return lambda file: file
+    folder.mkdir(parents=True, exist_ok=True)
+    count = itertools.count()
+    return lambda file: (
+        spool(folder, f"{prefix}-{next(count)}", file) if file.data and not file.kept else file
+    )
 
 
 def made_bytes(file: OutputFile) -> bytes:
