@@ -378,7 +378,7 @@ def run_check(args: argparse.Namespace) -> int:
     )
     from gen.check.run import check_site, rules_of
     from gen.config import BuildOptions, default_jobs
-    from gen.console import check_site_dir, os_problem
+    from gen.console import check_site_dir, os_problem, plural
     from gen.errors import GenError
 
     if args.list_rules:
@@ -445,8 +445,3 @@ def run_check(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     return EXIT_ERRORS if failed else EXIT_OK
-
-
-def plural(count: int, noun: str, nouns: str = "") -> str:
-    """'1 error', '2 errors'."""
-    return f"{count} {noun if count == 1 else nouns or noun + 's'}"

@@ -140,15 +140,21 @@ def print_problems(exc: BuildFailed) -> None:
         print(problem, file=sys.stderr)
     count = len(exc.problems)
     print(
-        f"build failed: {count} error{'s' if count != 1 else ''}; output left as it was",
+        f"build failed: {plural(count, 'error')}; output left as it was",
         file=sys.stderr,
     )
 
 
+def plural(count: int, noun: str, nouns: str = "") -> str:
+    """'1 error', '2 errors'."""
+    return f"{count} {noun if count == 1 else nouns or noun + 's'}"
+
+
 def summary_line(result: BuildResult) -> str:
-    """'Built 26 articles: 180 pages written, 12 unchanged, 0 removed in 0.41 s'."""
+    """'Built 26 articles: 180 files written, 12 unchanged, 0 removed in 0.41 s'."""
     line = (
-        f"Built {result.articles} articles: {result.written} files written, "
+        f"Built {plural(result.articles, 'article')}: "
+        f"{plural(result.written, 'file')} written, "
         f"{result.unchanged} unchanged, {result.removed} removed in {result.seconds:.2f} s"
     )
     # Said every time, so a log shows that links and URLs went unchecked.

@@ -13,7 +13,7 @@ from gen import __version__
 from tests.conftest import CLOCK, REPO, SITE_YAML, Run, article, build, make_site, run_cli
 
 SUMMARY = re.compile(
-    r"^Built (\d+) articles: (\d+) files written, (\d+) unchanged, (\d+) removed in [\d.]+ s$"
+    r"^Built (\d+) articles?: (\d+) files? written, (\d+) unchanged, (\d+) removed in [\d.]+ s$"
 )
 PROBLEM = re.compile(r"^[^:\s]+(?:/[^:\s]+)*:\d+: .+$")
 
@@ -264,7 +264,7 @@ def test_a_new_draft_builds_cleanly_with_drafts(tmp_path: Path) -> None:
     built = run_cli("build", "--site", str(site), "--drafts")
     assert built.code == 0, built.err
     assert built.err == ""
-    assert built.out.startswith("Built 1 articles")
+    assert built.out.startswith("Built 1 article:")
     pages = list((site / "output").glob("*/*/*/the-corridor-a-test-ok/index.html"))
     assert len(pages) == 1
     assert title in pages[0].read_text(encoding="utf-8").replace("&#34;", '"').replace(

@@ -199,7 +199,7 @@ def test_new_refuses_a_title_that_is_not_one_line_of_text(
     assert sorted(p.name for p in (site / "content/articles").rglob("*")) == ["a.md"]
     again = build(site, "--drafts")
     assert again.code == 0, again.err
-    assert again.out.startswith("Built 1 articles")
+    assert again.out.startswith("Built 1 article:")
 
 
 def test_create_article_refuses_a_bad_title_too(tmp_path: Path) -> None:

@@ -61,7 +61,7 @@ def assert_checks_and_builds_clean(site: Path) -> None:
     assert check.err.startswith("Checked 1 story (0 unchanged): 0 errors, 0 warnings in ")
     built = run_cli("build", "--site", str(site))
     assert (built.code, built.err) == (0, ""), built.err
-    assert built.out.startswith("Built 1 articles: ")
+    assert built.out.startswith("Built 1 article: ")
 
 
 def test_a_new_site_checks_clean_and_builds(tmp_path: Path) -> None:

@@ -375,7 +375,7 @@ def test_serve_prints_the_local_url_and_exits_0_on_ctrl_c(tmp_path: Path) -> Non
     site = make_site(tmp_path, {"content/articles/a.md": article()})
     child = Child("serve", "--site", str(site), "--port", "0", "--clock", CLOCK)
     try:
-        assert child.line().startswith("Built 1 articles")
+        assert child.line().startswith("Built 1 article:")
         url = child.line()
         assert url.startswith("Serving http://127.0.0.1:")
         port = int(url.split(":")[2].split("/")[0])
@@ -391,7 +391,7 @@ def test_serving_to_the_network_is_an_explicit_choice_with_a_warning(tmp_path: P
     site = make_site(tmp_path, {"content/articles/a.md": article()})
     child = Child("serve", "--site", str(site), "--host", "0.0.0.0", "--port", "0")
     try:
-        assert child.line().startswith("Built 1 articles")
+        assert child.line().startswith("Built 1 article:")
         assert child.line().startswith("Serving http://127.0.0.1:")
         code, err = child.interrupt()
     finally:

@@ -258,7 +258,7 @@ def test_watch_command_rebuilds_and_stops_on_ctrl_c(tmp_path: Path) -> None:
     site = make_site(tmp_path, {"content/articles/a.md": article()})
     child = Child("watch", "--site", str(site), "--clock", CLOCK)
     try:
-        assert child.line().startswith("Built 1 articles")
+        assert child.line().startswith("Built 1 article:")
         assert child.line().startswith("Watching for changes")
         vim_save(site / "content/articles/a.md", article("Edited"))
         assert child.line().startswith("content/articles/a.md changed: Built")
