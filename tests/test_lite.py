@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+import pickle
 import re
+import sys
 from pathlib import Path
 
 import pytest
 from lxml import etree
 from lxml import html as lxml_html
 
+from gen.pages.lite import LiteBody
 from tests.conftest import SITE_YAML, article, build, make_site, png
 
 BASE = "https://example.org"
@@ -213,3 +216,16 @@ def _is_story(path: str, doc: lxml_html.HtmlElement) -> bool:
     if canonical != [BASE + path] or not scripts:
         return False
     return json.loads(scripts[0])["@type"] in ("NewsArticle", "LiveBlogPosting")
+
+
+def test_a_lite_body_pickles_for_the_memo_without_a_second_copy_of_the_body() -> None:
+    # The render memo digests a page's context by pickling it. Pickling a str leaves
+    # CPython's UTF-8 copy on it for good: for every non-ASCII body (Ukrainian, or cmark's
+    # typographic quotes) that was a second copy of the article held to the end of the build.
+    body = "<p>Ukrenergo’s engineers restored power to Київ’s left bank.</p>\n" * 50
+    before = sys.getsizeof(body)
+    lite = LiteBody(body)
+    again = pickle.loads(pickle.dumps(lite, 5))
+    assert sys.getsizeof(body) == before
+    assert str(again) == str(lite)
+    assert pickle.dumps(again, 5) == pickle.dumps(lite, 5)  # the same digest
