@@ -295,7 +295,7 @@ def feeds_and_sitemaps(
         files += render_live_feeds(site, config, feeds=False)
         files += preview_files()
     else:
-        # As the pages: a big site's feeds wait on disk (a tenth of its bytes at 10,000).
+        # As the pages: a big site's feeds wait on disk (90 MB at 10,000 stories).
         hold = spooler(rendered.spool, "feed")
         memo = rendered.feed_memo
         files += render_feeds(site, config, sizes, memo, digests_of, rendered.intact, hold=hold)
