@@ -18,7 +18,7 @@ SPOOL_DIR = "spool"
 
 
 def spool_folder(cache_dir: Path | None, output_dir: Path) -> Path | None:
-    """A folder (not yet made) for this build's spooled pages, or None if pages cannot be
+    """A folder, made here, for this build's spooled files, or None if files cannot be
     spooled: no cache folder, a symbolic link, or one on another file system than the
     output (a rename would then be a copy). Folders that builds no longer running left
     behind are removed."""
@@ -33,9 +33,11 @@ def spool_folder(cache_dir: Path | None, output_dir: Path) -> Path | None:
         for old in sorted(parent.iterdir()) if parent.is_dir() else []:
             if not _running(old.name.partition("-")[0]):
                 shutil.rmtree(old, ignore_errors=True)
+        folder = parent / f"{os.getpid()}-{os.urandom(6).hex()}"
+        folder.mkdir(parents=True)
     except OSError:
         return None
-    return parent / f"{os.getpid()}-{os.urandom(6).hex()}"
+    return folder
 
 
 def spool(folder: Path, name: str, file: OutputFile, sha256: str = "") -> OutputFile:
@@ -55,7 +57,6 @@ def spooler(folder: Path | None, prefix: str) -> Callable[[OutputFile], OutputFi
     preview, a session)."""
     if folder is None:
         return lambda file: file
-    folder.mkdir(parents=True, exist_ok=True)
     count = itertools.count()
     return lambda file: (
         spool(folder, f"{prefix}-{next(count)}", file) if file.data and not file.kept else file

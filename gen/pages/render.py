@@ -307,15 +307,13 @@ class Renderer:
 
         The workers are forked once the model is built, so they share it (copy-on-write)
         instead of receiving it; each renders a slice of the jobs and sends back bytes, or
-        writes them to the `spool` folder (made here) and sends back where. This process
+        writes them to the `spool` folder and sends back where. This process
         renders too, taking slices from the end that no worker has started: a forked
         worker holds its own copy of most of the model (reference counts write to every
         object it reads), so one fewer of them is that much less memory at the peak.
         """
         if workers <= 1 or len(todo) < RENDER_PARALLEL_MIN or "fork" not in get_all_start_methods():
             return None
-        if spool is not None:
-            spool.mkdir(parents=True, exist_ok=True)
         _POOL_STATE[:] = [(self, site, jobs, digests, memo is not None, digest_reads, spool)]
         # The model's objects are moved out of the collector's reach before the fork: a
         # worker's collection would otherwise write to every one of them, and the kernel
