@@ -20,6 +20,7 @@ from gen.config_parts import FEED_FORMATS
 from gen.markup.sanitize import sanitize
 from gen.model import Article, Image, Listing, OutputFile, Site
 from gen.outputs.inspect import IMAGE_TYPES
+from gen.outputs.spool import made_digest
 from gen.urls import url_path
 
 FEED_KINDS = ("front", "section", "tag", "author")
@@ -128,10 +129,10 @@ def render_feeds(
                 if k is not None
             )
             continue
-        made = render_feed(feed, config, extras)
-        for file in made:
-            memo[file.path] = (digest, hashlib.sha256(file.data).hexdigest(), "", ())
-        files.extend(map(keep, made))
+        made = [keep(file) for file in render_feed(feed, config, extras)]
+        for file in made:  # a spooled file's sha256 was taken as it was spooled
+            memo[file.path] = (digest, made_digest(file)[0], "", ())
+        files.extend(made)
     if memo is not None and only is None:
         for stale in set(memo) - seen:
             del memo[stale]
