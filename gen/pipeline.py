@@ -10,12 +10,12 @@ included, with a build that redoes everything once saves pause.
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 from gen.check.links import unused_image_findings
 from gen.config import BuildOptions
@@ -187,19 +187,21 @@ def give_back_memory() -> None:
     at 10,000 stories about 50 MB, which forked render workers would inherit. It costs a
     few milliseconds a stage, so a build pays it and a watch session's save does not.
     """
-    global _TRIM
-    if _TRIM is None:
-        import ctypes  # only a build needs it
-
-        try:
-            _TRIM = ctypes.CDLL(None).malloc_trim
-        except (AttributeError, OSError):
-            _TRIM = False
-    if _TRIM:
-        _TRIM(0)
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
 
 
-_TRIM: Any = None  # glibc's malloc_trim once looked up; False where there is none
+@functools.cache
+def _malloc_trim() -> Callable[[int], int] | None:
+    """glibc's malloc_trim, looked up once; None where there is none."""
+    import ctypes  # only a build needs it
+
+    try:
+        trim: Callable[[int], int] = ctypes.CDLL(None).malloc_trim
+    except (AttributeError, OSError):
+        return None
+    return trim
 
 
 class StageClock:
