@@ -404,3 +404,56 @@ def test_new_related_links_do_not_reindex_another_year(
     related = (site / "output/2025/03/01/old/index.html").read_text(encoding="utf-8")
     assert "More grain talks" in related  # the 2025 page changed: a new related link
     assert runs == [2]  # but only 2026 was indexed again (two stories), not 2025
+
+
+def test_a_busy_month_is_indexed_in_shares_and_an_edit_reindexes_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(gen.outputs.search, "UNIT_PAGES", 2)
+    days = range(5, 13)
+    site = make_site(
+        tmp_path / "site",
+        {
+            f"content/articles/s{day}.md": article(
+                f"Story {day}",
+                date=f"2026-01-{day:02d}T09:30:00+02:00",
+                body=f"Codeword{day} was reported.\n",
+            )
+            for day in days
+        },
+    )
+    runs: list[list[str]] = []
+    real = gen.outputs.search._run_pagefind
+
+    def counting(*args: object) -> object:
+        runs.append(sorted(p.path for p in args[1]))  # type: ignore[attr-defined]
+        return real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(gen.outputs.search, "_run_pagefind", counting)
+    assert build(site).code == 0
+    # Eight stories in January, two a unit on average: dealt by hash into four shares
+    # (one may be left empty), each indexed on its own, together holding every story once.
+    assert 2 <= len(runs) <= 4
+    assert sorted(p for run in runs for p in run) == sorted(
+        f"2026/01/{day:02d}/s{day}/index.html" for day in days
+    )
+    units = sorted(p.name for p in (site / ".cache/search").iterdir() if p.name != "2026")
+    assert len(units) == len(runs)
+    assert set(units) <= {"2026-01.0", "2026-01.1", "2026-01.2", "2026-01.3"}
+    # One part per year, as ever: the shares are merged, and each story's word is in it.
+    out = site / "output"
+    for day in days:
+        found = [f["url"] for f in fragments(out) if f"codeword{day}" in str(f["content"]).lower()]
+        assert found == [f"/2026/01/{day:02d}/s{day}/"]
+    # An edit re-indexes the one share that holds the story, and the output is what a
+    # clean build makes.
+    runs.clear()
+    source = site / "content/articles/s7.md"
+    source.write_text(source.read_text(encoding="utf-8") + "\nLater, more.\n", encoding="utf-8")
+    assert build(site).code == 0
+    (share,) = runs
+    assert "2026/01/07/s7/index.html" in share and len(share) < len(days)
+    clean = tmp_path / "clean"
+    result = build(site, "--output", str(clean), "--no-cache")
+    assert result.code == 0, result.err
+    assert output_files(out) == output_files(clean)

@@ -53,6 +53,10 @@ def check_available() -> None:
 
 
 MERGE_VERSION = "1"  # in each year's cache key: a change to merging makes years again
+# Pages in a unit of the index, on average at most. Pagefind holds about 300 KB a page (40 MB
+# for 100 pages, 670 MB for a month of 2,200), and two run at once on two cores; a unit costs
+# Pagefind 10 ms to start, so at 10,000 stories halving the months costs no measurable time.
+UNIT_PAGES = 100
 FRAGMENTS = "fragments.json"  # a merged year's cache entry: where its fragments are kept
 
 
@@ -71,24 +75,28 @@ def build_index(
     jobs: int = 1,
     hold: Callable[[OutputFile], OutputFile] | None = None,
 ) -> list[OutputFile]:
-    """The Pagefind bundles for `pages`: (unit, output file, digest of what Pagefind reads
+    """The Pagefind bundles for `pages`: (month, output file, digest of what Pagefind reads
     of it) of each article to index.
 
-    Pagefind indexes each unit (a month) on its own, and the units of a year are merged
-    into one bundle at /pagefind/<year>/; the search page loads the newest year and merges
-    the others. Publishing or editing a story re-indexes its month only, and Pagefind never
-    holds more than a month in memory. Pagefind reads a folder, so a unit's pages are
-    staged in a temporary one: the output folder is written once, by the writer, after
-    everything has succeeded. Units and years are kept in the cache under the hash of their
-    pages. `load` gives a page's bytes (a page `kept` from the last build is read from the
-    output). A cached year already in the output, as `intact(path, sha256)` says, comes
-    back kept. Up to `jobs` units are indexed at once. `hold` takes each file of a year as
-    the year is done (to spool it: a year's bundle weighs up to a few tens of MB).
+    Pagefind indexes each unit (a month, or a share of a busy month) on its own, and the
+    units of a year are merged into one bundle at /pagefind/<year>/; the search page loads
+    the newest year and merges the others. Publishing or editing a story re-indexes its unit
+    only, and Pagefind never holds more than a unit in memory. Pagefind reads a folder, so
+    a unit's pages are staged in a temporary one: the output folder is written once, by the
+    writer, after everything has succeeded. Units and years are kept in the cache under the
+    hash of their pages. `load` gives a page's bytes (a page `kept` from the last build is
+    read from the output). A cached year already in the output, as `intact(path, sha256)`
+    says, comes back kept. Up to `jobs` units are indexed at once. `hold` takes each file of
+    a year as the year is done (to spool it: a year's bundle weighs up to a few tens of MB).
     """
     binary = find_pagefind()
+    months: dict[str, list[tuple[OutputFile, str]]] = {}
+    for month, page, key in pages:
+        months.setdefault(month, []).append((page, key))
     years: dict[str, dict[str, list[tuple[OutputFile, str]]]] = {}
-    for unit, page, key in pages:
-        years.setdefault(bundle_of(unit), {}).setdefault(unit, []).append((page, key))
+    for month in sorted(months):
+        for unit, share in shares(month, months[month]):
+            years.setdefault(bundle_of(month), {})[unit] = share
     newest = max(years, default="")
     index = _Index(binary, cache_dir, load or (lambda p: p.data), intact, jobs)
     files: list[OutputFile] = []
@@ -99,6 +107,26 @@ def build_index(
                 file = replace(bundle[rel], path=f"{BUNDLE_DIR}/{year}/{rel}")
                 files.append(hold(file) if hold is not None else file)
     return files
+
+
+def shares(
+    month: str, pages: list[tuple[OutputFile, str]]
+) -> list[tuple[str, list[tuple[OutputFile, str]]]]:
+    """A month's units of the index: the month itself, or, past UNIT_PAGES pages, shares of
+    it named "2026-03.0", "2026-03.1"…
+
+    A page's share is fixed by a hash of its path, not by its place in the month, so an
+    edit or a new story re-indexes one share; only a month growing past a multiple of
+    UNIT_PAGES deals its pages out again.
+    """
+    count = -(-len(pages) // UNIT_PAGES)
+    if count <= 1:
+        return [(month, pages)]
+    dealt: list[list[tuple[OutputFile, str]]] = [[] for _ in range(count)]
+    for page, key in pages:
+        hashed = int.from_bytes(hashlib.sha256(page.path.encode()).digest()[:8], "big")
+        dealt[hashed % count].append((page, key))
+    return [(f"{month}.{i}", share) for i, share in enumerate(dealt) if share]
 
 
 _SPACE_RE = re.compile(r"\s+")
@@ -159,6 +187,7 @@ class _Index:
         self.folder = cache_dir / "search" if cache_dir is not None else None
         self.load = load
         self.intact = intact
+        self.code: dict[str, bytes] = {}  # Pagefind's scripts and styles, one copy for all units
 
     def year(
         self,
@@ -229,9 +258,17 @@ class _Index:
         entry = self._entry(unit, key)
         found = load_folder(entry) if entry is not None else None
         if found is not None and ENTRY in found:
-            return found
+            return self._shared(found)
         bundle = _run_pagefind(self.binary, [page for page, _ in pages], self.load)
         self._store(entry, bundle)
+        return self._shared(bundle)
+
+    def _shared(self, bundle: dict[str, bytes]) -> dict[str, bytes]:
+        """`bundle`, holding the copy of Pagefind's code the other units hold where it is
+        the same (600 KB a unit, a year's units all held at once to be merged)."""
+        for rel, data in bundle.items():
+            if not is_data(rel) and self.code.setdefault(rel, data) == data:
+                bundle[rel] = self.code[rel]
         return bundle
 
     def _cached_year(self, entry: Path, year: str, code: bool) -> dict[str, OutputFile] | None:
