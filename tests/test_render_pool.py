@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -118,6 +119,33 @@ def test_the_building_process_renders_too_beside_one_fewer_worker(
     pids = {int(p.name) for p in made_by.iterdir()}
     assert os.getpid() in pids
     assert len(pids) <= jobs
+    clean = stories(tmp_path / "clean", count=20)
+    assert build(clean, "--jobs", "1").code == 0
+    assert output_files(site / "output") == output_files(clean / "output")
+
+
+def test_the_workers_are_forked_again_each_round(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # What a worker writes to, the kernel copies for it; a worker lives for one round of
+    # RENDER_ROUND pages, so those copies do not pile up over a large build.
+    monkeypatch.setattr(render, "RENDER_ROUND", 12)
+    made_by = tmp_path / "made-by"
+    made_by.mkdir()
+    real = render.Renderer.render_one
+    here = os.getpid()
+
+    def noting(self: render.Renderer, *args: object, **kwargs: object) -> object:
+        (made_by / str(os.getpid())).touch()
+        if os.getpid() == here:
+            time.sleep(0.02)  # leaves the worker its share of each round's few slices
+        return real(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(render.Renderer, "render_one", noting)
+    site = stories(tmp_path / "site", count=20)
+    assert build(site, "--jobs", "2").code == 0
+    workers = {int(p.name) for p in made_by.iterdir()} - {here}
+    assert len(workers) >= 2  # one worker at a time, a new one each round
     clean = stories(tmp_path / "clean", count=20)
     assert build(clean, "--jobs", "1").code == 0
     assert output_files(site / "output") == output_files(clean / "output")
