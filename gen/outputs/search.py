@@ -12,6 +12,7 @@ import tempfile
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
@@ -98,14 +99,27 @@ def build_index(
         for unit, share in shares(month, months[month]):
             years.setdefault(bundle_of(month), {})[unit] = share
     newest = max(years, default="")
-    index = _Index(binary, cache_dir, load or (lambda p: p.data), intact, jobs)
+    ordered = sorted(years)
     files: list[OutputFile] = []
-    for year in sorted(years):
-        bundle = index.year(year, years[year], reuse_latest, code=year == newest)
-        for rel in sorted(bundle):
-            if year == newest or is_data(rel):
-                file = replace(bundle[rel], path=f"{BUNDLE_DIR}/{year}/{rel}")
-                files.append(hold(file) if hold is not None else file)
+    # Pagefind runs in its own process, one unit at a time: units run side by side. A year
+    # is merged here while Pagefind goes on with the next year's units.
+    pool = ThreadPoolExecutor(max_workers=max(1, jobs), thread_name_prefix="dateline-pagefind")
+    try:
+        index = _Index(binary, cache_dir, load or (lambda p: p.data), intact, pool)
+
+        def start(year: str) -> Callable[[], dict[str, OutputFile]]:
+            return index.start(year, years[year], reuse_latest, code=year == newest)
+
+        started = [start(year) for year in ordered[:1]]
+        for at, year in enumerate(ordered):
+            started += [start(following) for following in ordered[at + 1 : at + 2]]
+            bundle = started.pop(0)()
+            for rel in sorted(bundle):
+                if year == newest or is_data(rel):
+                    file = replace(bundle[rel], path=f"{BUNDLE_DIR}/{year}/{rel}")
+                    files.append(hold(file) if hold is not None else file)
+    finally:
+        pool.shutdown(cancel_futures=True)
     return files
 
 
@@ -180,24 +194,25 @@ class _Index:
         cache_dir: Path | None,
         load: Callable[[OutputFile], bytes],
         intact: Callable[[str, str], bool] | None,
-        jobs: int,
+        pool: ThreadPoolExecutor,
     ) -> None:
         self.binary = binary
-        self.jobs = jobs
+        self.pool = pool  # where units are indexed
         self.folder = cache_dir / "search" if cache_dir is not None else None
         self.load = load
         self.intact = intact
         self.code: dict[str, bytes] = {}  # Pagefind's scripts and styles, one copy for all units
 
-    def year(
+    def start(
         self,
         year: str,
         units: dict[str, list[tuple[OutputFile, str]]],
         reuse_latest: bool,
         *,
         code: bool,
-    ) -> dict[str, OutputFile]:
-        """One year's bundle (path in the bundle → file).
+    ) -> Callable[[], dict[str, OutputFile]]:
+        """One year's bundle (path in the bundle → file), given by the function returned:
+        the year's units are on the pool meanwhile.
 
         A cached year whose every file the output already holds (by its checksum) is not
         read: its files come back `kept` (without Pagefind's code unless `code`: only the
@@ -215,10 +230,22 @@ class _Index:
         for entry in looked[:1]:
             found = self._cached_year(entry, year, code)
             if found is not None:
-                return found
-        # Pagefind runs in its own process, one unit at a time: units run side by side.
-        with ThreadPoolExecutor(max_workers=max(1, min(self.jobs, len(keys)))) as pool:
-            parts = list(pool.map(lambda u: self._unit(u, units[u], keys[u]), keys))
+                return lambda: found
+        futures = [
+            self.pool.submit(self._unit, unit, units[unit], key) for unit, key in keys.items()
+        ]
+        return partial(self._merged, [f.result for f in futures], units, keys, cached)
+
+    def _merged(
+        self,
+        results: list[Callable[[], dict[str, bytes]]],
+        units: dict[str, list[tuple[OutputFile, str]]],
+        keys: dict[str, str],
+        cached: Path | None,
+    ) -> dict[str, OutputFile]:
+        """A year's bundle, merged from its units' (as `results` give them), and kept in the
+        cache at `cached`."""
+        parts = [result() for result in results]
         try:
             merged, fragments = merge_bundles(parts)
         except BundleFormatError:
