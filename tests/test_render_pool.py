@@ -12,7 +12,7 @@ import pytest
 
 from gen.pages import render
 from gen.pages.theme import DEFAULT_THEME_DIR
-from tests.conftest import CLOCK, article, build, make_site, output_files, run_cli
+from tests.conftest import CLOCK, REPO, article, build, make_site, output_files, run_cli
 
 
 @pytest.fixture(autouse=True)
@@ -149,3 +149,8 @@ def test_the_workers_are_forked_again_each_round(
     clean = stories(tmp_path / "clean", count=20)
     assert build(clean, "--jobs", "1").code == 0
     assert output_files(site / "output") == output_files(clean / "output")
+
+
+def test_the_readme_gives_the_round_in_use() -> None:
+    readme = " ".join((REPO / "README.md").read_text(encoding="utf-8").split())
+    assert f"forked again every {render.RENDER_ROUND:,} pages" in readme

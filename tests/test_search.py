@@ -457,3 +457,10 @@ def test_a_busy_month_is_indexed_in_shares_and_an_edit_reindexes_one(
     result = build(site, "--output", str(clean), "--no-cache")
     assert result.code == 0, result.err
     assert output_files(out) == output_files(clean)
+
+
+def test_the_readme_gives_the_unit_in_use() -> None:
+    readme = " ".join((REPO / "README.md").read_text(encoding="utf-8").split())
+    unit = gen.outputs.search.UNIT_PAGES
+    assert f"a month of more than {unit} stories in shares" in readme
+    assert f"holds about {unit} pages in memory at most" in readme
