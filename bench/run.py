@@ -1425,7 +1425,8 @@ story's front matter, dates, sections, tags, related ranking: metadata, a few hu
 story) stays whole on one machine, since lists, feeds and related links span the archive; the
 pages are rendered in shards (a year of stories and its archive pages each), each on its own
 worker or machine from the same model, and the search index is already one bundle per year,
-indexed a month at a time and merged, so no worker holds more than a month in Pagefind.
+indexed a month (or a hundred stories) at a time and merged, so Pagefind never holds more
+than about a hundred pages.
 A shard's pages and index go to storage as they are done; publishing (`dateline publish`,
 static hosting and its CDN) is the distributed part and serves them from many places, so no
 machine has to hold or write the whole archive at once. An edit then redoes its own shard
