@@ -457,6 +457,11 @@ def test_a_busy_month_is_indexed_in_shares_and_an_edit_reindexes_one(
     result = build(site, "--output", str(clean), "--no-cache")
     assert result.code == 0, result.err
     assert output_files(out) == output_files(clean)
+    # A month dealt out otherwise (here, whole again) leaves no entry that cannot match.
+    monkeypatch.setattr(gen.outputs.search, "UNIT_PAGES", 100)
+    assert build(site).code == 0
+    units = sorted(p.name for p in (site / ".cache/search").iterdir() if p.name != "2026")
+    assert units == ["2026-01"]
 
 
 def test_the_readme_gives_the_unit_in_use() -> None:

@@ -106,6 +106,7 @@ def build_index(
     pool = ThreadPoolExecutor(max_workers=max(1, jobs), thread_name_prefix="dateline-pagefind")
     try:
         index = _Index(binary, cache_dir, load or (lambda p: p.data), intact, pool)
+        index.forget_others({unit for units in years.values() for unit in units})
 
         def start(year: str) -> Callable[[], dict[str, OutputFile]]:
             return index.start(year, years[year], reuse_latest, code=year == newest)
@@ -202,6 +203,20 @@ class _Index:
         self.load = load
         self.intact = intact
         self.code: dict[str, bytes] = {}  # Pagefind's scripts and styles, one copy for all units
+
+    def forget_others(self, units: set[str]) -> None:
+        """Remove the cache entries of a month's units that are not among `units`: a month
+        dealt into more shares, or fewer, leaves entries that would never match again."""
+        if self.folder is None:
+            return
+        months = {unit.partition(".")[0] for unit in units}
+        try:
+            names = sorted(p.name for p in self.folder.iterdir())
+        except OSError:
+            return
+        for name in names:
+            if name not in units and name.partition(".")[0] in months:
+                shutil.rmtree(self.folder / name, ignore_errors=True)
 
     def start(
         self,
