@@ -15,6 +15,8 @@ import pytest
 from lxml import html as lxml_html
 
 import gen.outputs.search
+import gen.outputs.spool
+from gen.model import OutputFile
 from gen.outputs.search import SearchUnavailable
 from tests.conftest import REPO, SITE_YAML, article, build, make_site, output_files, run_cli
 
@@ -446,13 +448,28 @@ def test_a_busy_month_is_indexed_in_shares_and_an_edit_reindexes_one(
         found = [f["url"] for f in fragments(out) if f"codeword{day}" in str(f["content"]).lower()]
         assert found == [f"/2026/01/{day:02d}/s{day}/"]
     # An edit re-indexes the one share that holds the story, and the output is what a
-    # clean build makes.
+    # clean build makes. Of the merged year, only the files that changed are spooled to be
+    # written: the output already holds the other shares' fragments.
     runs.clear()
+    before = output_files(out)
+    spooled: list[str] = []
+    real_spool = gen.outputs.spool.spool
+
+    def spooling(folder: Path, name: str, file: OutputFile, sha256: str = "") -> OutputFile:
+        spooled.append(file.path)
+        return real_spool(folder, name, file, sha256)
+
+    monkeypatch.setattr(gen.outputs.spool, "spool", spooling)
     source = site / "content/articles/s7.md"
     source.write_text(source.read_text(encoding="utf-8") + "\nLater, more.\n", encoding="utf-8")
     assert build(site).code == 0
     (share,) = runs
     assert "2026/01/07/s7/index.html" in share and len(share) < len(days)
+    after = output_files(out)
+    index = {p for p in after if p.startswith("pagefind/")}
+    changed = {p for p in index if before.get(p) != after[p]}
+    assert {p for p in spooled if p.startswith("pagefind/")} == changed
+    assert changed and len([p for p in index - changed if "/fragment/" in p]) >= len(days) - 1
     clean = tmp_path / "clean"
     result = build(site, "--output", str(clean), "--no-cache")
     assert result.code == 0, result.err
