@@ -19,6 +19,7 @@ import json
 import os
 import re
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 SIGNATURE = b"pagefind_dcd"
@@ -203,11 +204,18 @@ def _merge_language(
     chunk_meta = []
     # Equal words come out in the parts' order (heapq.merge keeps the streams' order).
     streams = [_words(parts[i], metas[i][2], offsets[i]) for i in metas]
-    for raw, first, last in _merged_chunks(heapq.merge(*streams, key=lambda w: w[0])):
-        data = _compress(SIGNATURE + raw)
-        file = _named(f"{lang}_", data, 7, names)
-        files[f"index/{file}.pf_index"] = data
-        chunk_meta.append([first, last, file])
+    # zlib lets go of the GIL: each chunk is compressed on a thread of its own while the next
+    # is merged (at 10,000 stories, 0.4 s of a year's 1.0 s, then on the other core).
+    with ThreadPoolExecutor(1, thread_name_prefix="dateline-gzip") as gzip_pool:
+        chunks = [
+            (gzip_pool.submit(_compress, SIGNATURE + raw), first, last)
+            for raw, first, last in _merged_chunks(heapq.merge(*streams, key=lambda w: w[0]))
+        ]
+        for compressed, first, last in chunks:
+            data = compressed.result()
+            file = _named(f"{lang}_", data, 7, names)
+            files[f"index/{file}.pf_index"] = data
+            chunk_meta.append([first, last, file])
     data = encode_file([version, pages, _bounds(chunk_meta), filter_meta, [], *(rest or [])])
     name = f"{lang}_{hashlib.sha256(data).hexdigest()[:10]}"
     files[f"pagefind.{name}.pf_meta"] = data
