@@ -33,8 +33,8 @@ from gen.outputs.limits import limit_warnings, output_sizes
 from gen.outputs.search import (
     BUNDLE_DIR,
     SearchUnavailable,
-    build_index,
     indexed_digest,
+    start_index,
 )
 from gen.outputs.sitemaps import news_articles, news_sitemaps, render_sitemaps
 from gen.outputs.spool import made_bytes, spooler
@@ -240,16 +240,23 @@ def start_search(
         return index
     if session is not None:
         session.behind = reuse
-    return pool.submit(
-        build_index,
-        searchable,
-        rendered.options.cache_dir,
-        reuse_latest=reuse,
-        load=rendered.load,
-        intact=rendered.intact,
-        jobs=rendered.options.jobs,
-        hold=spooler(rendered.spool, "search"),
-    )
+    try:
+        # The years the output already holds are found here, before the build goes on; the
+        # rest is done on the pool.
+        finish = start_index(
+            searchable,
+            rendered.options.cache_dir,
+            reuse_latest=reuse,
+            load=rendered.load,
+            intact=rendered.intact,
+            jobs=rendered.options.jobs,
+            hold=spooler(rendered.spool, "search"),
+        )
+    except (SearchUnavailable, OSError, ValueError) as exc:
+        index = Future()
+        index.set_exception(exc)  # the writer reports it, as a failure on the pool
+        return index
+    return pool.submit(finish)
 
 
 def feeds_and_sitemaps(
