@@ -155,6 +155,34 @@ def test_writing_through_a_symlinked_folder_is_refused(tmp_path: Path) -> None:
     assert sorted(p.name for p in out.iterdir()) == ["tag"]  # checked before anything is written
 
 
+def test_a_kept_file_is_not_looked_for_but_nothing_is_written_through_a_symlink(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "out"
+    first = write_output(
+        files({"index.html": "home", "tag/index.html": "t", "tag/a.html": "a"}), out
+    )
+    # Someone swaps the folder for a link to a copy of it outside the output folder.
+    outside = tmp_path / "outside"
+    (out / "tag").rename(outside)
+    (out / "tag").symlink_to(outside, target_is_directory=True)
+    before = mtimes(outside)
+    # A file the render stage kept is not written: the writer does not look at its folders.
+    kept = [OutputFile("tag/index.html", b"", kept=first.state["tag/index.html"][0])]
+    same = [OutputFile("tag/a.html", b"", kept=first.state["tag/a.html"][0])]
+    result = write_output([*files({"index.html": "home 2"}), *kept, *same], out, None, first.state)
+    assert result.written == 1 and mtimes(outside) == before
+    # A file to be written there is refused, before anything is written.
+    with pytest.raises(ConfigError) as refused:
+        write_output(
+            [*files({"index.html": "home 3", "tag/a.html": "b"}), *kept], out, None, result.state
+        )
+    assert [str(p) for p in refused.value.problems] == [
+        "tag/a.html: cannot be written: the path leaves the output folder"
+    ]
+    assert mtimes(outside) == before and (out / "index.html").read_text() == "home 2"
+
+
 def test_safe_target_accepts_nested_paths(tmp_path: Path) -> None:
     out = tmp_path.resolve()
     assert safe_target(out, "2026/01/06/x/index.html") == out / "2026/01/06/x/index.html"

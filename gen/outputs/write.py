@@ -80,13 +80,17 @@ def write_output(
     # never sees half a file, nor a page whose new links lead to files not yet there.
     staging = _Staging(fresh=not old)
     try:
-        targets = [_checked_target(root, file.path, checked) for file in files]
+        # A kept file is not written: its path is checked, but not the folders on the way to
+        # it (a stat each: 30,000 at 10,000 stories, for files the writer does not touch).
+        targets = [
+            _checked_target(root, file.path, checked, folders=not file.kept) for file in files
+        ]
         for file, target in zip(files, targets, strict=True):
             unchanged += _stage_one(file, target, previous, state, staging)
         if later is not None:
             more = later()
             for file in more:
-                target = _checked_target(root, file.path, checked)
+                target = _checked_target(root, file.path, checked, folders=not file.kept)
                 unchanged += _stage_one(file, target, previous, state, staging)
     except BaseException:
         staging.abort()
@@ -118,10 +122,10 @@ def write_output(
     return WriteResult(len(staging.staged), unchanged, removed, state, len(more))
 
 
-def _checked_target(root: str, rel: str, checked: dict[str, bool]) -> str:
+def _checked_target(root: str, rel: str, checked: dict[str, bool], *, folders: bool = True) -> str:
     """`_target`, with a path no build should make reported as the build's error."""
     try:
-        return _target(root, rel, checked)
+        return _target(root, rel, checked, folders=folders)
     except ValueError:
         raise ConfigError(
             [Problem(rel, None, "cannot be written: the path leaves the output folder")]
@@ -278,13 +282,14 @@ def safe_target(out: Path, rel: str, checked: dict[str, bool] | None = None) -> 
     return Path(_target(str(out), rel, {} if checked is None else checked))
 
 
-def _target(out: str, rel: str, checked: dict[str, bool]) -> str:
-    """`safe_target` on strings: the writer calls it for every file of the site."""
+def _target(out: str, rel: str, checked: dict[str, bool], *, folders: bool = True) -> str:
+    """`safe_target` on strings: the writer calls it for every file of the site (without
+    looking at the `folders` on the way for a file it will not write)."""
     if not rel or rel.startswith("/") or "\\" in rel or "\x00" in rel:
         raise ValueError(f"unsafe output path {rel!r}")
     if any(part in ("", ".", "..") for part in rel.split("/")):
         raise ValueError(f"unsafe output path {rel!r}")
-    if not _inside(out, rel.rpartition("/")[0], checked):
+    if folders and not _inside(out, rel.rpartition("/")[0], checked):
         raise ValueError(f"unsafe output path {rel!r}")
     return f"{out}/{rel}"
 
