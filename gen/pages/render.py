@@ -215,17 +215,17 @@ class Renderer:
         pages: list[Page] = []
         seen: set[tuple[str, int | None, str]] = set()
         # Which pages to make is worked out once, for the pool and for this process alike.
+        paths = [output_file(job.page.path) for job in jobs]
         todo = [
             i
             for i, job in enumerate(jobs)
             if digests is None
             or memo is None
-            or not self._is_kept(job, site, digests, memo, intact)
+            or not self._is_kept(job, paths[i], site, digests, memo, intact)
         ]
         made = self._render_in_pool(jobs, todo, site, digests, memo, digest_reads, workers, spool)
         to_make = set(todo)
-        for done, job in enumerate(jobs, 1):
-            path = output_file(job.page.path)
+        for done, (job, path) in enumerate(zip(jobs, paths, strict=True), 1):
             outcome: Rendering | None = None  # kept
             if done - 1 in to_make and made is None:
                 outcome = self._made_here(job, path, site, digests, memo, digest_reads)
@@ -275,6 +275,7 @@ class Renderer:
     @staticmethod
     def _is_kept(
         job: Job,
+        path: str,
         site: Site,
         digests: JobDigests,
         memo: PageMemo,
@@ -287,7 +288,7 @@ class Renderer:
             and known[0]
             and known[0] == digests.with_reads(digests.job(job), known[3], job, site)
             and intact
-            and intact(output_file(job.page.path), known[1])
+            and intact(path, known[1])
         )
 
     def _render_in_pool(
