@@ -1049,7 +1049,9 @@ def stage_lines(result: SizeResult) -> list[str]:
     lines = [
         "",
         "Per-stage times of Dateline's builds (`build --timings`, seconds, medians of the "
-        'runs; "whole process" is the wall time measured outside, start-up and exit included):',
+        'runs; "whole process" is the wall time measured outside, start-up and exit included; '
+        '"index" is the search index\'s own time, made beside feeds, check and write: the '
+        '"search" stage is the wait for it that is left, not in the total twice):',
         "",
         "| stage | " + " | ".join(label for label, _, _ in columns) + " |",
         "| --- |" + " ---: |" * len(columns),
@@ -1098,7 +1100,9 @@ def scaling_lines(results: list[SizeResult]) -> list[str]:
         "Each stage of Dateline's cold build (`build --timings`, median seconds) at every size "
         "measured with per-stage times. A ratio equal to the ratio of the sizes is linear "
         "growth (10× from 1,000 to 10,000 articles); more than that grows faster than the "
-        "archive. µs per article is the stage's time divided by the number of articles.",
+        "archive. µs per article is the stage's time divided by the number of articles. "
+        'The "search" stage is only the wait for the index that is left once feeds, check and '
+        'write are done, so it grows with what they hide; "index" is the index\'s own time.',
         *lines,
     ]
 

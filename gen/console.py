@@ -162,9 +162,12 @@ def summary_line(result: BuildResult) -> str:
 
 
 def timings_line(result: BuildResult) -> str:
-    """'timings: config 0.012 read 0.834 … total 4.401' (seconds, in stage order)."""
+    """'timings: config 0.012 read 0.834 … total 4.401' (seconds, in stage order), and
+    'index 2.130' after the total if the search index was made: its own time, beside the
+    stages after render (the search stage is the wait for it that is left)."""
     stages = " ".join(f"{name} {seconds:.3f}" for name, seconds in result.timings.items())
-    return f"timings: {stages} total {result.seconds:.3f}"
+    beside = f" index {result.index_seconds:.3f}" if result.index_seconds is not None else ""
+    return f"timings: {stages} total {result.seconds:.3f}{beside}"
 
 
 class ProgressLine:

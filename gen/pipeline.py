@@ -138,7 +138,10 @@ def run(
         sys.setswitchinterval(SEARCH_SWITCH)
         try:
             with clock("search"):
+                began = time.perf_counter()
                 index = None if dry else start_search(pool, pages, config, session, exact)
+                if index is not None:
+                    index.add_done_callback(functools.partial(_index_done, result, began))
             with clock("feeds"):
                 files = feeds_and_sitemaps(
                     model, config, options, theme, assets, sizes, pages, index, session, report
@@ -184,6 +187,11 @@ def run(
     if session is None:  # a build, not a watch session's (a partial build is one of those)
         unchanged.record(options, listing, result, model.site.next_change)
     return result
+
+
+def _index_done(result: BuildResult, began: float, _: object) -> None:
+    """Note the search index's own time in `result` (`timings_line` prints it)."""
+    result.index_seconds = time.perf_counter() - began
 
 
 def give_back_memory() -> None:

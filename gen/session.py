@@ -48,6 +48,9 @@ class BuildResult:
     # (`gen.engine.changes`), and the search index waits for the session to catch up.
     partial: bool = False
     timings: dict[str, float] = field(default_factory=dict)
+    # The search index's own time, from its start after render to its end: it runs beside
+    # the stages after render, so the search stage counts only the wait for it that is left.
+    index_seconds: float | None = None
     # The site-wide editorial rules' findings (a build fails on those at error level; a
     # watch session shows them all as warnings), and for a check the sources it read.
     findings: list[Finding] = field(default_factory=list)
