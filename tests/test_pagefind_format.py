@@ -17,6 +17,8 @@ from gen.outputs.pagefind_format import (
     decode_file,
     encode_file,
     merge_bundles,
+    read_word_table,
+    word_table,
 )
 from gen.outputs.search import _run_pagefind, find_pagefind
 from tests.conftest import article, build, make_site, output_files
@@ -178,6 +180,23 @@ def test_two_pages_of_two_parts_with_one_fragment_name_keep_both() -> None:
     assert found["words"]["odesa"] == [("/c/", (4,), ())]
 
 
+def test_parts_merged_with_their_word_tables_make_the_same_bundle() -> None:
+    one = bundle(
+        "en",
+        [("en_1111111", "/a/", {"kyiv": [1], "lviv": [2]}), ("en_2222222", "/b/", {"kyiv": [3]})],
+    )
+    two = bundle("uk", [("uk_3333333", "/uk/c/", {"київ": [4]})])
+    three = bundle("en", [("en_4444444", "/d/", {"odesa": [5], "kyiv": [6, 7]})])
+    parts = [one, two, three]
+    tables = [read_word_table(word_table(part)) for part in parts]
+    assert all(tables)
+    assert merge_bundles(parts, tables) == merge_bundles(parts)
+    # A table of another version is not read: the part is read word by word.
+    other = json.loads(word_table(one))
+    other["version"] += 1
+    assert read_word_table(json.dumps(other).encode()) is None
+
+
 def test_a_language_in_one_part_only_is_merged_on_its_own() -> None:
     english = bundle("en", [("en_1111111", "/a/", {"kyiv": [1]})])
     ukrainian = bundle("uk", [("uk_2222222", "/uk/a/", {"київ": [1]})])
@@ -206,7 +225,7 @@ def test_a_year_the_merge_refuses_is_indexed_whole(
         runs.append(len(pages))
         return real(binary, pages, load)
 
-    def refuse(parts: list[dict[str, bytes]]) -> Any:
+    def refuse(parts: list[dict[str, bytes]], *args: object, **kwargs: object) -> Any:
         raise BundleFormatError("the index is sorted (data-pagefind-sort): not merged")
 
     monkeypatch.setattr(gen.outputs.search, "_run_pagefind", counting)

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from lxml import html as lxml_html
 
+import gen.outputs.pagefind_format
 import gen.outputs.search
 import gen.outputs.spool
 from gen.model import OutputFile
@@ -408,6 +409,11 @@ def test_new_related_links_do_not_reindex_another_year(
     assert runs == [2]  # but only 2026 was indexed again (two stories), not 2025
 
 
+def unit_entries(site: Path) -> list[Path]:
+    """The cache entries of the search index's units (a month's, or a share's)."""
+    return sorted((site / ".cache/search").glob("*-*/*"))
+
+
 def test_a_busy_month_is_indexed_in_shares_and_an_edit_reindexes_one(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -452,6 +458,7 @@ def test_a_busy_month_is_indexed_in_shares_and_an_edit_reindexes_one(
     # written: the output already holds the other shares' fragments.
     runs.clear()
     before = output_files(out)
+    entries = unit_entries(site)
     spooled: list[str] = []
     real_spool = gen.outputs.spool.spool
 
@@ -460,11 +467,23 @@ def test_a_busy_month_is_indexed_in_shares_and_an_edit_reindexes_one(
         return real_spool(folder, name, file, sha256)
 
     monkeypatch.setattr(gen.outputs.spool, "spool", spooling)
+    scanned: list[bytes] = []
+    real_scan = gen.outputs.pagefind_format._scan
+
+    def scanning(raw: bytes) -> Iterator[tuple[str, int, int, int, int, int]]:
+        scanned.append(raw)
+        return real_scan(raw)
+
+    monkeypatch.setattr(gen.outputs.pagefind_format, "_scan", scanning)
     source = site / "content/articles/s7.md"
     source.write_text(source.read_text(encoding="utf-8") + "\nLater, more.\n", encoding="utf-8")
     assert build(site).code == 0
     (share,) = runs
     assert "2026/01/07/s7/index.html" in share and len(share) < len(days)
+    # The year is merged again, but only the new share is read word by word, once: the
+    # others' word tables, kept in the cache beside them, say where their words are.
+    (new,) = set(unit_entries(site)) - set(entries)
+    assert len(scanned) == len(list(new.glob("index/*.pf_index"))) > 0
     after = output_files(out)
     index = {p for p in after if p.startswith("pagefind/")}
     changed = {p for p in index if before.get(p) != after[p]}

@@ -18,7 +18,7 @@ import itertools
 import json
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -113,7 +113,7 @@ def is_data(rel: str) -> bool:
 
 
 def merge_bundles(
-    parts: list[dict[str, bytes]],
+    parts: list[dict[str, bytes]], tables: Sequence[WordTable | None] = (), *, jobs: int = 1
 ) -> tuple[dict[str, bytes], dict[str, tuple[int, str]]]:
     """One bundle holding the pages of every part, in order: (its files but the fragments,
     and each fragment's path → (the part holding it, its path there)).
@@ -121,16 +121,20 @@ def merge_bundles(
     A year is indexed a month at a time, and a reader's search still loads one bundle per
     year. Page numbers move up by the pages of the parts before, and a word's first posting
     in each part is made relative to its last posting in the parts before; the rest of its
-    postings are copied byte for byte.
+    postings are copied byte for byte. A part's word table (`tables`, each or None), if
+    it has one, says where its words are without reading it word by word. The index's
+    chunks are compressed on up to `jobs` threads.
     """
     try:
-        return _merge(parts)
+        return _merge(parts, [*tables, *[None] * (len(parts) - len(tables))], jobs)
     except (KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
         # A part missing a file it names, or holding a shape Pagefind never wrote.
         raise BundleFormatError(f"a part cannot be merged ({type(exc).__name__}: {exc})") from None
 
 
-def _merge(parts: list[dict[str, bytes]]) -> tuple[dict[str, bytes], dict[str, tuple[int, str]]]:
+def _merge(
+    parts: list[dict[str, bytes]], tables: list[WordTable | None], jobs: int
+) -> tuple[dict[str, bytes], dict[str, tuple[int, str]]]:
     entries = [json.loads(part[ENTRY]) for part in parts]
     versions = {str(entry.get("version")) for entry in entries}
     if len(versions) > 1:
@@ -146,7 +150,7 @@ def _merge(parts: list[dict[str, bytes]]) -> tuple[dict[str, bytes], dict[str, t
             if info is not None:
                 wasm = wasm or info.get("wasm")
                 metas[i] = decode_file(parts[i][f"pagefind.{info['hash']}.pf_meta"])
-        name, page_count = _merge_language(lang, parts, metas, files, fragments)
+        name, page_count = _merge_language(lang, parts, tables, metas, files, fragments, jobs)
         languages[lang] = {"hash": name, "wasm": wasm, "page_count": page_count}
     entry = {**(entries[0] if entries else {}), "languages": languages}
     files[ENTRY] = json.dumps(entry, sort_keys=True, ensure_ascii=False).encode()
@@ -160,9 +164,11 @@ def _merge(parts: list[dict[str, bytes]]) -> tuple[dict[str, bytes], dict[str, t
 def _merge_language(
     lang: str,
     parts: list[dict[str, bytes]],
+    tables: list[WordTable | None],
     metas: dict[int, list[Any]],
     files: dict[str, bytes],
     fragments: dict[str, tuple[int, str]],
+    jobs: int,
 ) -> tuple[str, int]:
     """Merge one language's pages, index and filters into `files` and `fragments`:
     (the meta file's name, the number of pages)."""
@@ -203,10 +209,10 @@ def _merge_language(
         filter_meta.append([filter_name, file])
     chunk_meta = []
     # Equal words come out in the parts' order (heapq.merge keeps the streams' order).
-    streams = [_words(parts[i], metas[i][2], offsets[i]) for i in metas]
-    # zlib lets go of the GIL: each chunk is compressed on a thread of its own while the next
-    # is merged (at 10,000 stories, 0.4 s of a year's 1.0 s, then on the other core).
-    with ThreadPoolExecutor(1, thread_name_prefix="dateline-gzip") as gzip_pool:
+    streams = [_words(parts[i], metas[i][2], offsets[i], tables[i]) for i in metas]
+    # zlib lets go of the GIL: the chunks are compressed on threads of their own while the
+    # next are merged (at 10,000 stories, 0.4 s of a year's 1.0 s, then on the other cores).
+    with ThreadPoolExecutor(max(1, jobs), thread_name_prefix="dateline-gzip") as gzip_pool:
         chunks = [
             (gzip_pool.submit(_compress, SIGNATURE + raw), first, last)
             for raw, first, last in _merged_chunks(heapq.merge(*streams, key=lambda w: w[0]))
@@ -235,34 +241,87 @@ _POSTING_RE = re.compile(_POSTING, re.DOTALL)
 _Word = tuple[str, int, int, int, int, bytes]
 
 
-def _words(part: dict[str, bytes], chunks: list[Any], offset: int) -> Iterator[_Word]:
-    """A part's words in order, each with its postings as bytes (read one chunk at a time)."""
+# A part's word table (`word_table`): index chunk → [its words, and for each five numbers:
+# postings, first page, last page, where the bytes after the first posting's page start in
+# the chunk, and where its postings end].
+WordTable = dict[str, list[list[Any]]]
+TABLE_VERSION = 1  # in a table's JSON: another version is not read
+
+
+def word_table(part: Mapping[str, bytes]) -> bytes:
+    """What the merge reads of a part's index, word by word, as JSON: kept with the part in
+    the cache, a part merged again (a year with one unit edited) is not read again."""
+    entry = json.loads(part[ENTRY])
+    chunks: WordTable = {}
+    for info in entry.get("languages", {}).values():
+        meta = decode_file(part[f"pagefind.{info['hash']}.pf_meta"])
+        for chunk in meta[2]:
+            words: list[str] = []
+            numbers: list[int] = []
+            for word, *found in _scan(_raw(part[f"index/{chunk[2]}.pf_index"])):
+                words.append(word)
+                numbers += found
+            chunks[chunk[2]] = [words, numbers]
+    return json.dumps({"version": TABLE_VERSION, "chunks": chunks}, ensure_ascii=False).encode()
+
+
+def read_word_table(data: bytes | None) -> WordTable | None:
+    """A part's word table, from `word_table`'s JSON (None if it is not one)."""
+    try:
+        table = json.loads(data) if data is not None else None
+    except ValueError:
+        return None
+    if not isinstance(table, dict) or table.get("version") != TABLE_VERSION:
+        return None
+    chunks = table.get("chunks")
+    return chunks if isinstance(chunks, dict) else None
+
+
+def _words(
+    part: Mapping[str, bytes], chunks: list[Any], offset: int, table: WordTable | None = None
+) -> Iterator[_Word]:
+    """A part's words in order, each with its postings as bytes (read one chunk at a time,
+    word by word unless the part's `table` says where they are)."""
     previous = None
     for chunk in chunks:
         raw = _raw(part[f"index/{chunk[2]}.pf_index"])
-        at = len(SIGNATURE)
-        if raw[at] != 0x81:
-            raise BundleFormatError("an index chunk Dateline does not know")
-        count, at = _head(raw, at + 1, 4)
-        for _ in range(count):
-            if raw[at] != 0x83:
-                raise BundleFormatError("an index word Dateline does not know")
-            size, at = _head(raw, at + 1, 3)
-            word = raw[at : at + size].decode("utf-8")
-            postings, at = _head(raw, at + size, 4)
-            run = _POSTINGS_RE.match(raw, at)  # matches, if only the empty run
-            end = run.end() if run is not None else at
-            deltas = _POSTING_RE.findall(raw, at, end)
-            if (
-                len(deltas) != postings
-                or raw[end : end + 1] != b"\x80"
-                or (previous is not None and word <= previous)
-            ):
+        listed = table.get(chunk[2]) if table is not None else None
+        if listed is None:
+            found: Iterator[tuple[str, int, int, int, int, int]] = _scan(raw)
+        else:
+            words, numbers = listed
+            found = ((w, *numbers[5 * i : 5 * i + 5]) for i, w in enumerate(words))
+        for word, postings, first, last, start, end in found:
+            if previous is not None and word <= previous:
                 raise BundleFormatError(f"the index word {word!r} is not as Dateline knows it")
             if postings:
-                body = raw[at + 1 + len(deltas[0]) : end]
-                yield word, postings, offset, _uint(deltas[0]), _sum(deltas), body
-            previous, at = word, end + 1
+                yield word, postings, offset, first, last, raw[start:end]
+            previous = word
+
+
+def _scan(raw: bytes) -> Iterator[tuple[str, int, int, int, int, int]]:
+    """An index chunk's words in order: (word, its postings, its first page, its last page,
+    where the bytes after the first posting's page start, where its postings end)."""
+    at = len(SIGNATURE)
+    if raw[at] != 0x81:
+        raise BundleFormatError("an index chunk Dateline does not know")
+    count, at = _head(raw, at + 1, 4)
+    for _ in range(count):
+        if raw[at] != 0x83:
+            raise BundleFormatError("an index word Dateline does not know")
+        size, at = _head(raw, at + 1, 3)
+        word = raw[at : at + size].decode("utf-8")
+        postings, at = _head(raw, at + size, 4)
+        run = _POSTINGS_RE.match(raw, at)  # matches, if only the empty run
+        end = run.end() if run is not None else at
+        deltas = _POSTING_RE.findall(raw, at, end)
+        if len(deltas) != postings or raw[end : end + 1] != b"\x80":
+            raise BundleFormatError(f"the index word {word!r} is not as Dateline knows it")
+        if postings:
+            yield word, postings, _uint(deltas[0]), _sum(deltas), at + 1 + len(deltas[0]), end
+        else:
+            yield word, 0, 0, 0, at, at
+        at = end + 1
 
 
 def _merged_chunks(words: Iterator[_Word]) -> Iterator[tuple[bytes, str, str]]:
