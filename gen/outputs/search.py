@@ -72,7 +72,7 @@ def bundle_of(unit: str) -> str:
     return unit.partition("-")[0]
 
 
-def build_index(
+def start_index(
     pages: list[tuple[str, OutputFile, str]],
     cache_dir: Path | None = None,
     *,
@@ -81,9 +81,13 @@ def build_index(
     intact: Callable[[str, str], bool] | None = None,
     jobs: int = 1,
     hold: Callable[[OutputFile], OutputFile] | None = None,
-) -> list[OutputFile]:
+) -> Callable[[], list[OutputFile]]:
     """The Pagefind bundles for `pages`: (month, output file, digest of what Pagefind reads
-    of it) of each article to index.
+    of it) of each article to index, made in two steps. This one finds the years the
+    output already holds; the function it returns makes the rest (on a thread beside the
+    build). Finding a year kept takes a stat of each of its files (4,000 at 10,000
+    stories): here, before the build goes on, 0.03 s; on a thread beside a build busy in
+    Python, each stat waits for the interpreter's lock again, and it took ten times that.
 
     Pagefind indexes each unit (a month, or a share of a busy month) on its own, and the
     units of a year are merged into one bundle at /pagefind/<year>/; the search page loads
@@ -95,28 +99,6 @@ def build_index(
     read from the output). A cached year already in the output, as `intact(path, sha256)`
     says, comes back kept. Up to `jobs` units are indexed at once. `hold` takes each file of
     a year as the year is done (to spool it: a year's bundle weighs up to a few tens of MB).
-    """
-    return start_index(
-        pages, cache_dir, reuse_latest=reuse_latest, load=load, intact=intact, jobs=jobs, hold=hold
-    )()
-
-
-def start_index(
-    pages: list[tuple[str, OutputFile, str]],
-    cache_dir: Path | None = None,
-    *,
-    reuse_latest: bool = False,
-    load: Callable[[OutputFile], bytes] | None = None,
-    intact: Callable[[str, str], bool] | None = None,
-    jobs: int = 1,
-    hold: Callable[[OutputFile], OutputFile] | None = None,
-) -> Callable[[], list[OutputFile]]:
-    """`build_index` in two steps: this one finds the years the output already holds, and
-    the function it returns does the rest (on a thread beside the build).
-
-    Finding a year kept takes a stat of each of its files (4,000 at 10,000 stories). Done
-    here, before the build goes on, it takes 0.03 s; on a thread beside a build busy in
-    Python, each stat waits for the interpreter's lock again, and it took ten times that.
     """
     binary = find_pagefind()
     months: dict[str, list[tuple[OutputFile, str]]] = {}
