@@ -248,9 +248,10 @@ WordTable = dict[str, list[list[Any]]]
 TABLE_VERSION = 1  # in a table's JSON: another version is not read
 
 
-def word_table(part: Mapping[str, bytes]) -> bytes:
-    """What the merge reads of a part's index, word by word, as JSON: kept with the part in
-    the cache, a part merged again (a year with one unit edited) is not read again."""
+def word_table(part: Mapping[str, bytes]) -> WordTable:
+    """What the merge reads of a part's index, word by word: kept with the part in the
+    cache (`encode_word_table`), a part merged again (a year with one unit edited) is not
+    read again."""
     entry = json.loads(part[ENTRY])
     chunks: WordTable = {}
     for info in entry.get("languages", {}).values():
@@ -262,11 +263,16 @@ def word_table(part: Mapping[str, bytes]) -> bytes:
                 words.append(word)
                 numbers += found
             chunks[chunk[2]] = [words, numbers]
-    return json.dumps({"version": TABLE_VERSION, "chunks": chunks}, ensure_ascii=False).encode()
+    return chunks
+
+
+def encode_word_table(table: WordTable) -> bytes:
+    """A word table as the JSON `read_word_table` reads."""
+    return json.dumps({"version": TABLE_VERSION, "chunks": table}, ensure_ascii=False).encode()
 
 
 def read_word_table(data: bytes | None) -> WordTable | None:
-    """A part's word table, from `word_table`'s JSON (None if it is not one)."""
+    """A part's word table, from `encode_word_table`'s JSON (None if it is not one)."""
     try:
         table = json.loads(data) if data is not None else None
     except ValueError:

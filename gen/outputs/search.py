@@ -23,6 +23,7 @@ from gen.outputs.pagefind_format import (
     BundleFormatError,
     WordTable,
     canonical_bundle,
+    encode_word_table,
     is_data,
     merge_bundles,
     read_word_table,
@@ -369,15 +370,16 @@ class _Index:
         entry = self._entry(unit, key)
         found = load_folder(entry) if entry is not None else None
         if found is not None and ENTRY in found:
-            table = read_word_table(found.pop(WORDS, None))
+            table = read_word_table(found.pop(WORDS, None))  # not a file of the bundle
             return self._shared(found), table
         bundle = _run_pagefind(self.binary, [page for page, _ in pages], self.load)
         try:
-            words = word_table(bundle)
+            made: WordTable | None = word_table(bundle)
         except (BundleFormatError, KeyError, IndexError, TypeError, ValueError):
-            words = b""  # the merge refuses the bundle too, and says so
-        self._store(entry, {**bundle, WORDS: words} if words else bundle)
-        return self._shared(bundle), read_word_table(words) if words else None
+            made = None  # the merge refuses the bundle too, and says so
+        kept = bundle if made is None else {**bundle, WORDS: encode_word_table(made)}
+        self._store(entry, kept)
+        return self._shared(bundle), made
 
     def _shared(self, bundle: dict[str, bytes]) -> dict[str, bytes]:
         """`bundle`, holding the copy of Pagefind's code the other units hold where it is
