@@ -16,6 +16,7 @@ from lxml import html as lxml_html
 
 import gen.outputs.pagefind_format
 import gen.outputs.search
+import gen.outputs.search_key
 import gen.outputs.spool
 from gen.model import OutputFile
 from gen.outputs.search import SearchUnavailable
@@ -366,15 +367,15 @@ def test_what_pagefind_ignores_does_not_change_the_index_key() -> None:
         '<ul><li><a href="/a/">{}</a></li></ul><section>nested</section></section>'
         "<p>After.</p></article></body></html>"
     )
-    one = gen.outputs.search.indexed_digest(page.format("Old story").encode())
-    assert one == gen.outputs.search.indexed_digest(page.format("A newer story").encode())
+    one = gen.outputs.search_key.indexed_digest(page.format("Old story").encode())
+    assert one == gen.outputs.search_key.indexed_digest(page.format("A newer story").encode())
     # What Pagefind does read still counts, after the ignored part too.
     other = page.replace("After.", "Later.").format("Old story").encode()
-    assert one != gen.outputs.search.indexed_digest(other)
+    assert one != gen.outputs.search_key.indexed_digest(other)
     # An ignored block that holds a filter is kept: Pagefind still reads its filters.
     filtered = page.replace("<h2>Related</h2>", '<h2 data-pagefind-filter="x">R</h2>{}')
-    assert gen.outputs.search.indexed_digest(filtered.format("a", "b").encode()) != (
-        gen.outputs.search.indexed_digest(filtered.format("a", "c").encode())
+    assert gen.outputs.search_key.indexed_digest(filtered.format("a", "b").encode()) != (
+        gen.outputs.search_key.indexed_digest(filtered.format("a", "c").encode())
     )
 
 

@@ -33,9 +33,9 @@ from gen.outputs.limits import limit_warnings, output_sizes
 from gen.outputs.search import (
     BUNDLE_DIR,
     SearchUnavailable,
-    indexed_digest,
     start_index,
 )
+from gen.outputs.search_key import indexed_digest
 from gen.outputs.sitemaps import news_articles, news_sitemaps, render_sitemaps
 from gen.outputs.spool import made_bytes, spooler
 from gen.outputs.state import OutputState, is_intact, read_output_state

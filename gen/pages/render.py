@@ -21,7 +21,7 @@ from gen.cache import Memo as PageMemo
 from gen.config import SiteConfig
 from gen.errors import ErrorReport, Problem
 from gen.model import Article, OutputFile, Site
-from gen.outputs.search import indexed_digest
+from gen.outputs.search_key import indexed_digest
 from gen.outputs.spool import spool as spool_page
 from gen.pages.figures import picture_html
 from gen.pages.i18n import format_date, format_datetime, format_month, translate
