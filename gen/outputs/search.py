@@ -111,7 +111,7 @@ def start_index(
     newest = max(years, default="")
     index = _Index(binary, cache_dir, load or (lambda p: p.data), intact, jobs)
     plans = {year: index.plan(year, years[year], code=year == newest) for year in sorted(years)}
-    return partial(_built, index, years, plans, newest, reuse_latest, jobs, hold)
+    return partial(_built, index, years, plans, newest, reuse_latest, hold)
 
 
 def _built(
@@ -120,7 +120,6 @@ def _built(
     plans: dict[str, _Year],
     newest: str,
     reuse_latest: bool,
-    jobs: int,
     hold: Callable[[OutputFile], OutputFile] | None,
 ) -> list[OutputFile]:
     """Every year's files: kept as planned, or from the cache, or indexed and merged."""
@@ -128,7 +127,7 @@ def _built(
     files: list[OutputFile] = []
     # Pagefind runs in its own process, one unit at a time: units run side by side. A year
     # is merged here while Pagefind goes on with the next year's units.
-    pool = ThreadPoolExecutor(max_workers=max(1, jobs), thread_name_prefix="dateline-pagefind")
+    pool = ThreadPoolExecutor(max(1, index.jobs), thread_name_prefix="dateline-pagefind")
     try:
         index.forget_others({unit for units in years.values() for unit in units})
 
@@ -208,7 +207,7 @@ class _Index:
         jobs: int = 1,
     ) -> None:
         self.binary = binary
-        self.jobs = jobs  # threads compressing a merged year's chunks
+        self.jobs = jobs  # units indexed at once, and threads compressing a year's chunks
         self.folder = cache_dir / "search" if cache_dir is not None else None
         self.load = load
         self.intact = intact
