@@ -74,12 +74,16 @@ def slugify(text: str, lang: str = "") -> str:
 
     Text whose letters have no Latin spelling gets a short hash of itself, never "".
     """
-    text = unicodedata.normalize("NFC", text)  # "Ї" typed as "І" and a combining mark too
-    written = text
-    if any("\u0400" <= ch <= "\u04ff" for ch in text):
-        written = transliterate(text, guess_cyrillic_language(text, lang or "uk"))
-    written = re.sub(r"['’ʼ]", "", written)  # "Ukraine's" → "ukraines", not "ukraine-s"
-    words = re.findall(r"[a-z0-9]+", "".join(map(_latin, written)).lower())
+    if text.isascii():  # most file names: nothing to normalise or spell in Latin
+        latin = text.replace("'", "")
+    else:
+        text = unicodedata.normalize("NFC", text)  # "Ї" typed as "І" and a combining mark
+        written = text
+        if any("\u0400" <= ch <= "\u04ff" for ch in text):
+            written = transliterate(text, guess_cyrillic_language(text, lang or "uk"))
+        written = re.sub(r"['’ʼ]", "", written)  # "Ukraine's" → "ukraines", not "ukraine-s"
+        latin = "".join(map(_latin, written))
+    words = re.findall(r"[a-z0-9]+", latin.lower())
     slug = "-".join(words)
     if len(slug) > MAX_SLUG:
         slug = slug[:MAX_SLUG].rsplit("-", 1)[0]

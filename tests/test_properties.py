@@ -45,6 +45,14 @@ def test_slugify_is_idempotent(text: str, lang: str) -> None:
     assert slugify(slug, lang) == slug
 
 
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=120))
+@settings(max_examples=300)
+def test_ascii_text_slugs_as_it_would_beside_other_scripts(text: str) -> None:
+    # ASCII takes a short way; an em dash (a space between words) sends the same words the
+    # long way, through normalising and spelling each character in Latin.
+    assert slugify(text) == slugify(text + "\u2014")
+
+
 SEGMENT = st.text(alphabet="abcxyz019-_.", min_size=1, max_size=12)
 
 

@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from gen.assemble.article import Context, context_key, make_context, parse_article
-from gen.assemble.assets import published_assets, unused_images
+from gen.assemble.assets import UsedFiles, published_assets, unused_images
 from gen.assemble.listings import link_site
 from gen.assemble.live import parse_live
 from gen.assemble.related import RelatedMemo
@@ -79,7 +79,8 @@ def build_site(
     scheduled = sorted(
         (a for a in articles if not a.draft and a.date > options.now), key=lambda a: a.date
     )
-    files = published_assets(tree.assets, ctx.images.checked, visible, ctx.authors, config)
+    used: UsedFiles = {}  # each story's files, found once for both questions
+    files = published_assets(tree.assets, ctx.images.checked, visible, ctx.authors, config, used)
     site = link_site(
         tuple(visible),
         config,
@@ -100,7 +101,9 @@ def build_site(
         site,
         next_change=next_change(articles, tree.live, config, options.now),
         withheld=tuple(withheld),
-        unused_images=unused_images(tree.assets, ctx.images.checked, articles, ctx.authors, config),
+        unused_images=unused_images(
+            tree.assets, ctx.images.checked, articles, ctx.authors, config, used
+        ),
     )
 
 
