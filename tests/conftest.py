@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import os
 import queue
 import shutil
@@ -17,6 +18,7 @@ from collections.abc import Callable, Iterator
 from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -154,6 +156,26 @@ def output_files(folder: Path) -> dict[str, bytes]:
         for p in sorted(folder.rglob("*"))
         if p.is_file()
     }
+
+
+class Noted:
+    """A list that a build's forked processes add to as well (the search index is made in
+    one, gen.engine.forked): each item a line of JSON in a file."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.write_text("", encoding="utf-8")
+
+    def append(self, item: object) -> None:
+        with self.path.open("a", encoding="utf-8") as handle:
+            handle.write(json.dumps(item) + "\n")
+
+    def clear(self) -> None:
+        self.path.write_text("", encoding="utf-8")
+
+    @property
+    def items(self) -> list[Any]:
+        return [json.loads(line) for line in self.path.read_text("utf-8").splitlines()]
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

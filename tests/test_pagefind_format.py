@@ -22,7 +22,7 @@ from gen.outputs.pagefind_format import (
     word_table,
 )
 from gen.outputs.search import _run_pagefind, find_pagefind
-from tests.conftest import article, build, make_site, output_files
+from tests.conftest import Noted, article, build, make_site, output_files
 
 SIGNATURE = b"pagefind_dcd"
 
@@ -123,7 +123,7 @@ def test_editing_a_story_indexes_its_month_again_and_no_other(
 ) -> None:
     site = year_site(tmp_path)
     assert build(site).code == 0
-    runs: list[list[str]] = []
+    runs = Noted(tmp_path / "runs")
     real = gen.outputs.search._run_pagefind
 
     def counting(binary: Path, pages: list[OutputFile], load: Any) -> dict[str, bytes]:
@@ -137,7 +137,7 @@ def test_editing_a_story_indexes_its_month_again_and_no_other(
         encoding="utf-8",
     )
     assert build(site).code == 0
-    assert runs == [["2026/03/12/s2/index.html", "2026/03/13/s3/index.html"]]
+    assert runs.items == [["2026/03/12/s2/index.html", "2026/03/13/s3/index.html"]]
     words = read_index(published(site / "output", "2026"))["en"]["words"]
     assert [url for url, _, _ in words["reinsur"]] == ["/2026/03/12/s2/"]
     # The clean build of the edited site publishes the same bytes.
@@ -219,7 +219,7 @@ def test_a_year_the_merge_refuses_is_indexed_whole(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     site = year_site(tmp_path)
-    runs: list[int] = []
+    runs = Noted(tmp_path / "runs")
     real = gen.outputs.search._run_pagefind
 
     def counting(binary: Path, pages: list[OutputFile], load: Any) -> dict[str, bytes]:
@@ -232,7 +232,7 @@ def test_a_year_the_merge_refuses_is_indexed_whole(
     monkeypatch.setattr(gen.outputs.search, "_run_pagefind", counting)
     monkeypatch.setattr(gen.outputs.search, "merge_bundles", refuse)
     assert build(site).code == 0
-    assert runs == [2, 2, 1, 5]  # each month, then the year whole
+    assert runs.items == [2, 2, 1, 5]  # each month, then the year whole
     out = site / "output"
     words = read_index(published(out, "2026"))["en"]["words"]
     assert len({url for url, _, _ in words["kharkiv"]}) == 5

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import re
 import threading
 from collections.abc import Iterator
@@ -14,13 +15,23 @@ from pathlib import Path
 import pytest
 from lxml import html as lxml_html
 
+import gen.engine.outputs
 import gen.outputs.pagefind_format
 import gen.outputs.search
 import gen.outputs.search_key
 import gen.outputs.spool
 from gen.model import OutputFile
 from gen.outputs.search import SearchUnavailable
-from tests.conftest import REPO, SITE_YAML, article, build, make_site, output_files, run_cli
+from tests.conftest import (
+    REPO,
+    SITE_YAML,
+    Noted,
+    article,
+    build,
+    make_site,
+    output_files,
+    run_cli,
+)
 
 SIGNATURE = b"pagefind_dcd"  # Pagefind's files: gzip of this signature and the payload
 TIMEOUT_MS = 15_000
@@ -392,7 +403,7 @@ def test_new_related_links_do_not_reindex_another_year(
         },
     )
     assert build(site).code == 0
-    runs: list[int] = []
+    runs = Noted(tmp_path / "runs")
     real = gen.outputs.search._run_pagefind
 
     def counting(*args: object) -> object:
@@ -407,7 +418,7 @@ def test_new_related_links_do_not_reindex_another_year(
     assert build(site).code == 0
     related = (site / "output/2025/03/01/old/index.html").read_text(encoding="utf-8")
     assert "More grain talks" in related  # the 2025 page changed: a new related link
-    assert runs == [2]  # but only 2026 was indexed again (two stories), not 2025
+    assert runs.items == [2]  # but only 2026 was indexed again (two stories), not 2025
 
 
 def unit_entries(site: Path) -> list[Path]:
@@ -431,7 +442,7 @@ def test_a_busy_month_is_indexed_in_shares_and_an_edit_reindexes_one(
             for day in days
         },
     )
-    runs: list[list[str]] = []
+    runs = Noted(tmp_path / "runs")
     real = gen.outputs.search._run_pagefind
 
     def counting(*args: object) -> object:
@@ -442,12 +453,12 @@ def test_a_busy_month_is_indexed_in_shares_and_an_edit_reindexes_one(
     assert build(site).code == 0
     # Eight stories in January, two a unit on average: dealt by hash into four shares
     # (one may be left empty), each indexed on its own, together holding every story once.
-    assert 2 <= len(runs) <= 4
-    assert sorted(p for run in runs for p in run) == sorted(
+    assert 2 <= len(runs.items) <= 4
+    assert sorted(p for run in runs.items for p in run) == sorted(
         f"2026/01/{day:02d}/s{day}/index.html" for day in days
     )
     units = sorted(p.name for p in (site / ".cache/search").iterdir() if p.name != "2026")
-    assert len(units) == len(runs)
+    assert len(units) == len(runs.items)
     assert set(units) <= {"2026-01.0", "2026-01.1", "2026-01.2", "2026-01.3"}
     # One part per year, as ever: the shares are merged, and each story's word is in it.
     out = site / "output"
@@ -460,7 +471,7 @@ def test_a_busy_month_is_indexed_in_shares_and_an_edit_reindexes_one(
     runs.clear()
     before = output_files(out)
     entries = unit_entries(site)
-    spooled: list[str] = []
+    spooled = Noted(tmp_path / "spooled")
     real_spool = gen.outputs.spool.spool
 
     def spooling(folder: Path, name: str, file: OutputFile, sha256: str = "") -> OutputFile:
@@ -468,27 +479,27 @@ def test_a_busy_month_is_indexed_in_shares_and_an_edit_reindexes_one(
         return real_spool(folder, name, file, sha256)
 
     monkeypatch.setattr(gen.outputs.spool, "spool", spooling)
-    scanned: list[bytes] = []
+    scanned = Noted(tmp_path / "scanned")
     real_scan = gen.outputs.pagefind_format._scan
 
     def scanning(raw: bytes) -> Iterator[tuple[str, int, int, int, int, int]]:
-        scanned.append(raw)
+        scanned.append(len(raw))
         return real_scan(raw)
 
     monkeypatch.setattr(gen.outputs.pagefind_format, "_scan", scanning)
     source = site / "content/articles/s7.md"
     source.write_text(source.read_text(encoding="utf-8") + "\nLater, more.\n", encoding="utf-8")
     assert build(site).code == 0
-    (share,) = runs
+    (share,) = runs.items
     assert "2026/01/07/s7/index.html" in share and len(share) < len(days)
     # The year is merged again, but only the new share is read word by word, once: the
     # others' word tables, kept in the cache beside them, say where their words are.
     (new,) = set(unit_entries(site)) - set(entries)
-    assert len(scanned) == len(list(new.glob("index/*.pf_index"))) > 0
+    assert len(scanned.items) == len(list(new.glob("index/*.pf_index"))) > 0
     after = output_files(out)
     index = {p for p in after if p.startswith("pagefind/")}
     changed = {p for p in index if before.get(p) != after[p]}
-    assert {p for p in spooled if p.startswith("pagefind/")} == changed
+    assert {p for p in spooled.items if p.startswith("pagefind/")} == changed
     assert changed and len([p for p in index - changed if "/fragment/" in p]) >= len(days) - 1
     clean = tmp_path / "clean"
     result = build(site, "--output", str(clean), "--no-cache")
@@ -506,3 +517,45 @@ def test_the_readme_gives_the_unit_in_use() -> None:
     unit = gen.outputs.search.UNIT_PAGES
     assert f"a month of more than {unit} stories in shares" in readme
     assert f"holds about {unit} pages in memory at most" in readme
+
+
+@pytest.mark.parametrize("fork_units", [0, 8])
+def test_an_edits_index_is_made_in_a_forked_process_as_on_a_thread(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fork_units: int
+) -> None:
+    # An edit's few units are indexed in a process of its own (gen.engine.forked), free of
+    # the build's interpreter lock; a cold build's many on a thread. Either way the output
+    # is a clean build's, byte for byte, and what the index left in the cache serves the
+    # next build.
+    monkeypatch.setattr(gen.engine.outputs, "FORK_UNITS", fork_units)
+    site = make_site(
+        tmp_path / "site",
+        {
+            f"content/articles/s{day}.md": article(
+                f"Story {day}", date=f"2026-0{1 + day % 3}-{day:02d}T09:30:00+02:00"
+            )
+            for day in range(1, 9)
+        },
+    )
+    assert build(site).code == 0
+    made_in = Noted(tmp_path / "made-in")
+    real = gen.outputs.search._run_pagefind
+
+    def noting(*args: object) -> object:
+        made_in.append(os.getpid())
+        return real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(gen.outputs.search, "_run_pagefind", noting)
+    source = site / "content/articles/s4.md"
+    source.write_text(source.read_text("utf-8") + "\nLater, codeword quince.\n", "utf-8")
+    assert build(site).code == 0
+    (pid,) = made_in.items  # one unit indexed again: the story's month
+    assert (pid != os.getpid()) == (fork_units > 0)
+    found = [f["url"] for f in fragments(site / "output") if "quince" in str(f["content"])]
+    assert found == ["/2026/02/04/s4/"]
+    clean = tmp_path / "clean"
+    assert build(site, "--output", str(clean), "--no-cache").code == 0
+    assert output_files(site / "output") == output_files(clean)
+    made_in.clear()
+    assert build(site).code == 0
+    assert made_in.items == []  # nothing changed: nothing is indexed again

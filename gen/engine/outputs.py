@@ -22,6 +22,7 @@ from gen.cache import (
 )
 from gen.config import CONFIG_FILE, BuildOptions, SiteConfig, load_config
 from gen.engine.changes import NotPartial, manifest_stamp, pages_showing, remember_last_build
+from gen.engine.forked import run_forked
 from gen.engine.inputs import Assembled, last_build
 from gen.errors import ConfigError, ErrorReport, Problem, TemplateError
 from gen.model import OutputFile
@@ -208,6 +209,11 @@ def render_edited(
     )
 
 
+# Units for Pagefind to index at most, for the search index to be made in a forked process
+# (`start_search`): an edit or a day's stories need one or a few, a process for a second.
+FORK_UNITS = 8
+
+
 def start_search(
     pool: ThreadPoolExecutor,
     rendered: RenderedPages,
@@ -256,6 +262,14 @@ def start_search(
         index = Future()
         index.set_exception(exc)  # the writer reports it, as a failure on the pool
         return index
+    if rendered.spool is not None and finish.to_index <= FORK_UNITS:
+        # An edit's index is made in a process of its own, and spooled there too. Not a
+        # cold build's: that process would hold the model as it was while this one goes on
+        # writing to it (each page this one writes to is then copied), for the index's
+        # whole time. Nor a session's: it keeps its index in memory for the next save.
+        forked = run_forked(finish)
+        if forked is not None:
+            return forked
     return pool.submit(finish)
 
 
