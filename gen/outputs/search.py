@@ -360,8 +360,9 @@ class _Index:
             made: WordTable | None = word_table(bundle)
         except (BundleFormatError, KeyError, IndexError, TypeError, ValueError):
             made = None  # the merge refuses the bundle too, and says so
-        kept = bundle if made is None else {**bundle, WORDS: encode_word_table(made)}
-        return self._shared(bundle), made, partial(self._store, entry, kept)
+        shared = self._shared(bundle)  # kept until stored: Pagefind's code once, not per unit
+        kept = shared if made is None else {**shared, WORDS: encode_word_table(made)}
+        return shared, made, partial(self._store, entry, kept)
 
     def _cached_unit(self, unit: str, key: str) -> _Unit | None:
         """A unit's bundle and word table from the cache, if it holds them."""
