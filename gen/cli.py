@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from gen import __version__
-from gen.errors import EXIT_ERRORS, EXIT_OK, EXIT_USAGE
+from gen.errors import EXIT_ERRORS, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
 
 if TYPE_CHECKING:
     from gen.config import BuildOptions
@@ -329,6 +329,13 @@ def run_build(options: BuildOptions, *, quiet: bool = False, timings: bool = Fal
         error = exc if isinstance(exc, GenError) else GenError([os_problem(exc, options.site_dir)])
         print_problems(failed(error))
         return EXIT_ERRORS
+    except KeyboardInterrupt:
+        # Ctrl-C: the build stops where it was (files are renamed into place one by one
+        # once everything is made, so the output may be part-way there); no traceback.
+        if progress:
+            progress.clear()
+        print("build interrupted (Ctrl-C); build again to finish", file=sys.stderr)
+        return EXIT_INTERRUPTED
     if progress:
         progress.clear()
     for warning in result.warnings:

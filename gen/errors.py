@@ -9,6 +9,7 @@ from typing import Any
 
 # The commands' exit statuses: done, the site has errors, the command line was wrong.
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
+EXIT_INTERRUPTED = 130  # Ctrl-C, as shells report a command SIGINT ended (128 + 2)
 
 
 @dataclass(frozen=True, slots=True)

@@ -564,3 +564,21 @@ def test_no_free_port_up_to_65535_is_a_located_error(tmp_path: Path) -> None:
         "cannot serve on 127.0.0.1: Address already in use\n",
     )
     assert not (site / "output").exists()
+
+
+def test_ctrl_c_during_a_build_says_so_without_a_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gen.pipeline
+
+    site = make_site(tmp_path / "site", {"content/articles/a.md": article("Talks in Kyiv")})
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(gen.pipeline, "build", interrupted)
+    result = build(site)
+    assert result.code == 130  # as a shell reports a command Ctrl-C ended
+    assert "build interrupted (Ctrl-C)" in result.err
+    assert "Traceback" not in result.err
+    assert not (site / "output").exists()

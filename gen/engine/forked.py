@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import signal
 import sys
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -60,5 +61,8 @@ def run_forked(work: Callable[[], T]) -> Future[T] | None:
 
 
 def _run() -> Any:
-    """In the forked process: the work set before the fork."""
+    """In the forked process: the work set before the fork. Ctrl-C is the build's to
+    answer: this process leaves it to the build, and ends with its work (Pagefind, in the
+    same process group, stops on it too)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     return _WORK[0]()
