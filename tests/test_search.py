@@ -519,15 +519,18 @@ def test_the_readme_gives_the_unit_in_use() -> None:
     assert f"holds about {unit} pages in memory at most" in readme
 
 
-@pytest.mark.parametrize("fork_units", [0, 2])
+@pytest.mark.parametrize(
+    ("fork_units", "fork_pages", "forked"), [(0, 1000, False), (2, 1000, True), (2, 10, False)]
+)
 def test_an_edits_index_is_made_in_a_forked_process_as_on_a_thread(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fork_units: int
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fork_units: int, fork_pages: int, forked: bool
 ) -> None:
     # An edit's few units are indexed in a process of its own (gen.engine.forked), free of
-    # the build's interpreter lock; more than FORK_UNITS (a cold build's) on a thread.
-    # Either way the output is a clean build's, byte for byte, and what the index left in
-    # the cache serves the next build.
+    # the build's interpreter lock; more than FORK_UNITS (a cold build's), or those of a
+    # site of more than FORK_PAGES pages, on a thread. Either way the output is a clean
+    # build's, byte for byte, and what the index left in the cache serves the next build.
     monkeypatch.setattr(gen.engine.outputs, "FORK_UNITS", fork_units)
+    monkeypatch.setattr(gen.engine.outputs, "FORK_PAGES", fork_pages)
     made_in = Noted(tmp_path / "made-in")
     real = gen.outputs.search._run_pagefind
 
@@ -552,7 +555,7 @@ def test_an_edits_index_is_made_in_a_forked_process_as_on_a_thread(
     source.write_text(source.read_text("utf-8") + "\nLater, codeword quince.\n", "utf-8")
     assert build(site).code == 0
     (pid,) = made_in.items  # one unit indexed again: the story's month
-    assert (pid != os.getpid()) == (fork_units > 0)
+    assert (pid != os.getpid()) == forked  # the site has dozens of pages: more than 10
     found = [f["url"] for f in fragments(site / "output") if "quince" in str(f["content"])]
     assert found == ["/2026/02/04/s4/"]
     clean = tmp_path / "clean"
