@@ -114,10 +114,7 @@ def start_index(
     index = _Index(binary, cache_dir, load or (lambda p: p.data), intact, jobs)
     plans = {year: index.plan(year, years[year], code=year == newest) for year in sorted(years)}
     to_index = sum(
-        not index._is_cached(unit, key)
-        for plan in plans.values()
-        if plan.kept is None and not (plan.cached and plan.cached.is_dir())
-        for unit, key in plan.keys.items()
+        len(plan.misses) for plan in plans.values() if not (plan.cached and plan.cached.is_dir())
     )
     return IndexWork(partial(_built, index, years, plans, newest, reuse_latest, hold), to_index)
 
@@ -212,6 +209,7 @@ class _Year:
     keys: dict[str, str]  # unit → the key of its pages
     cached: Path | None  # its cache entry, if there is a cache
     kept: dict[str, OutputFile] | None  # its files, if the output already holds them
+    misses: frozenset[str]  # units the cache does not hold, if the year is not kept
 
 
 class _Index:
@@ -258,7 +256,10 @@ class _Index:
             digest.update(f"{unit}\0{key}\n".encode())
         cached = self._entry(year, digest.hexdigest())
         kept = self._kept_year(cached, year, code) if cached is not None else None
-        return _Year(year, code, keys, cached, kept)
+        misses = frozenset(
+            unit for unit, key in keys.items() if kept is None and not self._is_cached(unit, key)
+        )
+        return _Year(year, code, keys, cached, kept, misses)
 
     def start(
         self,
@@ -282,7 +283,7 @@ class _Index:
             if found is not None:
                 return lambda: found
         # Units Pagefind must index go first: loading the others from the cache is quick.
-        order = sorted(plan.keys, key=lambda unit: self._is_cached(unit, plan.keys[unit]))
+        order = sorted(plan.keys, key=lambda unit: unit not in plan.misses)
         futures = {
             unit: pool.submit(self._unit, unit, units[unit], plan.keys[unit]) for unit in order
         }
