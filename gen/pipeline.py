@@ -28,9 +28,9 @@ from gen.engine.outputs import (
     feeds_and_sitemaps,
     remember,
     render_pages,
-    start_search,
     write_site,
 )
+from gen.engine.search import start_search
 from gen.errors import ContentError, ErrorReport, GenError, TemplateError
 from gen.outputs.spool import remove_spool, spool_folder
 from gen.schedule.record import record_schedule

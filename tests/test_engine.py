@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-import gen.outputs.search
+import gen.outputs.pagefind_run
 from gen.config import BuildOptions
 from gen.pages.theme import DEFAULT_THEME_DIR
 from gen.pipeline import BuildCancelled, BuildFailed, Session, build
@@ -167,7 +167,7 @@ def test_a_search_index_failure_leaves_the_output_as_it_was(
     def fail(*args: object, **kwargs: object) -> dict[str, bytes]:
         raise failure
 
-    monkeypatch.setattr(gen.outputs.search, "_run_pagefind", fail)
+    monkeypatch.setattr(gen.outputs.pagefind_run, "run_pagefind", fail)
     with pytest.raises(BuildFailed) as failed:
         build(options(site, out, cache))
     [problem] = failed.value.problems

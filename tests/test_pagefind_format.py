@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+import gen.outputs.pagefind_run
 import gen.outputs.search
 from gen.model import OutputFile
 from gen.outputs.pagefind_format import (
@@ -21,7 +22,7 @@ from gen.outputs.pagefind_format import (
     read_word_table,
     word_table,
 )
-from gen.outputs.search import _run_pagefind, find_pagefind
+from gen.outputs.pagefind_run import find_pagefind, run_pagefind
 from tests.conftest import Noted, article, build, make_site, output_files
 
 SIGNATURE = b"pagefind_dcd"
@@ -106,7 +107,7 @@ def test_a_year_merged_from_months_says_what_pagefinds_own_index_of_it_says(
     merged = published(out, "2026")
     pages = sorted(out.glob("2026/*/*/*/index.html"))
     assert len(pages) == 5
-    whole = _run_pagefind(
+    whole = run_pagefind(
         find_pagefind(),
         [OutputFile(p.relative_to(out).as_posix(), p.read_bytes()) for p in pages],
         lambda f: f.data,
@@ -124,13 +125,13 @@ def test_editing_a_story_indexes_its_month_again_and_no_other(
     site = year_site(tmp_path)
     assert build(site).code == 0
     runs = Noted(tmp_path / "runs")
-    real = gen.outputs.search._run_pagefind
+    real = gen.outputs.pagefind_run.run_pagefind
 
     def counting(binary: Path, pages: list[OutputFile], load: Any) -> dict[str, bytes]:
         runs.append(sorted(p.path for p in pages))
         return real(binary, pages, load)
 
-    monkeypatch.setattr(gen.outputs.search, "_run_pagefind", counting)
+    monkeypatch.setattr(gen.outputs.pagefind_run, "run_pagefind", counting)
     story = site / "content/articles/s2.md"
     story.write_text(
         story.read_text(encoding="utf-8").replace("held again", "held despite reinsurance"),
@@ -220,7 +221,7 @@ def test_a_year_the_merge_refuses_is_indexed_whole(
 ) -> None:
     site = year_site(tmp_path)
     runs = Noted(tmp_path / "runs")
-    real = gen.outputs.search._run_pagefind
+    real = gen.outputs.pagefind_run.run_pagefind
 
     def counting(binary: Path, pages: list[OutputFile], load: Any) -> dict[str, bytes]:
         runs.append(len(pages))
@@ -229,7 +230,7 @@ def test_a_year_the_merge_refuses_is_indexed_whole(
     def refuse(parts: list[dict[str, bytes]], *args: object, **kwargs: object) -> Any:
         raise BundleFormatError("the index is sorted (data-pagefind-sort): not merged")
 
-    monkeypatch.setattr(gen.outputs.search, "_run_pagefind", counting)
+    monkeypatch.setattr(gen.outputs.pagefind_run, "run_pagefind", counting)
     monkeypatch.setattr(gen.outputs.search, "merge_bundles", refuse)
     assert build(site).code == 0
     assert runs.items == [2, 2, 1, 5]  # each month, then the year whole
@@ -259,6 +260,6 @@ def test_a_year_the_output_lost_comes_back_from_the_cache_without_pagefind(
     def fail(*args: object) -> dict[str, bytes]:
         raise AssertionError("Pagefind ran")
 
-    monkeypatch.setattr(gen.outputs.search, "_run_pagefind", fail)
+    monkeypatch.setattr(gen.outputs.pagefind_run, "run_pagefind", fail)
     assert build(site).code == 0
     assert published(out, "2026") == before

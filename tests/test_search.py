@@ -15,13 +15,14 @@ from pathlib import Path
 import pytest
 from lxml import html as lxml_html
 
-import gen.engine.outputs
+import gen.engine.search
 import gen.outputs.pagefind_format
+import gen.outputs.pagefind_run
 import gen.outputs.search
 import gen.outputs.search_key
 import gen.outputs.spool
 from gen.model import OutputFile
-from gen.outputs.search import SearchUnavailable
+from gen.outputs.pagefind_run import SearchUnavailable
 from tests.conftest import (
     REPO,
     SITE_YAML,
@@ -308,7 +309,7 @@ def no_pagefind(monkeypatch: pytest.MonkeyPatch) -> list[int]:
             "search skipped: Pagefind is not installed (pip install 'pagefind[bin]')"
         )
 
-    monkeypatch.setattr(gen.outputs.search, "find_pagefind", missing)
+    monkeypatch.setattr(gen.outputs.pagefind_run, "find_pagefind", missing)
     return calls
 
 
@@ -404,13 +405,13 @@ def test_new_related_links_do_not_reindex_another_year(
     )
     assert build(site).code == 0
     runs = Noted(tmp_path / "runs")
-    real = gen.outputs.search._run_pagefind
+    real = gen.outputs.pagefind_run.run_pagefind
 
     def counting(*args: object) -> object:
         runs.append(len(args[1]))  # type: ignore[arg-type]
         return real(*args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(gen.outputs.search, "_run_pagefind", counting)
+    monkeypatch.setattr(gen.outputs.pagefind_run, "run_pagefind", counting)
     (site / "content/articles/more.md").write_text(
         article("More grain talks", date="2026-01-07T08:00:00+02:00", extra="tags: [grain]\n"),
         encoding="utf-8",
@@ -443,13 +444,13 @@ def test_a_busy_month_is_indexed_in_shares_and_an_edit_reindexes_one(
         },
     )
     runs = Noted(tmp_path / "runs")
-    real = gen.outputs.search._run_pagefind
+    real = gen.outputs.pagefind_run.run_pagefind
 
     def counting(*args: object) -> object:
         runs.append(sorted(p.path for p in args[1]))  # type: ignore[attr-defined]
         return real(*args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(gen.outputs.search, "_run_pagefind", counting)
+    monkeypatch.setattr(gen.outputs.pagefind_run, "run_pagefind", counting)
     assert build(site).code == 0
     # Eight stories in January, two a unit on average: dealt by hash into four shares
     # (one may be left empty), each indexed on its own, together holding every story once.
@@ -529,16 +530,16 @@ def test_an_edits_index_is_made_in_a_forked_process_as_on_a_thread(
     # the build's interpreter lock; more than FORK_UNITS (a cold build's), or those of a
     # site of more than FORK_PAGES pages, on a thread. Either way the output is a clean
     # build's, byte for byte, and what the index left in the cache serves the next build.
-    monkeypatch.setattr(gen.engine.outputs, "FORK_UNITS", fork_units)
-    monkeypatch.setattr(gen.engine.outputs, "FORK_PAGES", fork_pages)
+    monkeypatch.setattr(gen.engine.search, "FORK_UNITS", fork_units)
+    monkeypatch.setattr(gen.engine.search, "FORK_PAGES", fork_pages)
     made_in = Noted(tmp_path / "made-in")
-    real = gen.outputs.search._run_pagefind
+    real = gen.outputs.pagefind_run.run_pagefind
 
     def noting(*args: object) -> object:
         made_in.append(os.getpid())
         return real(*args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(gen.outputs.search, "_run_pagefind", noting)
+    monkeypatch.setattr(gen.outputs.pagefind_run, "run_pagefind", noting)
     site = make_site(
         tmp_path / "site",
         {

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-import gen.outputs.search
+import gen.outputs.pagefind_run
 import gen.outputs.spool
 from gen.outputs import write
 from gen.outputs.spool import spool_folder
@@ -79,7 +79,7 @@ def test_a_build_that_fails_after_spooling_leaves_the_output_and_no_spool(
     def fail(*args: object) -> dict[str, bytes]:
         raise OSError("disk full")
 
-    monkeypatch.setattr(gen.outputs.search, "_run_pagefind", fail)
+    monkeypatch.setattr(gen.outputs.pagefind_run, "run_pagefind", fail)
     run = build(site, "--jobs", "2")
     assert run.code == 1
     assert "the search index could not be built (OSError: disk full)" in run.err

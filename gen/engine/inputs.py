@@ -24,10 +24,7 @@ from gen.markup.engine import MarkdownEngine
 from gen.markup.text import Converter, MarkupRefused
 from gen.model import Article, OutputFile, Site
 from gen.outputs.images import ImageCache, publish_assets
-from gen.outputs.search import (
-    SearchUnavailable,
-    check_available,
-)
+from gen.outputs.pagefind_run import SearchUnavailable, check_available
 from gen.outputs.state import check_output_dir
 from gen.pages.preview import preview_options
 from gen.pages.theme import Theme, read_theme

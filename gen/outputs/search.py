@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
-import subprocess
-import tempfile
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
@@ -17,11 +14,11 @@ from typing import TypeVar
 
 from gen.cache import checksums, load_folder, store_folder
 from gen.model import OutputFile
+from gen.outputs import pagefind_run
 from gen.outputs.pagefind_format import (
     ENTRY,
     BundleFormatError,
     WordTable,
-    canonical_bundle,
     encode_word_table,
     is_data,
     merge_bundles,
@@ -33,29 +30,6 @@ BUNDLE_DIR = "pagefind"
 # A unit's bundle, its word table, and (when Pagefind made it) what keeps it in the cache.
 _Unit = tuple[dict[str, bytes], WordTable | None, Callable[[], None] | None]
 T = TypeVar("T")
-
-
-class SearchUnavailable(Exception):
-    """Pagefind is not installed or failed: the site builds without search."""
-
-
-def find_pagefind() -> Path:
-    """The Pagefind binary shipped by PyPI's pagefind-bin package."""
-    try:
-        import pagefind_bin
-    except ImportError:
-        raise SearchUnavailable(
-            "search skipped: Pagefind is not installed (pip install 'pagefind[bin]')"
-        ) from None
-    try:
-        return Path(pagefind_bin.get_executable())
-    except (FileNotFoundError, OSError) as exc:
-        raise SearchUnavailable(f"search skipped: Pagefind's binary is missing ({exc})") from None
-
-
-def check_available() -> None:
-    """Raise SearchUnavailable unless Pagefind can run."""
-    find_pagefind()
 
 
 MERGE_VERSION = "1"  # in each year's cache key: a change to merging makes years again
@@ -102,7 +76,7 @@ def start_index(
     says, comes back kept. Up to `jobs` units are indexed at once. `hold` takes each file of
     a year as the year is done (to spool it: a year's bundle weighs up to a few tens of MB).
     """
-    binary = find_pagefind()
+    binary = pagefind_run.find_pagefind()
     months: dict[str, list[tuple[OutputFile, str]]] = {}
     for month, page, key in pages:
         months.setdefault(month, []).append((page, key))
@@ -312,7 +286,7 @@ class _Index:
         except BundleFormatError:
             # A bundle the merge does not know (sorted results, say): index the year whole.
             pages = [page for unit in keys for page, _ in units[unit]]
-            bundle = _run_pagefind(self.binary, pages, self.load)
+            bundle = pagefind_run.run_pagefind(self.binary, pages, self.load)
             self._store(cached, bundle)
             return {rel: OutputFile(rel, data) for rel, data in bundle.items()}
         finally:
@@ -356,7 +330,7 @@ class _Index:
         if found is not None:
             return found
         entry = self._entry(unit, key)
-        bundle = _run_pagefind(self.binary, [page for page, _ in pages], self.load)
+        bundle = pagefind_run.run_pagefind(self.binary, [page for page, _ in pages], self.load)
         try:
             made: WordTable | None = word_table(bundle)
         except (BundleFormatError, KeyError, IndexError, TypeError, ValueError):
@@ -445,43 +419,3 @@ class _Index:
                 return None
             found[rel] = known[there]
         return found
-
-
-def _run_pagefind(
-    binary: Path, pages: list[OutputFile], load: Callable[[OutputFile], bytes]
-) -> dict[str, bytes]:
-    """Index `pages` with the Pagefind binary and return its (made deterministic) bundle."""
-    with tempfile.TemporaryDirectory(prefix="dateline-search-", dir=_staging_root()) as tmp:
-        site = Path(tmp) / "site"
-        bundle = Path(tmp) / "bundle"
-        for page in pages:
-            target = site / page.path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(load(page))
-        site.mkdir(exist_ok=True)
-        run = subprocess.run(
-            [str(binary), "--site", str(site), "--output-path", str(bundle), "--quiet"],
-            capture_output=True,
-            text=True,
-            timeout=600,
-            check=False,
-        )
-        if run.returncode != 0:
-            detail = (run.stderr or run.stdout).strip().splitlines()[-1:] or ["no message"]
-            raise SearchUnavailable(f"search skipped: Pagefind failed: {detail[0]}")
-        found = {
-            p.relative_to(bundle).as_posix(): p.read_bytes()
-            for p in bundle.rglob("*")
-            if p.is_file()
-        }
-    try:
-        return canonical_bundle(found)
-    except BundleFormatError as exc:
-        raise SearchUnavailable(f"search skipped: {exc}") from None
-
-
-def _staging_root() -> str | None:
-    """Where to stage pages for Pagefind: memory (/dev/shm) when the system offers it, as
-    creating thousands of files on disk costs more than indexing them; else the temp folder."""
-    shm = "/dev/shm"
-    return shm if Path(shm).is_dir() and os.access(shm, os.W_OK | os.X_OK) else None
