@@ -373,7 +373,7 @@ def test_known_differences_between_the_engines() -> None:
         # Alt text: cmark's is the plain text of the description, with typographic quotes.
         '![The "Mriya" *wreck*](x.png)': (
             'alt="The &quot;Mriya&quot; *wreck*"',
-            'alt="The “Mriya” wreck"',
+            'alt="The &ldquo;Mriya&rdquo; wreck"',
         ),
     }
     for text, (python_markdown, cmark) in cases.items():
@@ -386,6 +386,31 @@ def test_known_differences_between_the_engines() -> None:
     # GitHub's footnote labels have no spaces.
     pm, cm = both("A.[^two words]\n\n[^two words]: Note.\n", "/")
     assert footnotes(tree(pm)) and not footnotes(tree(cm))
+
+
+def test_both_engines_write_typographic_punctuation_as_entities() -> None:
+    """Curly quotes, dashes and ellipses as smarty's named entities, so an English body is
+    ASCII (Python keeps it at one byte a character, not two); the text reads the same."""
+    text = (
+        "It's \"over\" -- or is it... --- *'no'*.\n\n"
+        '## The "deal"\n\n![A "map"](images/map.jpg)\n\nTyped: ‘a’ “b” – — …\n'
+    )
+    pm, cm = both(text, "/")
+    assert cm.html.isascii() and pm.html.isascii() is False  # smarty leaves typed ones as is
+    for rendered in (pm, cm):
+        root = tree(rendered)
+        assert root.xpath("string(//p[1])") == "It’s “over” – or is it… — ‘no’."
+        assert root.xpath("string(//h2)") == "The “deal”"
+        assert root.xpath("string(//p[last()])") == "Typed: ‘a’ “b” – — …"
+        assert rendered.first_paragraph == "It’s “over” – or is it… — ‘no’."
+        assert [h.text for h in rendered.toc] == ["The “deal”"]
+    assert tree(cm).xpath("//img/@alt") == ["A “map”"]
+    for quote in ("&ldquo;", "&rsquo;", "&ndash;", "&mdash;", "&hellip;"):
+        assert quote in cm.html and quote in pm.html
+    # An author's raw HTML is never rewritten: a script's string keeps its dash.
+    raw = 'A "quote".\n\n<script>var s = "a — b";</script>\n\n<b>"bold"</b>\n'
+    for rendered in both(raw, "/"):
+        assert '<script>var s = "a — b";</script>' in rendered.html
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="reads the peak RSS as Linux reports it")
