@@ -370,6 +370,19 @@ def test_our_own_markup_passes_every_sanitiser_byte_for_byte(engine: str) -> Non
     assert sanitize_lite(lite) == lite
 
 
+def test_typographic_entities_are_kept_and_do_not_hide_what_is_removed() -> None:
+    """The cleaner writes &rsquo; as ’: a body that differs only so is kept as written, and
+    one that also lost something unsafe is the cleaned one."""
+    text = "<p>It&rsquo;s &ldquo;over&rdquo; &ndash; or&hellip;</p>"
+    body = text + '\n<p><img src="a.jpg" alt="A &lsquo;map&rsquo;"></p>'
+    assert sanitize(body) == body and sanitize_lite(text) == text
+    unsafe = '<p onclick="steal()">It&rsquo;s <a href="javascript:x()">here</a></p>'
+    cleaned = sanitize(unsafe)
+    assert "onclick" not in cleaned and "javascript" not in cleaned
+    root = lxml_html.fragment_fromstring(cleaned, create_parent="div")
+    assert root.text_content() == "It’s here"
+
+
 def test_the_golden_site_builds_byte_for_byte_under_every_setting(tmp_path: Path) -> None:
     golden = output_files(REPO / "tests/golden")
     for mode in MODES:

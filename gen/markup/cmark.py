@@ -35,7 +35,15 @@ from cmarkgfm.cmark import Options
 from markdown.extensions.toc import unique
 
 from gen.markup.foreign import protect, restore, restore_text
-from gen.markup.text import Rendered, body_word_count, first_paragraph, heading_id, is_local, rebase
+from gen.markup.text import (
+    TYPOGRAPHY,
+    Rendered,
+    body_word_count,
+    first_paragraph,
+    heading_id,
+    is_local,
+    rebase,
+)
 from gen.model import Heading
 
 OPTIONS: int = (
@@ -74,18 +82,6 @@ _FN_BACKREF_RE = re.compile(
 _FN_ITEM_RE = re.compile(r'<li id="fn-([^"]*)">')
 _PM_FN_REF_RE = re.compile(r'<sup id="fnref\d*:[^"]*"><a class="footnote-ref"[^>]*>[^<]*</a></sup>')
 _COMMENT_RE = re.compile(r"<!--.*?-->", re.DOTALL)
-# Typographic punctuation as Python-Markdown's smarty writes it: named entities. A body in
-# ASCII takes half the memory of one with a single curly quote (Python then keeps the whole
-# string at two bytes a character): 475 MB less at 100,000 English stories.
-_TYPOGRAPHY = (
-    ("\u2018", "&lsquo;"),
-    ("\u2019", "&rsquo;"),
-    ("\u201c", "&ldquo;"),
-    ("\u201d", "&rdquo;"),
-    ("\u2013", "&ndash;"),
-    ("\u2014", "&mdash;"),
-    ("\u2026", "&hellip;"),
-)
 _TAG_RE = re.compile(r"<[^>]+>")
 
 _EVENT_DONE, _EVENT_ENTER = 1, 2
@@ -283,7 +279,7 @@ class CmarkConverter:
         body = _HEADING_RE.sub(lambda m: _with_id(m, stash, used, counters, toc), body)
         body = body.replace("<br />", "<br>").replace("<hr />", "<hr>").rstrip("\n")
         if own and not body.isascii():  # an author's raw HTML is never rewritten
-            for char, entity in _TYPOGRAPHY:  # (str.translate takes 20 times as long)
+            for char, entity in TYPOGRAPHY:  # (str.translate takes 20 times as long)
                 body = body.replace(char, entity)
         if stash:
             body = _restore(body, stash)

@@ -95,6 +95,20 @@ class RawConverter(Converter, Protocol):
     def raw(self) -> list[str] | None: ...
 
 
+# Typographic punctuation as Python-Markdown's smarty writes it, character and named entity.
+# A body in ASCII takes half the memory of one with a single curly quote (Python then keeps
+# the whole string at two bytes a character), so the cmark engine writes them so too.
+TYPOGRAPHY = (
+    ("\u2018", "&lsquo;"),
+    ("\u2019", "&rsquo;"),
+    ("\u201c", "&ldquo;"),
+    ("\u201d", "&rdquo;"),
+    ("\u2013", "&ndash;"),
+    ("\u2014", "&mdash;"),
+    ("\u2026", "&hellip;"),
+)
+
+
 def plain_text(fragment: str) -> str:
     """Text of an HTML fragment, tags removed, entities decoded, spaces folded.
 
