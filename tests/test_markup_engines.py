@@ -16,7 +16,7 @@ from conftest import SITE_YAML, article, build, make_site
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gen.markup.cmark import CmarkConverter
+from gen.markup.cmark import CmarkConverter, separate_definitions, separate_every_definition
 from gen.markup.engine import MarkdownEngine
 from gen.markup.text import Rendered, count_words
 
@@ -336,6 +336,37 @@ def test_cmark_engine_keeps_no_state_between_documents() -> None:
     second = engine.convert("## Reaction\n\nNo notes here.\n")
     assert '<h2 id="reaction">' in second.html
     assert "footnote" not in second.html
+
+
+_LINES = st.sampled_from(
+    [
+        "Text.",
+        "",
+        " ",
+        "\t",
+        "\xa0",
+        "```",
+        "~~~",
+        "[a]: /x",
+        " [b]: /y 'T'",
+        "  [c]:",
+        "   [d]: /z",
+        "    [e]: /w",
+        "[f]:/v",
+        "[g] /u",
+        "> [h]: /t",
+        "- [i]: /s",
+    ]
+)
+
+
+@given(st.lists(_LINES, max_size=12), st.text(alphabet=" \t\na[]:", max_size=20))
+def test_reference_definitions_are_found_by_the_quick_look_as_by_every_line(
+    lines: list[str], noise: str
+) -> None:
+    """The first look for a definition under text misses none a line-by-line read finds."""
+    for text in ("\n".join(lines), noise, "\n".join(lines) + noise):
+        assert separate_definitions(text) == separate_every_definition(text)
 
 
 def test_known_differences_between_the_engines() -> None:
