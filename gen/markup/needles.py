@@ -55,21 +55,25 @@ class QuickInlineProcessor(treeprocessors.InlineProcessor):
     _needles: list[tuple[Any, tuple[str, ...] | None]] | None = None
 
     def run(self, tree: Any, ancestors: list[str] | None = None) -> Any:
-        # The patterns in the registry's order, each with its needles (None: always tried).
-        registry = self.inlinePatterns
-        needles: list[tuple[str, ...] | None] = [None] * len(registry)
-        for name, found in NEEDLES.items():
-            if name in registry:
-                needles[registry.get_index_for_name(name)] = found
-        self._needles = list(zip(registry, needles, strict=True))
+        self._needles = None  # the registry as it is now, for this document
         return super().run(tree, ancestors)
+
+    def _patterns(self) -> list[tuple[Any, tuple[str, ...] | None]]:
+        """The patterns in the registry's order, each with its needles (None: always tried)."""
+        if self._needles is None:
+            registry = self.inlinePatterns
+            needles: list[tuple[str, ...] | None] = [None] * len(registry)
+            for name, found in NEEDLES.items():
+                if name in registry:
+                    needles[registry.get_index_for_name(name)] = found
+            self._needles = list(zip(registry, needles, strict=True))
+        return self._needles
 
     def _InlineProcessor__handleInline(self, data: str, patternIndex: int = 0) -> str:  # noqa: N802, N803 (Markdown's names)
         """As Python-Markdown's own, but a pattern whose needles are all absent is skipped."""
         if isinstance(data, util.AtomicString):
             return data
-        patterns = self._needles
-        assert patterns is not None
+        patterns = self._patterns()
         apply = getattr(self, _APPLY)
         at, start = patternIndex, 0
         count = len(patterns)
