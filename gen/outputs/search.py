@@ -87,9 +87,7 @@ def start_index(
     newest = max(years, default="")
     index = _Index(binary, cache_dir, load or (lambda p: p.data), intact, jobs)
     plans = {year: index.plan(year, years[year], code=year == newest) for year in sorted(years)}
-    to_index = sum(
-        len(plan.misses) for plan in plans.values() if not (plan.cached and plan.cached.is_dir())
-    )
+    to_index = sum(len(plan.misses) for plan in plans.values())
     return IndexWork(partial(_built, index, years, plans, newest, reuse_latest, hold), to_index)
 
 
@@ -183,7 +181,9 @@ class _Year:
     keys: dict[str, str]  # unit → the key of its pages
     cached: Path | None  # its cache entry, if there is a cache
     kept: dict[str, OutputFile] | None  # its files, if the output already holds them
-    misses: frozenset[str]  # units the cache does not hold, if the year is not kept
+    # Units for Pagefind to index: those the cache lacks, unless the year is kept or merged
+    # in the cache already.
+    misses: frozenset[str]
 
 
 class _Index:
@@ -230,8 +230,9 @@ class _Index:
             digest.update(f"{unit}\0{key}\n".encode())
         cached = self._entry(year, digest.hexdigest())
         kept = self._kept_year(cached, year, code) if cached is not None else None
+        merged = kept is not None or (cached is not None and cached.is_dir())
         misses = frozenset(
-            unit for unit, key in keys.items() if kept is None and not self._is_cached(unit, key)
+            unit for unit, key in keys.items() if not merged and not self._is_cached(unit, key)
         )
         return _Year(year, code, keys, cached, kept, misses)
 
