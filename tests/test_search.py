@@ -458,7 +458,7 @@ def test_a_busy_month_is_indexed_in_shares_and_an_edit_reindexes_one(
     assert sorted(p for run in runs.items for p in run) == sorted(
         f"2026/01/{day:02d}/s{day}/index.html" for day in days
     )
-    units = sorted(p.name for p in (site / ".cache/search").iterdir() if p.name != "2026")
+    units = sorted(p.name for p in (site / ".cache/search").iterdir() if "-" in p.name)
     assert len(units) == len(runs.items)
     assert set(units) <= {"2026-01.0", "2026-01.1", "2026-01.2", "2026-01.3"}
     # One part per year, as ever: the shares are merged, and each story's word is in it.
@@ -509,8 +509,65 @@ def test_a_busy_month_is_indexed_in_shares_and_an_edit_reindexes_one(
     # A month dealt out otherwise (here, whole again) leaves no entry that cannot match.
     monkeypatch.setattr(gen.outputs.search, "UNIT_PAGES", 100)
     assert build(site).code == 0
-    units = sorted(p.name for p in (site / ".cache/search").iterdir() if p.name != "2026")
+    units = sorted(p.name for p in (site / ".cache/search").iterdir() if "-" in p.name)
     assert units == ["2026-01"]
+
+
+def test_the_cache_keeps_one_copy_of_pagefinds_code_for_all_units(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(gen.outputs.search, "UNIT_PAGES", 2)
+    site = make_site(
+        tmp_path / "site",
+        {
+            f"content/articles/s{day}.md": article(
+                f"Story {day}", date=f"2026-01-{day:02d}T09:30:00+02:00", body=f"Word{day}.\n"
+            )
+            for day in range(5, 11)
+        },
+    )
+    assert build(site).code == 0
+    entries = unit_entries(site)
+    assert len(entries) >= 2
+    code = gen.outputs.search.CODE
+    names = {(entry / code).read_text(encoding="ascii") for entry in entries}
+    (name,) = names  # every unit names the same copy…
+    copy = site / ".cache/search" / gen.outputs.search.CODE_DIR / name
+    published = {
+        p.name for p in (site / "output/pagefind/2026").iterdir() if p.is_file() and "." in p.name
+    }
+    held = {p.name for p in copy.iterdir()}
+    assert {"pagefind.js", "pagefind-ui.js", "wasm.en.pagefind"} <= held
+    assert held - {"checksums.json"} <= published
+    for entry in entries:  # …and holds none of it itself
+        assert not {p.name for p in entry.iterdir()} & (held - {"checksums.json"})
+    # A build into a new folder merges the cached units, their code put back: as a clean one.
+    runs = Noted(tmp_path / "runs")
+    real = gen.outputs.pagefind_run.run_pagefind
+
+    def counting(*args: object) -> object:
+        runs.append(len(args[1]))  # type: ignore[arg-type]
+        return real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(gen.outputs.pagefind_run, "run_pagefind", counting)
+    for year in (site / ".cache/search").glob("2026/*"):
+        (year / "checksums.json").unlink()  # the merged year is not kept: merge it again
+    fresh = tmp_path / "fresh"
+    assert build(site, "--output", str(fresh)).code == 0
+    assert runs.items == []
+    clean = tmp_path / "clean"
+    assert build(site, "--output", str(clean), "--no-cache").code == 0
+    assert output_files(fresh) == output_files(clean)
+    # A damaged copy is not used: the units are indexed again, and the copy kept again.
+    (copy / "pagefind.js").write_bytes(b"alert(1)")
+    for year in (site / ".cache/search").glob("2026/*"):
+        (year / "checksums.json").unlink()
+    runs.clear()
+    again = tmp_path / "again"
+    assert build(site, "--output", str(again)).code == 0
+    assert len(runs.items) == len(entries)
+    assert output_files(again) == output_files(clean)
+    assert (copy / "pagefind.js").read_bytes() == (fresh / "pagefind/2026/pagefind.js").read_bytes()
 
 
 def test_the_readme_gives_the_unit_in_use() -> None:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
@@ -33,13 +35,21 @@ T = TypeVar("T")
 
 
 MERGE_VERSION = "1"  # in each year's cache key: a change to merging makes years again
-UNIT_VERSION = "2"  # in each unit's cache key: 2 keeps a word table beside the bundle
+# In each unit's cache key: 2 keeps a word table beside the bundle, 3 keeps Pagefind's code
+# apart (CODE).
+UNIT_VERSION = "3"
 # Pages in a unit of the index, on average at most. Pagefind holds about 300 KB a page (40 MB
 # for 100 pages, 670 MB for a month of 2,200), and two run at once on two cores; a unit costs
 # Pagefind 10 ms to start, so at 10,000 stories halving the months costs no measurable time.
 UNIT_PAGES = 100
 FRAGMENTS = "fragments.json"  # a merged year's cache entry: where its fragments are kept
 WORDS = "words.json"  # a unit's cache entry: its word table (not a file of the bundle)
+# A unit's cache entry: the name of its copy of Pagefind's code (scripts, styles, wasm: 1 MB,
+# the same for every unit of a language), kept once under CODE_DIR rather than in each of
+# 140 units at 10,000 stories (1,400 at 100,000).
+CODE = "code.txt"
+CODE_DIR = "_code"
+_CODE_NAME_RE = re.compile(r"[0-9a-f]{40}")
 
 
 def bundle_of(unit: str) -> str:
@@ -152,6 +162,14 @@ def _placed(
     return hold(file) if hold is not None else file
 
 
+def _code_name(code: dict[str, bytes]) -> str:
+    """The name a copy of Pagefind's code is kept under: a digest of its files."""
+    digest = hashlib.sha256(f"code {UNIT_VERSION}\n".encode())
+    for rel in sorted(code):
+        digest.update(rel.encode() + b"\0" + hashlib.sha256(code[rel]).digest())
+    return digest.hexdigest()[:40]
+
+
 def shares(
     month: str, pages: list[tuple[OutputFile, str]]
 ) -> list[tuple[str, list[tuple[OutputFile, str]]]]:
@@ -203,6 +221,10 @@ class _Index:
         self.load = load
         self.intact = intact
         self.code: dict[str, bytes] = {}  # Pagefind's scripts and styles, one copy for all units
+        # Copies of Pagefind's code in the cache (CODE_DIR), by name: as loaded (None: not
+        # there), or stored by this build. Units are loaded and stored on several threads.
+        self.code_sets: dict[str, dict[str, bytes] | None] = {}
+        self.code_lock = threading.Lock()
 
     def forget_others(self, units: set[str]) -> None:
         """Remove the cache entries of a month's units that are not among `units`: a month
@@ -337,17 +359,52 @@ class _Index:
         except (BundleFormatError, KeyError, IndexError, TypeError, ValueError):
             made = None  # the merge refuses the bundle too, and says so
         shared = self._shared(bundle)  # kept until stored: Pagefind's code once, not per unit
-        kept = shared if made is None else {**shared, WORDS: encode_word_table(made)}
-        return shared, made, partial(self._store, entry, kept)
+        kept = {rel: data for rel, data in shared.items() if is_data(rel)}
+        code = {rel: data for rel, data in shared.items() if not is_data(rel)}
+        if made is not None:
+            kept[WORDS] = encode_word_table(made)
+        return shared, made, partial(self._store_unit, entry, kept, code)
+
+    def _store_unit(
+        self, entry: Path | None, kept: dict[str, bytes], code: dict[str, bytes]
+    ) -> None:
+        """Keep a unit in the cache: its data and word table in its entry, with the name of
+        its copy of Pagefind's code, which is stored once for all units that have it."""
+        if entry is None or self.folder is None:
+            return
+        name = _code_name(code)
+        with self.code_lock:
+            if self.code_sets.get(name) is None:
+                folder = self.folder / CODE_DIR / name
+                if checksums(folder) is None:
+                    store_folder(folder, code)
+                self.code_sets[name] = code
+        self._store(entry, {**kept, CODE: name.encode()})
 
     def _cached_unit(self, unit: str, key: str) -> _Unit | None:
-        """A unit's bundle and word table from the cache, if it holds them."""
+        """A unit's bundle and word table from the cache, if it holds them (and the copy of
+        Pagefind's code it names)."""
         entry = self._entry(unit, key)
         found = load_folder(entry) if entry is not None else None
         if found is None or ENTRY not in found:
             return None
+        code = self._code_set(found.pop(CODE, b"").decode("ascii", "replace"))
+        if code is None:
+            return None
         table = read_word_table(found.pop(WORDS, None))  # not a file of the bundle
-        return self._shared(found), table, None
+        return self._shared({**found, **code}), table, None
+
+    def _code_set(self, name: str) -> dict[str, bytes] | None:
+        """A copy of Pagefind's code kept in the cache (None if it is not, or is damaged)."""
+        if self.folder is None or not _CODE_NAME_RE.fullmatch(name):
+            return None
+        with self.code_lock:
+            if name not in self.code_sets:
+                found = load_folder(self.folder / CODE_DIR / name)
+                if found is not None and _code_name(found) != name:
+                    found = None
+                self.code_sets[name] = found
+            return self.code_sets[name]
 
     def _shared(self, bundle: dict[str, bytes]) -> dict[str, bytes]:
         """`bundle`, holding the copy of Pagefind's code the other units hold where it is
