@@ -137,8 +137,11 @@ QUIET = Quiet()
 
 # A deletion of at least this many files and folders makes the next measurement wait.
 MANY_FILES = 5_000
-# How long ext4 avoids reusing an inode freed and written back (its RECENTCY_MIN), and a second.
-RECENTLY_FREED = 61.0
+# How long ext4 may avoid reusing a freed inode: a minute once its block is written back, five
+# more until then (RECENTCY_MIN and RECENTCY_DIRTY), and a second. A `sync` is not enough: the
+# first two cold builds at 1,000 stories, 2 and 4.5 minutes after 100,000 stories' files were
+# deleted and synced, spent 4.6 to 5.8 s in the kernel, the third (7 minutes after) 2.0 s.
+RECENTLY_FREED = 361.0
 # Free space (bytes) below which the runs' leftovers are deleted instead of kept aside.
 KEEP_FREE = 20 * 1024**3
 
@@ -148,14 +151,14 @@ class Leftovers:
 
     Deleting many files slows the next build that makes many. On a file system that keeps no
     journal (the ext4 of the machines these numbers come from), the kernel will not reuse an
-    inode freed less than a minute ago (five, until its block is written back), and every
+    inode freed less than a minute ago (six, until its block is written back), and every
     new file and folder is allocated by scanning past each such inode. Deleting the last
     run's files right before a cold build of 10,000 stories made Dateline's write stage
     4.8 to 15 s instead of 1.9 s (creating its 31,760 folders), and lean Hugo's cold builds
     4.5 to 11.6 s; a fresh checkout in CI pays nothing of the kind. So a run's output and
     cache are renamed aside, which frees nothing, and deleted together only when free space
-    runs short or the size is done; the next measurement then waits, with the blocks written
-    back (`sync`), until none of those inodes counts as freed recently.
+    runs short or the size is done; the next measurement then waits until none of those
+    inodes counts as freed recently (six minutes: once a size, not once a run).
     """
 
     def __init__(self) -> None:
@@ -1689,11 +1692,12 @@ as `python build.py build --site DIR --clock 2026-11-27T12:00:00+02:00 --quiet -
 Pelican as `python -m pelican content -s pelicanconf.py -o output` without `output/`. What a
 cold build must start without is renamed aside, not deleted: on this machine's file system
 (ext4 without a journal) a new file or folder is placed by scanning past every inode freed in
-the last minute, so deleting the last run's 60,000 files made the next cold build create its
+the last minutes, so deleting the last run's 60,000 files made the next cold build create its
 own far more slowly (Dateline's write stage took 4.8 to 15 s instead of 1.9 s at 10,000
 stories, and lean Hugo 4.5 to 11.6 s) than a build on a fresh checkout does. The leftovers
 are deleted together when free space runs short and after each size; the next measurement
-then waits a minute, with the disk synced, for those inodes to be reused freely.
+then waits six minutes, until the kernel reuses those inodes freely. Run it when nothing else
+has deleted many files on that disk in the last six minutes.
 (5) After the last run's builds with each engine, `python build.py watch` is started, one
 article is saved with an edit several times (at least a second apart, and restored after
 each), and the time from the save to its page on disk holding the edit is taken by polling

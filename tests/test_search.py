@@ -391,6 +391,19 @@ def test_what_pagefind_ignores_does_not_change_the_index_key() -> None:
     )
 
 
+def pagefind_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Noted:
+    """How many pages each run of Pagefind from now on indexes."""
+    runs = Noted(tmp_path / "runs")
+    real = gen.outputs.pagefind_run.run_pagefind
+
+    def counting(*args: object) -> object:
+        runs.append(len(args[1]))  # type: ignore[arg-type]
+        return real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(gen.outputs.pagefind_run, "run_pagefind", counting)
+    return runs
+
+
 def test_new_related_links_do_not_reindex_another_year(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -404,14 +417,7 @@ def test_new_related_links_do_not_reindex_another_year(
         },
     )
     assert build(site).code == 0
-    runs = Noted(tmp_path / "runs")
-    real = gen.outputs.pagefind_run.run_pagefind
-
-    def counting(*args: object) -> object:
-        runs.append(len(args[1]))  # type: ignore[arg-type]
-        return real(*args)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(gen.outputs.pagefind_run, "run_pagefind", counting)
+    runs = pagefind_runs(tmp_path, monkeypatch)
     (site / "content/articles/more.md").write_text(
         article("More grain talks", date="2026-01-07T08:00:00+02:00", extra="tags: [grain]\n"),
         encoding="utf-8",
@@ -542,14 +548,7 @@ def test_the_cache_keeps_one_copy_of_pagefinds_code_for_all_units(
     for entry in entries:  # …and holds none of it itself
         assert not {p.name for p in entry.iterdir()} & (held - {"checksums.json"})
     # A build into a new folder merges the cached units, their code put back: as a clean one.
-    runs = Noted(tmp_path / "runs")
-    real = gen.outputs.pagefind_run.run_pagefind
-
-    def counting(*args: object) -> object:
-        runs.append(len(args[1]))  # type: ignore[arg-type]
-        return real(*args)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(gen.outputs.pagefind_run, "run_pagefind", counting)
+    runs = pagefind_runs(tmp_path, monkeypatch)
     for year in (site / ".cache/search").glob("2026/*"):
         (year / "checksums.json").unlink()  # the merged year is not kept: merge it again
     fresh = tmp_path / "fresh"
