@@ -19,6 +19,7 @@ import gen.engine.search
 import gen.outputs.pagefind_format
 import gen.outputs.pagefind_run
 import gen.outputs.search
+import gen.outputs.search_cache
 import gen.outputs.search_key
 import gen.outputs.spool
 from gen.model import OutputFile
@@ -535,10 +536,10 @@ def test_the_cache_keeps_one_copy_of_pagefinds_code_for_all_units(
     assert build(site).code == 0
     entries = unit_entries(site)
     assert len(entries) >= 2
-    code = gen.outputs.search.CODE
+    code = gen.outputs.search_cache.CODE
     names = {(entry / code).read_text(encoding="ascii") for entry in entries}
     (name,) = names  # every unit names the same copy…
-    copy = site / ".cache/search" / gen.outputs.search.CODE_DIR / name
+    copy = site / ".cache/search" / gen.outputs.search_cache.CODE_DIR / name
     published = {
         p.name for p in (site / "output/pagefind/2026").iterdir() if p.is_file() and "." in p.name
     }

@@ -32,7 +32,7 @@ from gen.outputs.feeds import Extras, render_feed, render_feeds, render_live_fee
 from gen.outputs.hosting import host_files
 from gen.outputs.limits import limit_warnings, output_sizes
 from gen.outputs.pagefind_run import SearchUnavailable
-from gen.outputs.search import BUNDLE_DIR
+from gen.outputs.search_cache import BUNDLE_DIR
 from gen.outputs.search_key import indexed_digest
 from gen.outputs.sitemaps import news_articles, news_sitemaps, render_sitemaps
 from gen.outputs.spool import made_bytes, spooler

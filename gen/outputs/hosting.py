@@ -34,7 +34,7 @@ from gen.outputs.csp import (
     theme_inline_code,
 )
 from gen.outputs.limits import HOST_LIMITS
-from gen.outputs.search import BUNDLE_DIR
+from gen.outputs.search_cache import BUNDLE_DIR
 from gen.publish.headers import CACHE_FOREVER, CACHE_PAGE, cache_control
 from gen.urls import url_path
 

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
-import shutil
-import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
@@ -14,42 +11,28 @@ from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
-from gen.cache import checksums, load_folder, store_folder
 from gen.model import OutputFile
 from gen.outputs import pagefind_run
 from gen.outputs.pagefind_format import (
-    ENTRY,
     BundleFormatError,
     WordTable,
     encode_word_table,
     is_data,
     merge_bundles,
-    read_word_table,
     word_table,
 )
+from gen.outputs.search_cache import BUNDLE_DIR, FRAGMENTS, UNIT_VERSION, WORDS, SearchCache
 
-BUNDLE_DIR = "pagefind"
 # A unit's bundle, its word table, and (when Pagefind made it) what keeps it in the cache.
 _Unit = tuple[dict[str, bytes], WordTable | None, Callable[[], None] | None]
 T = TypeVar("T")
 
 
 MERGE_VERSION = "1"  # in each year's cache key: a change to merging makes years again
-# In each unit's cache key: 2 keeps a word table beside the bundle, 3 keeps Pagefind's code
-# apart (CODE).
-UNIT_VERSION = "3"
 # Pages in a unit of the index, on average at most. Pagefind holds about 300 KB a page (40 MB
 # for 100 pages, 670 MB for a month of 2,200), and two run at once on two cores; a unit costs
 # Pagefind 10 ms to start, so at 10,000 stories halving the months costs no measurable time.
 UNIT_PAGES = 100
-FRAGMENTS = "fragments.json"  # a merged year's cache entry: where its fragments are kept
-WORDS = "words.json"  # a unit's cache entry: its word table (not a file of the bundle)
-# A unit's cache entry: the name of its copy of Pagefind's code (scripts, styles, wasm: 1 MB,
-# the same for every unit of a language), kept once under CODE_DIR rather than in each of
-# 140 units at 10,000 stories (1,400 at 100,000).
-CODE = "code.txt"
-CODE_DIR = "_code"
-_CODE_NAME_RE = re.compile(r"[0-9a-f]{40}")
 
 
 def bundle_of(unit: str) -> str:
@@ -127,7 +110,7 @@ def _built(
     # is merged here while Pagefind goes on with the next year's units.
     pool = ThreadPoolExecutor(max(1, index.jobs), thread_name_prefix="dateline-pagefind")
     try:
-        index.forget_others({unit for units in years.values() for unit in units})
+        index.cache.forget_others({unit for units in years.values() for unit in units})
 
         def start(year: str) -> Callable[[], dict[str, OutputFile]]:
             return index.start(pool, plans[year], years[year], reuse_latest)
@@ -139,7 +122,7 @@ def _built(
             for rel in sorted(bundle):
                 if year == newest or is_data(rel):
                     file = replace(bundle[rel], path=f"{BUNDLE_DIR}/{year}/{rel}")
-                    files.append(_placed(file, index.intact, hold))
+                    files.append(_placed(file, index.cache.intact, hold))
     finally:
         pool.shutdown(cancel_futures=True)
     return files
@@ -160,14 +143,6 @@ def _placed(
         if intact(file.path, digest):
             return OutputFile(file.path, b"", kept=digest)
     return hold(file) if hold is not None else file
-
-
-def _code_name(code: dict[str, bytes]) -> str:
-    """The name a copy of Pagefind's code is kept under: a digest of its files."""
-    digest = hashlib.sha256(f"code {UNIT_VERSION}\n".encode())
-    for rel in sorted(code):
-        digest.update(rel.encode() + b"\0" + hashlib.sha256(code[rel]).digest())
-    return digest.hexdigest()[:40]
 
 
 def shares(
@@ -217,28 +192,9 @@ class _Index:
     ) -> None:
         self.binary = binary
         self.jobs = jobs  # units indexed at once, and threads compressing a year's chunks
-        self.folder = cache_dir / "search" if cache_dir is not None else None
+        self.cache = SearchCache(cache_dir, intact)
         self.load = load
-        self.intact = intact
         self.code: dict[str, bytes] = {}  # Pagefind's scripts and styles, one copy for all units
-        # Copies of Pagefind's code in the cache (CODE_DIR), by name: as loaded (None: not
-        # there), or stored by this build. Units are loaded and stored on several threads.
-        self.code_sets: dict[str, dict[str, bytes] | None] = {}
-        self.code_lock = threading.Lock()
-
-    def forget_others(self, units: set[str]) -> None:
-        """Remove the cache entries of a month's units that are not among `units`: a month
-        dealt into more shares, or fewer, leaves entries that would never match again."""
-        if self.folder is None:
-            return
-        months = {unit.partition(".")[0] for unit in units}
-        try:
-            names = sorted(p.name for p in self.folder.iterdir())
-        except OSError:
-            return
-        for name in names:
-            if name not in units and name.partition(".")[0] in months:
-                shutil.rmtree(self.folder / name, ignore_errors=True)
 
     def plan(
         self, year: str, units: dict[str, list[tuple[OutputFile, str]]], *, code: bool
@@ -250,11 +206,11 @@ class _Index:
         digest = hashlib.sha256(f"merged {MERGE_VERSION}\n".encode())
         for unit, key in keys.items():
             digest.update(f"{unit}\0{key}\n".encode())
-        cached = self._entry(year, digest.hexdigest())
-        kept = self._kept_year(cached, year, code) if cached is not None else None
+        cached = self.cache.entry(year, digest.hexdigest())
+        kept = self.cache.kept_year(cached, year, code) if cached is not None else None
         merged = kept is not None or (cached is not None and cached.is_dir())
         misses = frozenset(
-            unit for unit, key in keys.items() if not merged and not self._is_cached(unit, key)
+            unit for unit, key in keys.items() if not merged and not self.cache.is_cached(unit, key)
         )
         return _Year(year, code, keys, cached, kept, misses)
 
@@ -276,7 +232,7 @@ class _Index:
             # Preview: any bundle of this year will do; a save must not wait for Pagefind.
             looked = sorted(p for p in cached.parent.iterdir() if not p.name.startswith("."))
         for entry in looked[:1]:
-            found = self._cached_year(entry, plan.year, plan.code)
+            found = self.cache.year(entry, plan.year, plan.code)
             if found is not None:
                 return lambda: found
         # Units Pagefind must index go first: loading the others from the cache is quick.
@@ -310,7 +266,7 @@ class _Index:
             # A bundle the merge does not know (sorted results, say): index the year whole.
             pages = [page for unit in keys for page, _ in units[unit]]
             bundle = pagefind_run.run_pagefind(self.binary, pages, self.load)
-            self._store(cached, bundle)
+            self.cache.store(cached, bundle)
             return {rel: OutputFile(rel, data) for rel, data in bundle.items()}
         finally:
             for future in stored:
@@ -319,13 +275,11 @@ class _Index:
         listing = {
             rel: [units_of[i], keys[units_of[i]], there] for rel, (i, there) in fragments.items()
         }
-        self._store(cached, {**merged, FRAGMENTS: json.dumps(listing, sort_keys=True).encode()})
+        self.cache.store(
+            cached, {**merged, FRAGMENTS: json.dumps(listing, sort_keys=True).encode()}
+        )
         merged.update({rel: parts[i][there] for rel, (i, there) in fragments.items()})
         return {rel: OutputFile(rel, data) for rel, data in merged.items()}
-
-    def _is_cached(self, unit: str, key: str) -> bool:
-        entry = self._entry(unit, key)
-        return entry is not None and entry.is_dir()
 
     def _key(self, pages: list[tuple[OutputFile, str]]) -> str:
         digest = hashlib.sha256(f"{self.binary.name}\0{UNIT_VERSION}\n".encode())
@@ -333,26 +287,14 @@ class _Index:
             digest.update(page.path.encode() + b"\0" + key.encode())
         return digest.hexdigest()
 
-    def _entry(self, name: str, digest: str) -> Path | None:
-        return self.folder / name / digest[:40] if self.folder is not None else None
-
-    def _store(self, entry: Path | None, files: dict[str, bytes]) -> None:
-        """Keep `files` in the cache; only the newest entry of a unit or year is worth
-        keeping, as old ones never match again."""
-        if entry is None:
-            return
-        for old in sorted(entry.parent.iterdir()) if entry.parent.is_dir() else []:
-            shutil.rmtree(old, ignore_errors=True)
-        store_folder(entry, files)
-
     def _unit(self, unit: str, pages: list[tuple[OutputFile, str]], key: str) -> _Unit:
         """One unit's bundle, from the cache or from Pagefind, and its word table: kept in
         the cache beside it, so that a year merged again reads only its new units word by
         word (at 10,000 stories, 0.25 s of an edited year's 0.7 s merge)."""
-        found = self._cached_unit(unit, key)
+        found = self.cache.unit(unit, key)
         if found is not None:
-            return found
-        entry = self._entry(unit, key)
+            return self._shared(found[0]), found[1], None
+        entry = self.cache.entry(unit, key)
         bundle = pagefind_run.run_pagefind(self.binary, [page for page, _ in pages], self.load)
         try:
             made: WordTable | None = word_table(bundle)
@@ -363,48 +305,7 @@ class _Index:
         code = {rel: data for rel, data in shared.items() if not is_data(rel)}
         if made is not None:
             kept[WORDS] = encode_word_table(made)
-        return shared, made, partial(self._store_unit, entry, kept, code)
-
-    def _store_unit(
-        self, entry: Path | None, kept: dict[str, bytes], code: dict[str, bytes]
-    ) -> None:
-        """Keep a unit in the cache: its data and word table in its entry, with the name of
-        its copy of Pagefind's code, which is stored once for all units that have it."""
-        if entry is None or self.folder is None:
-            return
-        name = _code_name(code)
-        with self.code_lock:
-            if self.code_sets.get(name) is None:
-                folder = self.folder / CODE_DIR / name
-                if checksums(folder) is None:
-                    store_folder(folder, code)
-                self.code_sets[name] = code
-        self._store(entry, {**kept, CODE: name.encode()})
-
-    def _cached_unit(self, unit: str, key: str) -> _Unit | None:
-        """A unit's bundle and word table from the cache, if it holds them (and the copy of
-        Pagefind's code it names)."""
-        entry = self._entry(unit, key)
-        found = load_folder(entry) if entry is not None else None
-        if found is None or ENTRY not in found:
-            return None
-        code = self._code_set(found.pop(CODE, b"").decode("ascii", "replace"))
-        if code is None:
-            return None
-        table = read_word_table(found.pop(WORDS, None))  # not a file of the bundle
-        return self._shared({**found, **code}), table, None
-
-    def _code_set(self, name: str) -> dict[str, bytes] | None:
-        """A copy of Pagefind's code kept in the cache (None if it is not, or is damaged)."""
-        if self.folder is None or not _CODE_NAME_RE.fullmatch(name):
-            return None
-        with self.code_lock:
-            if name not in self.code_sets:
-                found = load_folder(self.folder / CODE_DIR / name)
-                if found is not None and _code_name(found) != name:
-                    found = None
-                self.code_sets[name] = found
-            return self.code_sets[name]
+        return shared, made, partial(self.cache.store_unit, entry, kept, code)
 
     def _shared(self, bundle: dict[str, bytes]) -> dict[str, bytes]:
         """`bundle`, holding the copy of Pagefind's code the other units hold where it is
@@ -413,67 +314,3 @@ class _Index:
             if not is_data(rel) and self.code.setdefault(rel, data) == data:
                 bundle[rel] = self.code[rel]
         return bundle
-
-    def _kept_year(self, entry: Path, year: str, code: bool) -> dict[str, OutputFile] | None:
-        """A cached year's files, kept, if the output holds every one (else None)."""
-        if self.intact is None:
-            return None
-        sums = checksums(entry)
-        listing = self._listing(entry, sums)
-        fragment_sums = self._from_units(listing, checksums) if listing is not None else None
-        if not sums or fragment_sums is None:
-            return None
-        wanted = {rel: sha for rel, sha in sums.items() if rel != FRAGMENTS} | fragment_sums
-        wanted = {rel: sha for rel, sha in wanted.items() if code or is_data(rel)}
-        prefix = f"{BUNDLE_DIR}/{year}/"
-        if not all(self.intact(prefix + rel, sha) for rel, sha in wanted.items()):
-            return None
-        return {rel: OutputFile(rel, b"", kept=sha) for rel, sha in wanted.items()}
-
-    def _listing(self, entry: Path, sums: dict[str, str] | None) -> dict[str, list[str]] | None:
-        """Where a cached year's fragments are: path → [unit, its key, path there] (None if
-        the entry, with its checksums `sums`, is not a whole year)."""
-        if not sums or ENTRY not in sums:
-            return None
-        if FRAGMENTS not in sums:
-            return {}
-        try:
-            data = (entry / FRAGMENTS).read_bytes()
-        except OSError:
-            return None
-        if hashlib.sha256(data).hexdigest() != sums[FRAGMENTS]:
-            return None
-        listing: dict[str, list[str]] = json.loads(data)
-        return listing
-
-    def _cached_year(self, entry: Path, year: str, code: bool) -> dict[str, OutputFile] | None:
-        """A cached year: kept if the output holds it, else read with its units' fragments."""
-        kept = self._kept_year(entry, year, code)
-        if kept is not None:
-            return kept
-        listing = self._listing(entry, checksums(entry))
-        if listing is None:
-            return None
-        files = load_folder(entry)
-        fragments = self._from_units(listing, load_folder)
-        if files is None or fragments is None:
-            return None
-        files.pop(FRAGMENTS, None)
-        return {rel: OutputFile(rel, data) for rel, data in (files | fragments).items()}
-
-    def _from_units(
-        self, listing: dict[str, list[str]], read: Callable[[Path], dict[str, T] | None]
-    ) -> dict[str, T] | None:
-        """A merged year's fragments (path → [unit, its key, path there]) as `read` gives
-        them from their units' cache entries: checksums or bytes (None if one is missing)."""
-        held: dict[str, dict[str, T] | None] = {}
-        found: dict[str, T] = {}
-        for rel, (unit, key, there) in listing.items():
-            if unit not in held:
-                entry = self._entry(unit, key)
-                held[unit] = read(entry) if entry is not None else None
-            known = held[unit]
-            if known is None or there not in known:
-                return None
-            found[rel] = known[there]
-        return found
